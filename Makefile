@@ -1,0 +1,160 @@
+# dnsward build. `make help` lists the targets.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+
+BUILD    ?= build
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg := @true
+else
+Q := @
+msg = @printf '  %-8s %s\n'
+endif
+
+PKGS      := libbpf libelf zlib ldns yaml-0.1 openssl
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Iuser -I$(BUILD)
+LDLIBS    := -lbpf -lelf -lz -lldns -lyaml -lssl -lcrypto -lpthread
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ivmlinux -Ibpf
+
+# Every bpf/*.bpf.c becomes an object and a skeleton; user code includes <name>.skel.h.
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS  := $(wildcard bpf/*.h bpf/lib/*.h) include/dnsward.h
+
+# user/main.c is the binary's entry; everything else in user/ is the library
+# the binary, the tools and the tests share.
+LIB_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_HDRS := $(wildcard user/*.h include/*.h)
+LIB_OBJS  := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+SAN_OBJS  := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
+
+# Test programs: tests/unit/test_*.c and tests/bpf/test_*.c, built with sanitizers.
+TEST_SRCS := $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+# Test-only BPF programs (tests/bpf/*.bpf.c), e.g. the pass-through baseline.
+TBPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
+TBPF_SKELS:= $(patsubst tests/bpf/%.bpf.c,$(BUILD)/%.skel.h,$(TBPF_SRCS))
+# Tools: tools/*.c, one binary each, linked with the library.
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+# Fuzzers: tests/fuzz/fuzz_*.c, libFuzzer entry points.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps test bench fuzz demo clean vmlinux format format-check help tools
+all: $(BUILD)/dnsward tools
+
+help:
+	@echo "make deps          install every Debian package (apt-get; idempotent)"
+	@echo "make               build build/dnsward and tools"
+	@echo "make test          build and run every test suite"
+	@echo "make demo          bring the lab up and show dnsward at work"
+	@echo "make bench         run the benchmarks (results in build/bench/)"
+	@echo "make fuzz          run the fuzzers for FUZZ_SECONDS each (default 60)"
+	@echo "make vmlinux       regenerate vmlinux/vmlinux.h from this kernel's BTF"
+	@echo "make format-check  check clang-format"
+
+# Packages: build, tests, lab, benchmarks. Kept in one list so CI proves it.
+DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils \
+	libssl-dev libyaml-dev libcmocka-dev libclang-rt-14-dev pkg-config make gcc \
+	dns-root-data iproute2 nsd unbound bind9-dnsutils bind9-utils dnsperf tcpdump \
+	python3-dnspython python3-scapy clang-format procps
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS     installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "  DEPS     all present"; fi
+
+$(BUILD) $(BUILD)/obj $(BUILD)/san $(BUILD)/tests/unit $(BUILD)/tests/bpf $(BUILD)/tools $(BUILD)/fuzz:
+	$(Q)mkdir -p $@
+
+# --- BPF ---------------------------------------------------------------------
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.bpf.o: tests/bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# --- user space --------------------------------------------------------------
+$(BUILD)/obj/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(BUILD)/obj
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(BUILD)/san
+	$(msg) CC-SAN $@
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -c $< -o $@
+
+$(BUILD)/libdnsward.a: $(LIB_OBJS)
+	$(msg) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libdnsward-san.a: $(SAN_OBJS)
+	$(msg) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/dnsward: user/main.c $(BUILD)/libdnsward.a $(USER_HDRS) $(SKELS)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $< $(BUILD)/libdnsward.a $(LDLIBS) -o $@
+
+$(BUILD)/dnsward-san: user/main.c $(BUILD)/libdnsward-san.a $(USER_HDRS) $(SKELS)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $< $(BUILD)/libdnsward-san.a $(LDLIBS) -o $@
+
+tools: $(TOOL_BINS)
+$(BUILD)/tools/%: tools/%.c $(BUILD)/libdnsward.a $(USER_HDRS) | $(BUILD)/tools
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $< $(BUILD)/libdnsward.a $(LDLIBS) -o $@
+
+# --- tests -------------------------------------------------------------------
+$(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libdnsward-san.a $(USER_HDRS) $(SKELS) $(TBPF_SKELS)
+	$(Q)mkdir -p $(dir $@)
+	$(msg) LD-TEST $@
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -Itests $< $(BUILD)/libdnsward-san.a $(LDLIBS) -o $@
+
+test: $(BUILD)/dnsward $(BUILD)/dnsward-san $(TEST_BINS) tools
+	$(Q)tests/run
+
+bench: $(BUILD)/dnsward $(TEST_BINS) tools
+	$(Q)tests/bench/run
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(USER_HDRS) $(SKELS) | $(BUILD)/fuzz
+	$(msg) FUZZ $@
+	$(Q)$(CLANG) $(filter-out -Wmissing-prototypes,$(CFLAGS)) -fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) $(LDLIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/lab/demo
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h include/*.h tools/*.c tests/*.h tests/unit/*.c tests/bpf/*.c tests/fuzz/*.c)
+format:
+	clang-format -i $(FORMAT_SRCS)
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_SRCS) && echo "  FORMAT   clean"
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * dnsward.h: everything the BPF data plane and user space share — map names,
+ * map keys and values, the ring-buffer punt record, verdict, hook and counter
+ * codes. Compiled on both sides; the _Static_asserts keep the layouts equal.
+ *
+ * Byte order: every multi-byte field is in host byte order unless its comment
+ * says "network order". Addresses are always network order.
+ */
+#ifndef DNSWARD_H
+#define DNSWARD_H
+
+#ifdef __BPF__
+/* vmlinux.h provides the __u8..__u64 types in BPF programs. */
+#else
+#include <linux/types.h>
+#endif
+
+/* Pinned map names: the loader pins by these names under the pin path. */
+#define DW_MAP_VERDICTS "dnsward_verdicts"
+#define DW_MAP_ZONES "dnsward_zones"
+#define DW_MAP_CONFIG "dnsward_config"
+#define DW_MAP_HEARTBEAT "dnsward_heartbeat"
+#define DW_MAP_COUNTERS "dnsward_counters"
+#define DW_MAP_PUNTS "dnsward_punts"
+#define DW_MAP_RESOLVERS "dnsward_resolvers"
+#define DW_MAP_PUNT_RATE "dnsward_punt_rate"
+
+#define DW_DEFAULT_PIN_PATH "/sys/fs/bpf/dnsward"
+
+/* A DNS name on the wire is at most 255 bytes (RFC 1035 3.1). */
+#define DW_NAME_MAX 255
+/* Labels are at most 63 bytes; a 255-byte name has at most 127 labels. */
+#define DW_LABEL_MAX 63
+#define DW_LABELS_MAX 127
+
+/* Protected zones the data plane can hold at once. */
+#define DW_ZONES_MAX 1024
+/* Verdicts cached in the kernel (LRU: the oldest go first). */
+#define DW_VERDICTS_MAX 65536
+/* Resolver allowlist entries. */
+#define DW_RESOLVERS_MAX 64
+/*
+ * Bytes of a frame (from the link-layer header) copied into a punt record.
+ * A power of two so the verifier can bound masked offsets; covers the 1232-byte
+ * EDNS size most resolvers advertise plus headers. Larger frames are not
+ * copied whole: the failure mode decides them (counter DW_CNT_TOO_BIG).
+ */
+#define DW_PUNT_PKT_MAX 2048
+/* Ring buffer size in bytes (power of two, a multiple of the page size). */
+#define DW_PUNT_RING_BYTES (4u << 20)
+
+/*
+ * skb->mark the daemon sets on a packet it re-injects through a tc-attached
+ * interface, so the hook passes it exactly once. Marks are scrubbed when a
+ * packet crosses a namespace boundary, so a workload cannot forge it.
+ */
+#define DW_RELEASE_MARK 0x0d5a7d01u
+
+enum dw_verdict_code {
+	DW_VERDICT_NONE = 0,
+	DW_VERDICT_ALLOW = 1,
+	DW_VERDICT_DENY = 2,
+};
+
+/* Why a verdict was written; stored in dw_verdict.reason and reported in events. */
+enum dw_reason {
+	DW_REASON_SECURE = 0,	     /* proven by the chain of trust */
+	DW_REASON_INSECURE_OK = 1,   /* proven unsigned, zone requires not-bogus */
+	DW_REASON_NTA = 2,	     /* under a negative trust anchor */
+	DW_REASON_BOGUS = 3,	     /* signatures or content do not prove out */
+	DW_REASON_INSECURE = 4,	     /* proven unsigned, zone requires secure */
+	DW_REASON_INDETERMINATE = 5, /* truth unobtainable, failure mode closed */
+	DW_REASON_FAIL_OPEN = 6,     /* truth unobtainable, failure mode open */
+};
+
+enum dw_hook {
+	DW_HOOK_XDP = 1,
+	DW_HOOK_TC_INGRESS = 2,
+	DW_HOOK_TC_EGRESS = 3,
+};
+
+enum dw_zone_mode {
+	DW_MODE_ENFORCE = 0,
+	DW_MODE_MONITOR = 1,
+};
+
+enum dw_zone_require {
+	DW_REQUIRE_SECURE = 0,
+	DW_REQUIRE_NOT_BOGUS = 1,
+};
+
+enum dw_failure_mode {
+	DW_FAIL_CLOSED = 0,
+	DW_FAIL_OPEN = 1,
+};
+
+/* Per-CPU counters, one slot per data-plane path. Keep dw_counter_names in sync. */
+enum dw_counter {
+	DW_CNT_PACKETS = 0,	  /* every packet the hook saw */
+	DW_CNT_NOT_DNS,		  /* not a DNS reply: passed */
+	DW_CNT_NOT_PROTECTED,	  /* DNS reply outside every protected zone: passed */
+	DW_CNT_ALLOWED,		  /* ALLOW verdict hit: passed */
+	DW_CNT_DENIED,		  /* DENY verdict hit: dropped */
+	DW_CNT_PUNTED,		  /* miss copied to the ring buffer */
+	DW_CNT_HELD,		  /* punted and dropped, waiting for release */
+	DW_CNT_MONITOR_PASSED,	  /* punted and passed (monitor zone) */
+	DW_CNT_RING_FULL,	  /* ring buffer full: failure mode applied */
+	DW_CNT_RATE_LIMITED,	  /* punt rate exceeded: failure mode applied */
+	DW_CNT_MALFORMED,	  /* a DNS reply that does not parse */
+	DW_CNT_FRAGMENT,	  /* IP fragment of a possible DNS reply */
+	DW_CNT_TOO_COMPLEX,	  /* too big or too many RRs to digest: treated as a miss */
+	DW_CNT_TOO_BIG,		  /* frame larger than DW_PUNT_PKT_MAX: failure mode */
+	DW_CNT_STALE_HEARTBEAT,	  /* daemon silent: failure mode applied to a miss */
+	DW_CNT_ROGUE_RESOLVER,	  /* reply from an address outside the allowlist */
+	DW_CNT_RELEASE_MARK,	  /* re-injected packet passed by its mark */
+	DW_CNT_FAIL_OPEN_PASSED,  /* failure mode open: a miss passed */
+	DW_CNT_FAIL_CLOSED_DROPPED, /* failure mode closed: a miss dropped */
+	DW_CNT_TCP_SEGMENT,	  /* TCP reply not contained in one segment */
+	DW_CNT_MAX,
+};
+
+/*
+ * The verdict map key. digest is a keyed 128-bit digest (SipHash, key in
+ * dw_datapath_cfg) over the lower-cased question name, qtype, qclass and the
+ * multiset of every RR in every section (owner and embedded names
+ * decompressed and lower-cased; TTLs, the message ID and the EDNS OPT RR left
+ * out), so RR order does not matter but every byte a workload could act on
+ * does. flags is the header's second 16-bit word (QR, opcode, AA, TC, RD, RA,
+ * Z, AD, CD, RCODE).
+ */
+struct dw_verdict_key {
+	__u64 digest[2];
+	__u16 qtype;
+	__u16 qclass;
+	__u16 flags;
+	__u16 _pad;
+};
+
+struct dw_verdict {
+	__u64 expires_ns; /* bpf_ktime_get_boot_ns() clock; 0 = never */
+	__u32 zone_id;
+	__u8 verdict;	  /* enum dw_verdict_code */
+	__u8 reason;	  /* enum dw_reason, for counters and inspection */
+	__u16 _pad;
+};
+
+/* Zone lookup value; zone_id indexes the daemon's policy table. */
+struct dw_zone {
+	__u32 zone_id;
+	__u8 mode;    /* enum dw_zone_mode */
+	__u8 failure; /* enum dw_failure_mode */
+	__u8 require; /* enum dw_zone_require */
+	__u8 _pad;
+};
+
+/*
+ * Zone map key: an LPM trie over the name in reverse label order, each label
+ * lower-cased and followed by a 0 byte ("idp.test." -> "test\0idp\0"), so a
+ * prefix match ends on a label boundary and "xidp.test" never matches
+ * "idp.test". prefixlen is in bits.
+ */
+struct dw_zone_key {
+	__u32 prefixlen;
+	__u8 name[DW_NAME_MAX + 1];
+};
+
+/* Resolver allowlist key: family AF_INET(2)/AF_INET6(10); IPv4 in addr[0..3]. */
+struct dw_addr_key {
+	__u8 family;
+	__u8 _pad[3];
+	__u8 addr[16]; /* network order */
+};
+
+/* Runtime configuration the daemon writes once per policy (array map, 1 slot). */
+struct dw_datapath_cfg {
+	__u64 digest_key[2];	 /* SipHash key; secret, random per install */
+	__u64 heartbeat_timeout_ns; /* 0 = heartbeat not checked */
+	__u32 punt_rate;	 /* punts per second per zone; 0 = unlimited */
+	__u32 punt_burst;	 /* token bucket depth */
+	__u16 dns_port;		 /* host order; 53 by default */
+	__u8 resolver_allowlist; /* 1 = drop replies from addresses not listed */
+	__u8 enabled;		 /* 0 = pass everything (no policy loaded yet) */
+	__u32 _pad;
+};
+
+/* Heartbeat map value: the daemon's last stamp, bpf_ktime_get_boot_ns() clock. */
+struct dw_heartbeat {
+	__u64 stamp_ns;
+};
+
+/* Token bucket per zone for punt rate limiting. */
+struct dw_punt_bucket {
+	__u64 last_ns;
+	__u64 tokens;
+};
+
+#define DW_PUNT_F_HELD 0x01	   /* the packet was dropped and waits for release */
+#define DW_PUNT_F_TOO_COMPLEX 0x02 /* no verdict key could be computed */
+
+/* One held or monitored reply, as the hook saw it. */
+struct dw_punt {
+	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
+	struct dw_verdict_key key;
+	__u32 ifindex;
+	__u32 zone_id;
+	__u8 hook;   /* enum dw_hook */
+	__u8 l3;     /* 4 or 6 */
+	__u8 l4;     /* IPPROTO_UDP or IPPROTO_TCP */
+	__u8 flags;  /* DW_PUNT_F_* */
+	__u16 l3_off;	 /* offset of the IP header in pkt */
+	__u16 dns_off;	 /* offset of the DNS message in pkt (after the TCP length for TCP) */
+	__u16 dns_len;	 /* length of the DNS message */
+	__u16 pkt_len;	 /* bytes valid in pkt (the whole frame) */
+	__u32 _pad;
+	__u8 pkt[DW_PUNT_PKT_MAX]; /* the frame from its link-layer header */
+};
+
+_Static_assert(sizeof(struct dw_verdict_key) == 24, "dw_verdict_key layout");
+_Static_assert(sizeof(struct dw_verdict) == 16, "dw_verdict layout");
+_Static_assert(sizeof(struct dw_zone) == 8, "dw_zone layout");
+_Static_assert(sizeof(struct dw_zone_key) == 260, "dw_zone_key layout");
+_Static_assert(sizeof(struct dw_addr_key) == 20, "dw_addr_key layout");
+_Static_assert(sizeof(struct dw_datapath_cfg) == 40, "dw_datapath_cfg layout");
+_Static_assert(sizeof(struct dw_punt) == 56 + DW_PUNT_PKT_MAX, "dw_punt layout");
+
+#endif /* DNSWARD_H */
