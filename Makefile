@@ -53,7 +53,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test bench fuzz demo clean vmlinux format format-check help tools
+.PHONY: all deps test test-build bench fuzz demo clean vmlinux format format-check help tools
 all: $(BUILD)/dnsward tools
 
 help:
@@ -130,8 +130,12 @@ $(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libdnsward-san.a $(USER_HDR
 	$(msg) LD-TEST $@
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -Itests $< $(BUILD)/libdnsward-san.a $(LDLIBS) -o $@
 
-test: $(BUILD)/dnsward $(BUILD)/dnsward-san $(TEST_BINS) tools
+# test and demo install what is missing first, so they work on a fresh machine.
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run
+
+test-build: $(BUILD)/dnsward $(BUILD)/dnsward-san $(TEST_BINS) tools
 
 bench: $(BUILD)/dnsward $(TEST_BINS) tools
 	$(Q)tests/bench/run
