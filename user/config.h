@@ -9,20 +9,21 @@
 #define DW_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#define CFG_ZONES_MAX 256
-#define CFG_ANCHORS_MAX 16
-#define CFG_NTAS_MAX 64
+#define CFG_ZONES_MAX	  256
+#define CFG_ANCHORS_MAX	  16
+#define CFG_NTAS_MAX	  64
 #define CFG_UPSTREAMS_MAX 8
 #define CFG_RESOLVERS_MAX 64
-#define CFG_IFACES_MAX 32
-#define CFG_PINS_MAX 4
-#define CFG_NAME_LEN 256 /* presentation-format domain name, with room for the final NUL */
-#define CFG_PATH_LEN 256
+#define CFG_IFACES_MAX	  32
+#define CFG_PINS_MAX	  4
+#define CFG_NAME_LEN	  256 /* presentation-format domain name, with room for the final NUL */
+#define CFG_PATH_LEN	  256
 
 enum cfg_mode { CFG_MODE_ENFORCE = 0, CFG_MODE_MONITOR = 1 };
 enum cfg_require { CFG_REQUIRE_SECURE = 0, CFG_REQUIRE_NOT_BOGUS = 1 };
@@ -38,14 +39,15 @@ struct cfg_zone {
 	enum cfg_require require;
 	enum cfg_failure failure;
 	bool cname_targets_secure; /* CNAME targets outside the zone must be secure too */
+	char probe[CFG_NAME_LEN];  /* optional name inside the zone that policy probes also prove */
 	int line;		   /* where it was defined, for messages */
 };
 
 /* A trust anchor source: the system root anchor, a file, or inline records. */
 struct cfg_anchor {
-	bool system;		  /* dns-root-data's root anchor */
-	char file[CFG_PATH_LEN];  /* DS or DNSKEY records in zone-file syntax */
-	char inline_rr[1024];	  /* one or more DS/DNSKEY records, newline-separated */
+	bool system;		 /* dns-root-data's root anchor */
+	char file[CFG_PATH_LEN]; /* DS or DNSKEY records in zone-file syntax */
+	char inline_rr[1024];	 /* one or more DS/DNSKEY records, newline-separated */
 	int line;
 };
 
@@ -53,6 +55,7 @@ struct cfg_nta {
 	char zone[CFG_NAME_LEN];
 	time_t until; /* wall clock, seconds */
 	char reason[256];
+	bool runtime; /* added over the control socket (nta add), not from the file */
 	int line;
 };
 
@@ -85,13 +88,14 @@ struct cfg_limits {
 	uint32_t keys_per_tag;	      /* DNSKEYs tried per key tag; default 4 */
 	uint32_t sigs_per_rrset;      /* signatures verified per RRset; default 8 */
 	uint32_t sigs_per_validation; /* default 64 */
-	uint32_t nsec3_iterations;    /* above this an NSEC3 proof is insecure (RFC 9276); default 100 */
-	uint32_t chain_depth;	      /* zone cuts walked from the anchor; default 16 */
-	uint32_t cname_chain;	      /* default 8 */
+	uint32_t
+	    nsec3_iterations; /* above this an NSEC3 proof is insecure (RFC 9276); default 100 */
+	uint32_t chain_depth; /* zone cuts walked from the anchor; default 16 */
+	uint32_t cname_chain; /* default 8 */
 	uint32_t queries_per_validation; /* upstream queries; default 32 */
-	uint32_t clock_skew;	      /* seconds allowed around RRSIG validity; default 300 */
-	uint32_t max_verdict_ttl;     /* seconds; default 3600 */
-	uint32_t negative_cache_ttl;  /* seconds a failed truth lookup is remembered; default 5 */
+	uint32_t clock_skew;		 /* seconds allowed around RRSIG validity; default 300 */
+	uint32_t max_verdict_ttl;	 /* seconds; default 3600 */
+	uint32_t negative_cache_ttl;   /* seconds a failed truth lookup is remembered; default 5 */
 	uint32_t heartbeat_timeout_ms; /* default 3000 */
 };
 
@@ -110,12 +114,12 @@ struct dw_config {
 	struct cfg_iface ifaces[CFG_IFACES_MAX];
 	int n_ifaces;
 	struct cfg_limits limits;
-	uint16_t dns_port; /* default 53 */
-	char pin_path[CFG_PATH_LEN];	  /* default /sys/fs/bpf/dnsward */
-	char events_output[CFG_PATH_LEN]; /* "stdout" (default) or a file path */
-	char metrics_listen[64];	  /* "127.0.0.1:9553"; empty = off */
+	uint16_t dns_port;		   /* default 53 */
+	char pin_path[CFG_PATH_LEN];	   /* default /sys/fs/bpf/dnsward */
+	char events_output[CFG_PATH_LEN];  /* "stdout" (default) or a file path */
+	char metrics_listen[64];	   /* "127.0.0.1:9553"; empty = off */
 	char control_socket[CFG_PATH_LEN]; /* default /run/dnsward/control.sock */
-	unsigned control_mode;		  /* default 0600 */
+	unsigned control_mode;		   /* default 0600 */
 };
 
 /* Fill every default (no zones, system anchor, limits as documented). */
@@ -129,5 +133,15 @@ int config_load(const char *path, struct dw_config *cfg, char *err, size_t err_l
 
 /* The most specific protected zone for a presentation-format name, or NULL. */
 const struct cfg_zone *config_find_zone(const struct dw_config *cfg, const char *name);
+
+/* Helpers the policy and control code share with the parser. */
+/* Lower case, no trailing dot, "." for the root; -EINVAL for a malformed name. */
+int config_normalize_name(const char *in, char *out, size_t out_len);
+/* child equals zone or lies below it on a label boundary (both normalised). */
+bool config_name_within(const char *child, const char *zone);
+/* "500ms", "30s", "5m", "2h", "1d", sums like "1h30m", or "0". */
+int config_parse_duration(const char *s, uint64_t *ms);
+/* RFC 3339 with "Z" or a numeric offset. */
+int config_parse_time(const char *s, time_t *out);
 
 #endif

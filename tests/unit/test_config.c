@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_config.c: the YAML configuration parser. Every class of error with its
+ * exact message (file:line:column: key.path: what), the defaults, every key
+ * read into the struct, zone lookup, and every shipped example file.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "harness.h"
+#include "config.h"
+
+static char tmp_dir[64];
+static char tmp_file[128];
+static struct dw_config cfg;
+static char err[1024];
+
+static const char *write_cfg(const char *text)
+{
+	FILE *f = fopen(tmp_file, "w");
+
+	if (!f) {
+		perror(tmp_file);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+	return tmp_file;
+}
+
+static int load_text(const char *text)
+{
+	err[0] = '\0';
+	return config_load(write_cfg(text), &cfg, err, sizeof(err));
+}
+
+/* One error case: a document and the message after "FILE:". */
+struct error_case {
+	const char *what;
+	const char *yaml;
+	const char *message;
+};
+
+static const struct error_case error_cases[] = {
+    {"bad enum (the issue's example)",
+     "zones:\n  - name: a.test\n  - name: b.test\n  - name: c.test\n    require: strict\n",
+     "5:14: zones[2].require: expected 'secure' or 'not-bogus', got 'strict'"},
+    {"bad mode", "zones:\n  - {name: a.test, mode: audit}\n",
+     "2:26: zones[0].mode: expected 'enforce' or 'monitor', got 'audit'"},
+    {"bad failure", "zones:\n  - {name: a.test, failure: maybe}\n",
+     "2:29: zones[0].failure: expected 'closed' or 'open', got 'maybe'"},
+    {"unknown top-level key", "zones: []\nzoens: []\n",
+     "2:1: zoens: unknown key (expected one of: zones, trust_anchors, negative_trust_anchors, "
+     "upstreams, resolvers, interfaces, limits, dns_port, pin_path, events, metrics, control)"},
+    {"unknown zone key", "zones:\n  - name: a.test\n    moed: enforce\n",
+     "3:5: zones[0].moed: unknown key (expected one of: name, mode, require, failure, "
+     "cname_targets_secure, probe)"},
+    {"key twice", "zones:\n  - name: a.test\n    name: b.test\n",
+     "3:5: zones[0].name: key given twice"},
+    {"missing zone name", "zones:\n  - mode: monitor\n",
+     "2:5: zones[0]: missing required key 'name'"},
+    {"duplicate zone", "zones:\n  - name: idp.test\n  - name: IDP.test.\n",
+     "3:11: zones[1].name: duplicate zone 'idp.test' (first defined at line 2)"},
+    {"bad zone name", "zones:\n  - name: \"a..test\"\n",
+     "2:11: zones[0].name: 'a..test' is not a domain name (labels of 1-63 letters, digits, "
+     "'-' or '_', at most 253 characters)"},
+    {"monitor with failure open", "zones:\n  - {name: a.test, mode: monitor, failure: open}\n",
+     "2:44: zones[0].failure: 'open' has no effect with mode 'monitor' (monitor never drops a "
+     "reply)"},
+    {"probe outside the zone", "zones:\n  - {name: a.test, probe: www.b.test}\n",
+     "2:27: zones[0].probe: 'www.b.test' is not inside zone 'a.test'"},
+    {"bad bool", "zones:\n  - {name: a.test, cname_targets_secure: yes}\n",
+     "2:42: zones[0].cname_targets_secure: expected true or false, got 'yes'"},
+    {"zones not a list", "zones: {name: a.test}\n", "1:8: zones: expected a list, got a mapping"},
+    {"YAML syntax", "zones:\n  - name: [a.test\n",
+     "3:1: YAML syntax: did not find expected ',' or ']' while parsing a flow sequence"},
+    {"empty file", "", "1:1: empty configuration (expected a mapping)"},
+    {"bad anchor word", "trust_anchors: [sytem]\n",
+     "1:17: trust_anchors[0]: expected 'system', {file: PATH} or {inline: RECORDS}, got "
+     "'sytem'"},
+    {"relative anchor file", "trust_anchors:\n  - file: cluster.ds\n",
+     "2:11: trust_anchors[0].file: expected an absolute path, got 'cluster.ds'"},
+    {"anchor with file and inline",
+     "trust_anchors:\n  - {file: /a.ds, inline: \". DS 1 8 2 00\"}\n",
+     "2:5: trust_anchors[0]: give exactly one of 'file' or 'inline'"},
+    {"inline anchor not a DS", "trust_anchors:\n  - inline: \". A 192.0.2.1\"\n",
+     "2:13: trust_anchors[0].inline: every line must be a DS or DNSKEY record"},
+    {"duplicate anchor", "trust_anchors: [system, system]\n",
+     "1:25: trust_anchors[1]: duplicate trust anchor (first at line 1)"},
+    {"empty anchors", "trust_anchors: []\n",
+     "1:16: trust_anchors: empty list (omit the key for the default)"},
+    {"overlapping NTAs",
+     "negative_trust_anchors:\n"
+     "  - {zone: example, until: \"2099-01-01T00:00:00Z\", reason: a}\n"
+     "  - {zone: b.example, until: \"2099-01-01T00:00:00Z\", reason: b}\n",
+     "3:12: negative_trust_anchors[1].zone: 'b.example' overlaps negative_trust_anchors[0] "
+     "'example' (line 2)"},
+    {"bad NTA time", "negative_trust_anchors:\n  - {zone: example, until: tomorrow, reason: a}\n",
+     "2:28: negative_trust_anchors[0].until: expected an RFC 3339 time such as "
+     "\"2026-12-01T00:00:00Z\", got 'tomorrow'"},
+    {"NTA without reason",
+     "negative_trust_anchors:\n  - {zone: example, until: \"2099-01-01T00:00:00Z\"}\n",
+     "2:5: negative_trust_anchors[0]: missing required key 'reason'"},
+    {"bad address", "upstreams:\n  - {address: 192.0.2.300}\n",
+     "2:15: upstreams[0].address: expected an IPv4 or IPv6 address, got '192.0.2.300'"},
+    {"bad port", "upstreams:\n  - {address: 192.0.2.1, port: 70000}\n",
+     "2:32: upstreams[0].port: expected an integer from 1 to 65535, got '70000'"},
+    {"bad transport", "upstreams:\n  - {address: 192.0.2.1, transport: quic}\n",
+     "2:37: upstreams[0].transport: expected 'udp', 'tcp', or 'tls', got 'quic'"},
+    {"tls without name or pins", "upstreams:\n  - {address: 192.0.2.1, transport: tls}\n",
+     "2:37: upstreams[0].transport: 'tls' needs tls_name or pins (an unauthenticated DoT "
+     "upstream proves nothing)"},
+    {"bad pin", "upstreams:\n  - {address: 192.0.2.1, transport: tls, pins: [\"sha256/x\"]}\n",
+     "2:49: upstreams[0].pins[0]: expected \"sha256/<base64 of 32 bytes>\" (44 base64 "
+     "characters), got 'sha256/x'"},
+    {"pins without tls",
+     "upstreams:\n  - {address: 192.0.2.1,\n     pins: "
+     "[\"sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"]}\n",
+     "3:12: upstreams[0].pins: only used with transport 'tls'"},
+    {"tls_name without tls", "upstreams:\n  - {address: 192.0.2.1, tls_name: dns.example}\n",
+     "2:36: upstreams[0].tls_name: only used with transport 'tls'"},
+    {"bad timeout", "upstreams:\n  - {address: 192.0.2.1, timeout: 2}\n",
+     "2:35: upstreams[0].timeout: expected a duration from 10ms to 60s such as 500ms, 30s, "
+     "5m, 2h, got '2'"},
+    {"duplicate upstream",
+     "upstreams:\n  - {address: 192.0.2.1}\n  - {address: 192.0.2.1, port: 53}\n",
+     "3:15: upstreams[1].address: duplicate upstream (first at line 2)"},
+    {"duplicate resolver", "resolvers: [192.0.2.1, 192.0.2.1]\n",
+     "1:24: resolvers[1]: duplicate resolver address '192.0.2.1'"},
+    {"bad hook", "interfaces:\n  - {name: eth0, hook: ebpf}\n",
+     "2:24: interfaces[0].hook: expected 'xdp' or 'tc', got 'ebpf'"},
+    {"xdp egress", "interfaces:\n  - {name: eth0, hook: xdp, direction: egress}\n",
+     "2:40: interfaces[0].direction: 'egress' is impossible with hook 'xdp' (XDP sees "
+     "ingress only)"},
+    {"xdp_mode on tc", "interfaces:\n  - {name: eth0, hook: tc, xdp_mode: native}\n",
+     "2:38: interfaces[0].xdp_mode: only used with hook 'xdp'"},
+    {"bad xdp_mode", "interfaces:\n  - {name: eth0, xdp_mode: offload}\n",
+     "2:28: interfaces[0].xdp_mode: expected 'auto', 'native', or 'generic', got 'offload'"},
+    {"name and pattern", "interfaces:\n  - {name: eth0, pattern: \"veth*\"}\n",
+     "2:5: interfaces[0]: give exactly one of 'name' or 'pattern'"},
+    {"bad pattern", "interfaces:\n  - {pattern: \"veth[0-9\"}\n",
+     "2:15: interfaces[0].pattern: 'veth[0-9' is not an interface pattern (fnmatch syntax: "
+     "*, ?, [...])"},
+    {"interface name too long", "interfaces:\n  - {name: a-very-long-interface}\n",
+     "2:12: interfaces[0].name: too long (at most 15 characters)"},
+    {"bad limit", "limits:\n  keys_per_tag: 0\n",
+     "2:17: limits.keys_per_tag: expected an integer from 1 to 64, got '0'"},
+    {"unknown limit", "limits:\n  sigs: 3\n",
+     "2:3: limits.sigs: unknown key (expected one of: verdict_cache, rrset_cache, "
+     "punt_rate, punt_burst, keys_per_tag, sigs_per_rrset, sigs_per_validation, "
+     "nsec3_iterations, chain_depth, cname_chain, queries_per_validation, clock_skew, "
+     "max_verdict_ttl, negative_cache_ttl, heartbeat_timeout)"},
+    {"burst below rate", "limits:\n  punt_rate: 100\n  punt_burst: 50\n",
+     "3:15: limits.punt_burst: punt_burst (50) must be at least punt_rate (100)"},
+    {"bad dns_port", "dns_port: 0\n",
+     "1:11: dns_port: expected an integer from 1 to 65535, got '0'"},
+    {"relative pin path", "pin_path: bpf/dnsward\n",
+     "1:11: pin_path: expected an absolute path, got 'bpf/dnsward'"},
+    {"bad events output", "events: {output: events.log}\n",
+     "1:18: events.output: expected 'stdout' or an absolute path, got 'events.log'"},
+    {"bad metrics listen", "metrics: {listen: \"localhost:9553\"}\n",
+     "1:19: metrics.listen: expected \"ADDRESS:PORT\" (\"127.0.0.1:9553\", \"[::1]:9553\") or "
+     "\"\" for off, got 'localhost:9553'"},
+    {"bad control mode", "control: {mode: \"0999\"}\n",
+     "1:17: control.mode: expected an octal mode from \"0600\" to \"0777\" that lets the "
+     "owner in, got '0999'"},
+    {"control mode locks owner out", "control: {mode: \"0066\"}\n",
+     "1:17: control.mode: expected an octal mode from \"0600\" to \"0777\" that lets the "
+     "owner in, got '0066'"},
+};
+
+static void test_error_messages(void)
+{
+	char expected[1200];
+	size_t i;
+
+	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+		int ret = load_text(error_cases[i].yaml);
+
+		snprintf(expected, sizeof(expected), "%s:%s", tmp_file, error_cases[i].message);
+		if (ret != -EINVAL || strcmp(err, expected)) {
+			fprintf(stderr, "  case '%s': ret %d\n    got:      %s\n    expected: %s\n",
+				error_cases[i].what, ret, err, expected);
+			harness_failed = 1;
+		}
+		/* A failed load leaves nothing half-parsed behind. */
+		CHECK_EQ_INT(cfg.n_zones, 0);
+	}
+}
+
+static void test_missing_file(void)
+{
+	int ret = config_load("/nonexistent/dnsward.yaml", &cfg, err, sizeof(err));
+
+	CHECK_EQ_INT(ret, -ENOENT);
+	CHECK_EQ_STR(err, "/nonexistent/dnsward.yaml: cannot open: No such file or directory");
+}
+
+static void test_defaults(void)
+{
+	CHECK_EQ_INT(load_text("zones:\n  - name: Idp.Test.\n"), 0);
+	CHECK_EQ_INT(cfg.n_zones, 1);
+	CHECK_EQ_STR(cfg.zones[0].name, "idp.test");
+	CHECK_EQ_INT(cfg.zones[0].mode, CFG_MODE_ENFORCE);
+	CHECK_EQ_INT(cfg.zones[0].require, CFG_REQUIRE_SECURE);
+	CHECK_EQ_INT(cfg.zones[0].failure, CFG_FAIL_CLOSED);
+	CHECK(cfg.zones[0].cname_targets_secure);
+	CHECK_EQ_INT(cfg.zones[0].line, 2);
+	CHECK_EQ_INT(cfg.n_anchors, 0); /* means [system] */
+	CHECK_EQ_INT(cfg.n_upstreams, 0);
+	CHECK_EQ_INT(cfg.dns_port, 53);
+	CHECK_EQ_STR(cfg.pin_path, "/sys/fs/bpf/dnsward");
+	CHECK_EQ_STR(cfg.events_output, "stdout");
+	CHECK_EQ_STR(cfg.metrics_listen, "");
+	CHECK_EQ_STR(cfg.control_socket, "/run/dnsward/control.sock");
+	CHECK_EQ_INT(cfg.control_mode, 0600);
+	CHECK_EQ_INT(cfg.limits.verdict_cache, 65536);
+	CHECK_EQ_INT(cfg.limits.rrset_cache, 10000);
+	CHECK_EQ_INT(cfg.limits.punt_rate, 200);
+	CHECK_EQ_INT(cfg.limits.punt_burst, 400);
+	CHECK_EQ_INT(cfg.limits.keys_per_tag, 4);
+	CHECK_EQ_INT(cfg.limits.sigs_per_rrset, 8);
+	CHECK_EQ_INT(cfg.limits.sigs_per_validation, 64);
+	CHECK_EQ_INT(cfg.limits.nsec3_iterations, 100);
+	CHECK_EQ_INT(cfg.limits.chain_depth, 16);
+	CHECK_EQ_INT(cfg.limits.cname_chain, 8);
+	CHECK_EQ_INT(cfg.limits.queries_per_validation, 32);
+	CHECK_EQ_INT(cfg.limits.clock_skew, 300);
+	CHECK_EQ_INT(cfg.limits.max_verdict_ttl, 3600);
+	CHECK_EQ_INT(cfg.limits.negative_cache_ttl, 5);
+	CHECK_EQ_INT(cfg.limits.heartbeat_timeout_ms, 3000);
+	CHECK_EQ_STR(cfg.path, tmp_file);
+}
+
+static void test_every_key(void)
+{
+	static const char doc[] = "common: &z {mode: monitor, require: not-bogus}\n";
+	char ip[INET6_ADDRSTRLEN];
+	const struct sockaddr_in6 *a6;
+	const struct sockaddr_in *a4;
+
+	/* "common" is not a key: anchors must live inside known keys. */
+	CHECK_EQ_INT(load_text(doc), -EINVAL);
+	CHECK_EQ_INT(
+	    load_text(
+		"zones:\n"
+		"  - name: a.test\n"
+		"    mode: monitor\n"
+		"    require: not-bogus\n"
+		"    failure: closed\n"
+		"    cname_targets_secure: false\n"
+		"    probe: www.a.test\n"
+		"  - {name: b.test, failure: open}\n"
+		"trust_anchors:\n"
+		"  - system\n"
+		"  - file: /etc/dnsward/cluster.ds\n"
+		"  - inline: |\n"
+		"      ; the lab root\n"
+		"      . 3600 IN DS 12345 13 2 ABCDEF\n"
+		"negative_trust_anchors:\n"
+		"  - {zone: broken.example, until: \"2099-12-01T02:00:00+02:00\", reason: "
+		"\"TLD rollover\"}\n"
+		"upstreams:\n"
+		"  - {address: 192.0.2.53, transport: udp}\n"
+		"  - {address: \"2001:db8::54\", transport: tls, tls_name: dns.example.net,\n"
+		"     pins: [\"sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"], timeout: "
+		"1s500ms}\n"
+		"  - {address: 192.0.2.55, port: 5353, transport: tcp}\n"
+		"resolvers: [192.0.2.53, \"2001:db8::53\"]\n"
+		"interfaces:\n"
+		"  - {name: eth0, hook: xdp, xdp_mode: generic}\n"
+		"  - {pattern: \"veth*\", hook: tc}\n"
+		"  - {name: eth1, hook: tc, direction: ingress}\n"
+		"limits:\n"
+		"  verdict_cache: 4096\n"
+		"  nsec3_iterations: 0\n"
+		"  clock_skew: 1m\n"
+		"  max_verdict_ttl: 2h\n"
+		"  heartbeat_timeout: 1500ms\n"
+		"dns_port: 5300\n"
+		"pin_path: /sys/fs/bpf/dw-x\n"
+		"events: {output: /var/log/dnsward.jsonl}\n"
+		"metrics: {listen: \"[::1]:9553\"}\n"
+		"control: {socket: /run/dw/c.sock, mode: \"0660\"}\n"),
+	    0);
+	if (err[0])
+		fprintf(stderr, "  %s\n", err);
+	CHECK_EQ_INT(cfg.n_zones, 2);
+	CHECK_EQ_INT(cfg.zones[0].mode, CFG_MODE_MONITOR);
+	CHECK_EQ_INT(cfg.zones[0].require, CFG_REQUIRE_NOT_BOGUS);
+	CHECK(!cfg.zones[0].cname_targets_secure);
+	CHECK_EQ_STR(cfg.zones[0].probe, "www.a.test");
+	CHECK_EQ_INT(cfg.zones[1].failure, CFG_FAIL_OPEN);
+	CHECK_EQ_INT(cfg.n_anchors, 3);
+	CHECK(cfg.anchors[0].system);
+	CHECK_EQ_STR(cfg.anchors[1].file, "/etc/dnsward/cluster.ds");
+	CHECK(strstr(cfg.anchors[2].inline_rr, ". 3600 IN DS 12345 13 2 ABCDEF") != NULL);
+	CHECK_EQ_INT(cfg.n_ntas, 1);
+	CHECK_EQ_STR(cfg.ntas[0].zone, "broken.example");
+	CHECK_EQ_INT(cfg.ntas[0].until, 4099766400LL); /* 2099-12-01T00:00:00Z */
+	CHECK_EQ_STR(cfg.ntas[0].reason, "TLD rollover");
+	CHECK(!cfg.ntas[0].runtime);
+	CHECK_EQ_INT(cfg.n_upstreams, 3);
+	a4 = (const struct sockaddr_in *)&cfg.upstreams[0].addr;
+	CHECK_EQ_INT(a4->sin_family, AF_INET);
+	CHECK_EQ_INT(ntohs(a4->sin_port), 53);
+	CHECK_EQ_INT(cfg.upstreams[0].timeout_ms, 2000);
+	a6 = (const struct sockaddr_in6 *)&cfg.upstreams[1].addr;
+	CHECK_EQ_INT(a6->sin6_family, AF_INET6);
+	CHECK_EQ_INT(ntohs(a6->sin6_port), 853);
+	inet_ntop(AF_INET6, &a6->sin6_addr, ip, sizeof(ip));
+	CHECK_EQ_STR(ip, "2001:db8::54");
+	CHECK_EQ_INT(cfg.upstreams[1].transport, CFG_TRANSPORT_TLS);
+	CHECK_EQ_STR(cfg.upstreams[1].tls_name, "dns.example.net");
+	CHECK_EQ_INT(cfg.upstreams[1].n_pins, 1);
+	CHECK_EQ_INT(cfg.upstreams[1].timeout_ms, 1500);
+	CHECK_EQ_INT(ntohs(((const struct sockaddr_in *)&cfg.upstreams[2].addr)->sin_port), 5353);
+	CHECK_EQ_INT(cfg.upstreams[2].transport, CFG_TRANSPORT_TCP);
+	CHECK_EQ_INT(cfg.n_resolvers, 2);
+	CHECK_EQ_INT(cfg.resolvers[1].ss_family, AF_INET6);
+	CHECK_EQ_INT(cfg.n_ifaces, 3);
+	CHECK_EQ_INT(cfg.ifaces[0].xdp_mode, CFG_XDP_GENERIC);
+	CHECK_EQ_STR(cfg.ifaces[1].pattern, "veth*");
+	CHECK_EQ_INT(cfg.ifaces[1].hook, CFG_HOOK_TC);
+	CHECK_EQ_INT(cfg.ifaces[1].direction, CFG_DIR_EGRESS); /* tc default */
+	CHECK_EQ_INT(cfg.ifaces[2].direction, CFG_DIR_INGRESS);
+	CHECK_EQ_INT(cfg.limits.verdict_cache, 4096);
+	CHECK_EQ_INT(cfg.limits.nsec3_iterations, 0);
+	CHECK_EQ_INT(cfg.limits.clock_skew, 60);
+	CHECK_EQ_INT(cfg.limits.max_verdict_ttl, 7200);
+	CHECK_EQ_INT(cfg.limits.heartbeat_timeout_ms, 1500);
+	CHECK_EQ_INT(cfg.limits.keys_per_tag, 4); /* untouched default */
+	CHECK_EQ_INT(cfg.dns_port, 5300);
+	CHECK_EQ_STR(cfg.pin_path, "/sys/fs/bpf/dw-x");
+	CHECK_EQ_STR(cfg.events_output, "/var/log/dnsward.jsonl");
+	CHECK_EQ_STR(cfg.metrics_listen, "[::1]:9553");
+	CHECK_EQ_STR(cfg.control_socket, "/run/dw/c.sock");
+	CHECK_EQ_INT(cfg.control_mode, 0660);
+}
+
+/* YAML anchors and aliases share settings between zones. */
+static void test_yaml_aliases(void)
+{
+	CHECK_EQ_INT(load_text("zones:\n"
+			       "  - name: a.test\n"
+			       "    mode: &m monitor\n"
+			       "  - {name: b.test, mode: *m}\n"),
+		     0);
+	CHECK_EQ_INT(cfg.zones[1].mode, CFG_MODE_MONITOR);
+}
+
+static void test_find_zone(void)
+{
+	CHECK_EQ_INT(load_text("zones:\n  - name: test\n  - name: idp.test\n  - name: "
+			       "a.b.idp.test\n"),
+		     0);
+	CHECK_EQ_STR(config_find_zone(&cfg, "www.IDP.test.")->name, "idp.test");
+	CHECK_EQ_STR(config_find_zone(&cfg, "idp.test")->name, "idp.test");
+	CHECK_EQ_STR(config_find_zone(&cfg, "x.a.b.idp.test")->name, "a.b.idp.test");
+	CHECK_EQ_STR(config_find_zone(&cfg, "b.idp.test")->name, "idp.test");
+	/* Label boundary: xidp.test is not in idp.test, only in test. */
+	CHECK_EQ_STR(config_find_zone(&cfg, "xidp.test")->name, "test");
+	CHECK(config_find_zone(&cfg, "example.com") == NULL);
+	CHECK(config_find_zone(&cfg, "bad..name") == NULL);
+	CHECK(config_find_zone(&cfg, "atest") == NULL);
+}
+
+static void test_durations_and_times(void)
+{
+	uint64_t ms = 1;
+	time_t t;
+
+	CHECK_EQ_INT(config_parse_duration("0", &ms), 0);
+	CHECK_EQ_INT(ms, 0);
+	CHECK_EQ_INT(config_parse_duration("2h", &ms), 0);
+	CHECK_EQ_INT(ms, 7200000);
+	CHECK_EQ_INT(config_parse_duration("1h30m", &ms), 0);
+	CHECK_EQ_INT(ms, 5400000);
+	CHECK_EQ_INT(config_parse_duration("250ms", &ms), 0);
+	CHECK_EQ_INT(ms, 250);
+	CHECK(config_parse_duration("10", &ms) != 0);
+	CHECK(config_parse_duration("h", &ms) != 0);
+	CHECK(config_parse_duration("5x", &ms) != 0);
+	CHECK(config_parse_duration("999999999999d", &ms) != 0);
+	CHECK_EQ_INT(config_parse_time("1970-01-01T00:00:10Z", &t), 0);
+	CHECK_EQ_INT(t, 10);
+	CHECK_EQ_INT(config_parse_time("1970-01-01T01:00:10+01:00", &t), 0);
+	CHECK_EQ_INT(t, 10);
+	CHECK(config_parse_time("2026-13-01T00:00:00Z", &t) != 0);
+	CHECK(config_parse_time("2026-12-01 00:00:00", &t) != 0);
+}
+
+static void test_examples_parse(void)
+{
+	static const char *const files[] = {"examples/bastion.yaml", "examples/ci-runner.yaml",
+					    "examples/node.yaml", "examples/lab.yaml"};
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int ret = config_load(files[i], &cfg, err, sizeof(err));
+
+		if (ret)
+			fprintf(stderr, "  %s: %s\n", files[i], err);
+		CHECK_EQ_INT(ret, 0);
+		CHECK(cfg.n_zones > 0);
+	}
+	CHECK_EQ_INT(config_load("examples/lab.yaml", &cfg, err, sizeof(err)), 0);
+	CHECK_EQ_STR(cfg.pin_path, "/sys/fs/bpf/dnsward-lab");
+	CHECK_EQ_STR(cfg.control_socket, "/run/dnsward-lab/control.sock");
+	CHECK(config_find_zone(&cfg, "www.nsec3.test") != NULL);
+}
+
+int main(void)
+{
+	snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/dw-test-config-XXXXXX");
+	if (!mkdtemp(tmp_dir))
+		return 1;
+	snprintf(tmp_file, sizeof(tmp_file), "%s/c.yaml", tmp_dir);
+	RUN_TEST(test_error_messages);
+	RUN_TEST(test_missing_file);
+	RUN_TEST(test_defaults);
+	RUN_TEST(test_every_key);
+	RUN_TEST(test_yaml_aliases);
+	RUN_TEST(test_find_zone);
+	RUN_TEST(test_durations_and_times);
+	RUN_TEST(test_examples_parse);
+	unlink(tmp_file);
+	rmdir(tmp_dir);
+	HARNESS_EXIT();
+}
