@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * attach.h: attach the data-plane programs to the configured interfaces (XDP
+ * native or generic, tc clsact ingress or egress), by exact name or fnmatch
+ * pattern, and follow links that appear later through rtnetlink.
+ */
+#ifndef DW_ATTACH_H
+#define DW_ATTACH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "loop.h"
+
+struct attach;
+
+/* Attach to every existing matching link and watch for new ones on l. NULL on failure. */
+struct attach *attach_start(const struct dw_config *cfg, int prog_xdp, int prog_tc, struct loop *l);
+/* Stop following links; with detach, remove our programs from every link first. */
+void attach_stop(struct attach *a, bool detach);
+/* Apply a new interface list: attach to newly matching links (existing ones stay). */
+int attach_update(struct attach *a, const struct dw_config *cfg);
+/* One line per attachment: "ifname hook mode". */
+void attach_write_status(const struct attach *a, FILE *out);
+int attach_count(const struct attach *a);
+
+#endif

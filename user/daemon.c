@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * daemon.c: the running daemon. Punts arrive from the ring buffer, go to the
+ * validation workers keyed by verdict key, and come back as results on the
+ * loop thread, where verdicts are written, allowed held replies released and
+ * events emitted. Every map write and release happens on the loop thread.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <ldns/ldns.h>
+
+#include "attach.h"
+#include "caps.h"
+#include "control.h"
+#include "counters.h"
+#include "daemon.h"
+#include "daemon_run.h"
+#include "dns_question.h"
+#include "events.h"
+#include "heartbeat.h"
+#include "loader.h"
+#include "log.h"
+#include "metrics.h"
+#include "punt.h"
+#include "release.h"
+#include "valpool.h"
+#include "verdict_map.h"
+#include "verdict_policy.h"
+#include "bpffs.h"
+#include "punt_key.h"
+
+/* Jobs in flight (queued or running); beyond it the failure mode stands. */
+#define DAEMON_QUEUE_MAX 1024
+
+struct daemon_stats {
+	uint64_t punts_held, punts_monitor, punts_refused;
+	uint64_t key_mismatch, key_uncomputable;
+	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
+	uint64_t released, release_failed, release_skipped_tcp;
+	uint64_t outcome[4]; /* by enum val_outcome */
+	uint64_t events;
+	uint64_t validate_ns_total, validations_timed;
+};
+
+struct daemon {
+	struct dw_config *cfg;
+	struct loop *loop;
+	struct loader ld;
+	struct attach *att;
+	struct punt_reader *punts;
+	struct release *rel;
+	struct valpool *pool;
+	struct events *ev;
+	struct metrics *met;
+	struct control *ctl;
+	struct daemon_opts opts;
+	int sigfd;
+	uint64_t started_ns;
+	struct daemon_stats st;
+};
+
+const struct dw_config *daemon_policy(const struct daemon *d)
+{
+	return d->cfg;
+}
+
+struct loop *daemon_loop(struct daemon *d)
+{
+	return d->loop;
+}
+
+void daemon_event(struct daemon *d, const char *json)
+{
+	events_write(d->ev, json);
+	d->st.events++;
+}
+
+/* --- punts in ------------------------------------------------------------ */
+
+static void release_or_refuse(struct daemon *d, struct dw_punt *p)
+{
+	if (!(p->flags & DW_PUNT_F_HELD))
+		return;
+	if (p->l4 != IPPROTO_UDP) {
+		/* TCP: the server retransmits, and the retransmission meets the verdict. */
+		d->st.release_skipped_tcp++;
+		return;
+	}
+	if (release_frame(d->rel, p))
+		d->st.release_failed++;
+	else
+		d->st.released++;
+}
+
+static void on_punt(const struct dw_punt *p, void *ctx)
+{
+	struct daemon *d = ctx;
+	const uint8_t *msg = p->pkt + p->dns_off;
+	struct dw_verdict_key key = p->key;
+	size_t sz = offsetof(struct dw_punt, pkt) + p->pkt_len;
+	struct dw_punt *copy;
+	int rc;
+
+	if (p->flags & DW_PUNT_F_HELD)
+		d->st.punts_held++;
+	else
+		d->st.punts_monitor++;
+	/* The verdict goes under the reference key computed here from the held bytes. */
+	rc = punt_key_compute(msg, p->dns_len, d->ld.digest_key, &key);
+	if (rc) {
+		d->st.key_uncomputable++;
+		if (p->flags & DW_PUNT_F_TOO_COMPLEX)
+			key = p->key;
+	} else if (!(p->flags & DW_PUNT_F_TOO_COMPLEX) && memcmp(&key, &p->key, sizeof(key))) {
+		if (d->st.key_mismatch++ < 10)
+			pr_warn("punt: the data plane's verdict key differs from the reference "
+				"(qtype %u); verdicts for it will miss",
+				p->key.qtype);
+	}
+	copy = malloc(sz);
+	if (!copy) {
+		d->st.punts_refused++;
+		return;
+	}
+	memcpy(copy, p, sz);
+	rc = valpool_submit(d->pool, &key, msg, p->dns_len, copy);
+	if (rc < 0) {
+		/* The queue is full: the data plane's failure mode stands for this reply. */
+		d->st.punts_refused++;
+		free(copy);
+	}
+}
+
+/* --- results out ---------------------------------------------------------- */
+
+static void addr_str(const struct dw_punt *p, bool src, char *out, size_t len)
+{
+	const uint8_t *ip = p->pkt + p->l3_off;
+	size_t room = p->pkt_len - p->l3_off;
+
+	snprintf(out, len, "?");
+	if (p->l3 == 4 && room >= 20)
+		inet_ntop(AF_INET, ip + (src ? 12 : 16), out, len);
+	else if (p->l3 == 6 && room >= 40)
+		inet_ntop(AF_INET6, ip + (src ? 8 : 24), out, len);
+}
+
+static const char *hook_name(uint8_t hook)
+{
+	switch (hook) {
+	case DW_HOOK_XDP:
+		return "xdp";
+	case DW_HOOK_TC_INGRESS:
+		return "tc-ingress";
+	case DW_HOOK_TC_EGRESS:
+		return "tc-egress";
+	default:
+		return "?";
+	}
+}
+
+static void emit_verdict_event(struct daemon *d, const struct vp_job *j,
+			       const struct dns_question *q, const struct cfg_zone *z,
+			       const struct verdict_decision *dec, const char *action)
+{
+	const struct dw_punt *p = j->waiters[0];
+	char client[INET6_ADDRSTRLEN], resolver[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE] = "?";
+	char *type = ldns_rr_type2str(q->qtype);
+	struct json_obj o;
+
+	addr_str(p, false, client, sizeof(client));
+	addr_str(p, true, resolver, sizeof(resolver));
+	if_indextoname(p->ifindex, ifname);
+	json_begin(&o, "verdict");
+	json_str(&o, "name", q->name);
+	json_str(&o, "type", type ? type : "?");
+	json_str(&o, "client", client);
+	json_str(&o, "resolver", resolver);
+	json_str(&o, "outcome", j->rc ? "bogus" : val_outcome_name(j->res.outcome));
+	json_str(&o, "verdict", verdict_code_name(dec->verdict));
+	json_str(&o, "action", action);
+	json_str(&o, "zone", z->name);
+	json_str(&o, "mode", z->mode == CFG_MODE_MONITOR ? "monitor" : "enforce");
+	json_str(&o, "why", verdict_reason_name(dec->reason));
+	json_str(&o, "reason", j->res.reason);
+	json_str(&o, "hook", hook_name(p->hook));
+	json_str(&o, "interface", ifname);
+	json_u64(&o, "replies", j->n_waiters);
+	free(type);
+	daemon_event(d, json_end(&o));
+}
+
+static void free_waiters(struct vp_job *j)
+{
+	int i;
+
+	for (i = 0; i < j->n_waiters; i++)
+		free(j->waiters[i]);
+	j->n_waiters = 0;
+}
+
+static void release_all(struct daemon *d, struct vp_job *j)
+{
+	int i;
+
+	for (i = 0; i < j->n_waiters; i++)
+		release_or_refuse(d, j->waiters[i]);
+}
+
+static void on_result(struct vp_job *j, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct verdict_decision dec;
+	const struct cfg_zone *z;
+	struct dns_question q;
+	bool monitor;
+	const char *action;
+
+	if (j->rc == -ECANCELED)
+		goto out;
+	d->st.validate_ns_total += j->validate_ns;
+	d->st.validations_timed++;
+	if (j->rc) /* the held message did not parse: the validator says BOGUS with a reason */
+		j->res.outcome = VAL_BOGUS;
+	if (dnsq_parse(j->msg, j->msg_len, &q) || !(z = config_find_zone(d->cfg, q.name))) {
+		/* No longer protected by the policy in force: the data plane passes such replies now. */
+		release_all(d, j);
+		goto out;
+	}
+	if ((unsigned)j->res.outcome < 4)
+		d->st.outcome[j->res.outcome]++;
+	verdict_decide(z, &j->res, &d->cfg->limits, &dec);
+	monitor = z->mode == CFG_MODE_MONITOR;
+	/* A monitored zone's replies already passed: only an ALLOW (stop punting) is cached. */
+	if (!monitor || dec.verdict == DW_VERDICT_ALLOW) {
+		if (verdict_write(d->ld.fd_verdicts, &j->key, dec.verdict, dec.reason,
+				  (uint32_t)(z - d->cfg->zones), dec.ttl))
+			d->st.verdict_write_failed++;
+		else if (dec.verdict == DW_VERDICT_ALLOW)
+			d->st.verdicts_allow++;
+		else
+			d->st.verdicts_deny++;
+	}
+	if (dec.verdict == DW_VERDICT_ALLOW && !monitor)
+		release_all(d, j);
+	if (dec.plain_allow)
+		goto out;
+	action = monitor ? "reported" : (dec.verdict == DW_VERDICT_ALLOW ? "delivered" : "dropped");
+	emit_verdict_event(d, j, &q, z, &dec, action);
+out:
+	free_waiters(j);
+}
+
+/* --- the daemon.h interface ---------------------------------------------- */
+
+int daemon_apply_policy(struct daemon *d, const struct dw_config *next, char *err, size_t err_len)
+{
+	int rc;
+
+	rc = valpool_set_policy(d->pool, next, err, err_len);
+	if (rc)
+		return rc;
+	rc = loader_apply_policy(&d->ld, next);
+	if (rc) {
+		char ignored[256];
+
+		snprintf(err, err_len, "writing the policy into the data plane failed: %s",
+			 strerror(-rc));
+		/* Put the policy in force back, maps and validators both. */
+		loader_apply_policy(&d->ld, d->cfg);
+		valpool_set_policy(d->pool, d->cfg, ignored, sizeof(ignored));
+		return rc;
+	}
+	attach_update(d->att, next);
+	memcpy(d->cfg, next, sizeof(*d->cfg));
+	return 0;
+}
+
+int daemon_flush(struct daemon *d, const char *name)
+{
+	/* A verdict key is a digest: it does not say which name it is for, so flush them all. */
+	int n = verdict_flush(d->ld.fd_verdicts);
+
+	valpool_flush(d->pool, name);
+	return n < 0 ? n : 0;
+}
+
+int daemon_write_status(struct daemon *d, FILE *out)
+{
+	uint64_t now = verdict_now_ns(), hb = heartbeat_read(d->ld.fd_heartbeat);
+	int i;
+
+	fprintf(out, "pid %d\n", (int)getpid());
+	fprintf(out, "config %s\n", d->cfg->path);
+	fprintf(out, "pin_path %s\n", d->ld.pin_path);
+	fprintf(out, "uptime_seconds %llu\n",
+		(unsigned long long)((now - d->started_ns) / 1000000000ull));
+	fprintf(out, "heartbeat_age_ms %llu\n",
+		(unsigned long long)(hb && now > hb ? (now - hb) / 1000000ull : 0));
+	fprintf(out, "zones %d\n", d->cfg->n_zones);
+	for (i = 0; i < d->cfg->n_zones; i++) {
+		const struct cfg_zone *z = &d->cfg->zones[i];
+
+		fprintf(out, "zone %s %s require=%s failure=%s\n", z->name,
+			z->mode == CFG_MODE_MONITOR ? "monitor" : "enforce",
+			z->require == CFG_REQUIRE_NOT_BOGUS ? "not-bogus" : "secure",
+			z->failure == CFG_FAIL_OPEN ? "open" : "closed");
+	}
+	fprintf(out, "attachments %d\n", attach_count(d->att));
+	attach_write_status(d->att, out);
+	return 0;
+}
+
+static void stat_line(FILE *out, const char *name, uint64_t v)
+{
+	fprintf(out, "%s %llu\n", name, (unsigned long long)v);
+}
+
+int daemon_write_stats(struct daemon *d, FILE *out)
+{
+	uint64_t c[DW_CNT_MAX];
+	struct release_stats rs;
+	struct vp_stats vs;
+	char name[64];
+	unsigned i;
+
+	if (d->ld.fd_counters >= 0 && !counters_read(d->ld.fd_counters, c))
+		for (i = 0; i < DW_CNT_MAX; i++) {
+			snprintf(name, sizeof(name), "datapath_%s", counter_name(i));
+			stat_line(out, name, c[i]);
+		}
+	stat_line(out, "punts_received", punt_received(d->punts));
+	stat_line(out, "punts_malformed", punt_malformed(d->punts));
+	stat_line(out, "punts_held", d->st.punts_held);
+	stat_line(out, "punts_monitor", d->st.punts_monitor);
+	stat_line(out, "punts_refused", d->st.punts_refused);
+	stat_line(out, "key_mismatch", d->st.key_mismatch);
+	stat_line(out, "key_uncomputable", d->st.key_uncomputable);
+	stat_line(out, "verdicts_allow", d->st.verdicts_allow);
+	stat_line(out, "verdicts_deny", d->st.verdicts_deny);
+	stat_line(out, "verdict_write_failed", d->st.verdict_write_failed);
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "outcome_%s", val_outcome_name(i));
+		stat_line(out, name, d->st.outcome[i]);
+	}
+	stat_line(out, "released", d->st.released);
+	stat_line(out, "release_failed", d->st.release_failed);
+	stat_line(out, "release_skipped_tcp", d->st.release_skipped_tcp);
+	release_get_stats(d->rel, &rs);
+	stat_line(out, "release_xdp_live", rs.xdp_live);
+	stat_line(out, "release_packet", rs.packet);
+	stat_line(out, "release_syscall_ns_total", rs.syscall_ns);
+	stat_line(out, "hold_ns_total", rs.hold_ns_total);
+	stat_line(out, "hold_ns_max", rs.hold_ns_max);
+	stat_line(out, "validate_ns_total", d->st.validate_ns_total);
+	valpool_get_stats(d->pool, &vs);
+	stat_line(out, "validation_jobs", vs.jobs);
+	stat_line(out, "validation_joined", vs.joined);
+	stat_line(out, "validation_queue_full", vs.refused_full + vs.refused_waiters);
+	stat_line(out, "validation_queued", vs.queued);
+	stat_line(out, "upstream_queries", vs.val.upstream_queries);
+	stat_line(out, "upstream_timeouts", vs.val.upstream_timeouts);
+	stat_line(out, "signatures_verified", vs.val.signatures_verified);
+	stat_line(out, "validator_cache_hits", vs.val.cache_hits);
+	stat_line(out, "validator_cache_misses", vs.val.cache_misses);
+	stat_line(out, "validator_limit_hits", vs.val.limit_hits);
+	stat_line(out, "events", d->st.events);
+	stat_line(out, "attachments", attach_count(d->att));
+	return 0;
+}
+
+/* --- start and stop ------------------------------------------------------- */
+
+static void on_signal(struct loop *l, int fd, uint32_t events, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			pr_info("SIGHUP: reloading %s", d->cfg->path);
+			if (d->ctl)
+				control_reload_signal(d->ctl);
+			continue;
+		}
+		pr_info("signal %u: stopping%s", si.ssi_signo,
+			d->opts.keep_pinned ? " (programs stay attached and pinned)" : "");
+		loop_stop(l);
+	}
+}
+
+static int setup_signals(struct daemon *d, sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	/* Block before any thread starts, so workers inherit the mask and never take them. */
+	if (pthread_sigmask(SIG_BLOCK, set, NULL))
+		return -EINVAL;
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0) {
+		pr_err("signalfd: %s", strerror(errno));
+		return -errno;
+	}
+	return loop_add_fd(d->loop, d->sigfd, EPOLLIN, on_signal, d);
+}
+
+static int worker_threads(const struct daemon_opts *opts)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (opts->threads > 0)
+		return opts->threads;
+	return n < 2 ? 2 : (n > 4 ? 4 : (int)n);
+}
+
+static int start(struct daemon *d)
+{
+	char err[512] = "";
+	sigset_t set;
+
+	d->loop = loop_new();
+	if (!d->loop || setup_signals(d, &set))
+		return -1;
+	d->ev = events_open(d->cfg->events_output);
+	if (!d->ev)
+		return -1;
+	if (bpffs_ensure(d->cfg->pin_path[0] ? d->cfg->pin_path : DW_DEFAULT_PIN_PATH))
+		return -1;
+	if (loader_open(&d->ld, d->cfg))
+		return -1;
+	/* Policy first, then heartbeat, then attach: the program enforces from its first packet. */
+	if (loader_apply_policy(&d->ld, d->cfg))
+		return -1;
+	heartbeat_start(d->ld.fd_heartbeat, d->loop);
+	d->rel = release_new();
+	if (!d->rel)
+		return -1;
+	d->pool = valpool_new(d->cfg, worker_threads(&d->opts), DAEMON_QUEUE_MAX, d->loop,
+			      on_result, d, err, sizeof(err));
+	if (!d->pool) {
+		pr_err("validators: %s", err);
+		return -1;
+	}
+	d->punts = punt_start(d->ld.fd_punts, d->loop, on_punt, d);
+	if (!d->punts)
+		return -1;
+	d->att = attach_start(d->cfg, d->ld.prog_xdp, d->ld.prog_tc, d->loop);
+	if (!d->att)
+		return -1;
+	d->ctl = control_start(d, d->cfg, err, sizeof(err));
+	if (!d->ctl)
+		pr_warn("control socket: %s", err);
+	if (d->cfg->metrics_listen[0])
+		d->met = metrics_start(d, d->cfg->metrics_listen);
+	if (caps_drop_unneeded())
+		pr_warn("running with every capability it started with");
+	pr_info("running: %d zones, %d attachments, pid %d", d->cfg->n_zones, attach_count(d->att),
+		(int)getpid());
+	return 0;
+}
+
+static void stop(struct daemon *d, bool started)
+{
+	/* A start that failed over a running install's pins must leave them enforcing. */
+	bool clean = !d->opts.keep_pinned && (started || !d->ld.reused_maps);
+
+	metrics_stop(d->met);
+	if (d->ctl)
+		control_stop(d->ctl);
+	punt_stop(d->punts);
+	valpool_free(d->pool);
+	attach_stop(d->att, clean);
+	release_free(d->rel);
+	loader_close(&d->ld, clean);
+	events_close(d->ev);
+	if (d->sigfd > 0)
+		close(d->sigfd);
+	loop_free(d->loop);
+	free(d->cfg);
+}
+
+int daemon_main(const struct dw_config *cfg, const struct daemon_opts *opts)
+{
+	struct daemon d = {.opts = *opts, .sigfd = -1};
+	int rc = 1;
+
+	d.cfg = malloc(sizeof(*d.cfg));
+	if (!d.cfg)
+		return 1;
+	memcpy(d.cfg, cfg, sizeof(*d.cfg));
+	d.started_ns = verdict_now_ns();
+	if (!start(&d)) {
+		rc = loop_run(d.loop) ? 1 : 0;
+		stop(&d, true);
+	} else {
+		stop(&d, false);
+	}
+	return rc;
+}

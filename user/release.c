@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * release.c: held frames back into the data path. The XDP program that runs
+ * the live frame is not the device's: the device's own XDP hook does not see
+ * the frame again, so it cannot be held twice; tc ingress and egress hooks do
+ * see it, and pass it on its ALLOW verdict (or, on egress, its mark).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+
+#include "log.h"
+#include "release.h"
+#include "verdict_map.h"
+
+struct release {
+	int xdp_pass_fd;
+	int packet_fd;
+	struct release_stats st;
+};
+
+/* r0 = XDP_PASS; exit. Small enough to write as instructions. */
+static int load_xdp_pass(void)
+{
+	struct bpf_insn insns[] = {
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS},
+	    {.code = BPF_JMP | BPF_EXIT},
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "dw_release", "Dual BSD/GPL", insns, 2, NULL);
+
+	if (fd < 0)
+		pr_err("release: load the XDP_PASS release program: %s", strerror(-fd));
+	return fd;
+}
+
+static int open_packet_socket(void)
+{
+	unsigned mark = DW_RELEASE_MARK;
+	/* Protocol 0: this socket only sends, it never receives a copy of traffic. */
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		pr_err("release: AF_PACKET socket: %s", strerror(errno));
+		return -errno;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
+		int err = -errno;
+
+		pr_err("release: SO_MARK 0x%x on the AF_PACKET socket: %s", mark, strerror(errno));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+struct release *release_new(void)
+{
+	struct release *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->xdp_pass_fd = load_xdp_pass();
+	r->packet_fd = open_packet_socket();
+	if (r->xdp_pass_fd < 0 && r->packet_fd < 0) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void release_free(struct release *r)
+{
+	if (!r)
+		return;
+	if (r->xdp_pass_fd >= 0)
+		close(r->xdp_pass_fd);
+	if (r->packet_fd >= 0)
+		close(r->packet_fd);
+	free(r);
+}
+
+int release_xdp_live(struct release *r, int ifindex, const void *frame, uint32_t len)
+{
+	struct xdp_md ctx = {.data = 0, .data_end = len, .ingress_ifindex = ifindex};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	int err;
+
+	if (r->xdp_pass_fd < 0)
+		return -EOPNOTSUPP;
+	err = bpf_prog_test_run_opts(r->xdp_pass_fd, &opts);
+	if (err)
+		return err < 0 ? err : -EIO;
+	r->st.xdp_live++;
+	return 0;
+}
+
+int release_packet(struct release *r, int ifindex, const void *frame, uint32_t len)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_ifindex = ifindex};
+	const struct ethhdr *eth = frame;
+
+	if (r->packet_fd < 0)
+		return -EOPNOTSUPP;
+	if (len < sizeof(*eth))
+		return -EINVAL;
+	sll.sll_protocol = eth->h_proto;
+	if (sendto(r->packet_fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll)) !=
+	    (ssize_t)len)
+		return -errno;
+	r->st.packet++;
+	return 0;
+}
+
+int release_frame(struct release *r, const struct dw_punt *p)
+{
+	uint64_t t0 = verdict_now_ns(), t1;
+	int err;
+
+	if (p->hook == DW_HOOK_TC_EGRESS)
+		err = release_packet(r, p->ifindex, p->pkt, p->pkt_len);
+	else
+		err = release_xdp_live(r, p->ifindex, p->pkt, p->pkt_len);
+	t1 = verdict_now_ns();
+	r->st.syscall_ns += t1 - t0;
+	if (err) {
+		if (r->st.failed++ < 10)
+			pr_warn("release: re-inject %u bytes on ifindex %u (hook %u): %s",
+				p->pkt_len, p->ifindex, p->hook, strerror(-err));
+		return err;
+	}
+	if (t1 > p->ts_ns) {
+		r->st.hold_ns_total += t1 - p->ts_ns;
+		if (t1 - p->ts_ns > r->st.hold_ns_max)
+			r->st.hold_ns_max = t1 - p->ts_ns;
+	}
+	return 0;
+}
+
+void release_get_stats(const struct release *r, struct release_stats *out)
+{
+	*out = r->st;
+}

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * valpool.c: the worker threads. The table of jobs in flight is touched only
+ * on the loop thread; the pending and done queues are shared under one mutex;
+ * an eventfd wakes the loop when results are ready. A worker reads only the
+ * job's msg and writes only its result, so waiters can join a running job.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include "log.h"
+#include "valpool.h"
+#include "verdict_map.h"
+
+#define VP_THREADS_MAX 16
+
+struct vp_worker {
+	struct valpool *vp;
+	pthread_t thread;
+	struct validator *v;
+	struct validator *next_v; /* swapped in between jobs */
+	bool flush_all;
+	char flush_name[CFG_NAME_LEN];
+	bool flush_pending;
+	struct val_stats stats; /* snapshot after each job, read under the mutex */
+};
+
+struct valpool {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	bool stop;
+	struct vp_job *pending_head, *pending_tail;
+	struct vp_job *done;
+	int efd;
+	struct loop *loop;
+	vp_done_cb cb;
+	void *ctx;
+	int queue_max;
+	/* loop thread only */
+	struct vp_job **inflight;
+	int n_inflight;
+	struct vp_stats st;
+	int n_workers;
+	struct vp_worker w[VP_THREADS_MAX];
+};
+
+static void job_free(struct vp_job *j)
+{
+	free(j->msg);
+	free(j);
+}
+
+static void worker_housekeeping(struct vp_worker *w)
+{
+	struct validator *old = NULL;
+	bool flush = false, all = false;
+	char name[CFG_NAME_LEN];
+
+	if (w->next_v) {
+		old = w->v;
+		w->v = w->next_v;
+		w->next_v = NULL;
+	}
+	if (w->flush_pending) {
+		flush = true;
+		all = w->flush_all;
+		memcpy(name, w->flush_name, sizeof(name));
+		w->flush_pending = false;
+		w->flush_all = false;
+	}
+	pthread_mutex_unlock(&w->vp->mu);
+	validator_free(old);
+	if (flush)
+		validator_flush(w->v, all ? NULL : name);
+	pthread_mutex_lock(&w->vp->mu);
+}
+
+static void *worker_main(void *arg)
+{
+	struct vp_worker *w = arg;
+	struct valpool *vp = w->vp;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&vp->mu);
+	while (!vp->stop) {
+		struct vp_job *j;
+		uint64_t t0;
+
+		if (w->next_v || w->flush_pending)
+			worker_housekeeping(w);
+		j = vp->pending_head;
+		if (!j) {
+			pthread_cond_wait(&vp->cond, &vp->mu);
+			continue;
+		}
+		vp->pending_head = j->next;
+		if (!vp->pending_head)
+			vp->pending_tail = NULL;
+		pthread_mutex_unlock(&vp->mu);
+
+		t0 = verdict_now_ns();
+		j->rc = validator_judge_reply(w->v, j->msg, j->msg_len, &j->res);
+		j->validate_ns = verdict_now_ns() - t0;
+
+		pthread_mutex_lock(&vp->mu);
+		validator_get_stats(w->v, &w->stats);
+		j->next = vp->done;
+		vp->done = j;
+		if (write(vp->efd, &one, sizeof(one)) < 0)
+			pr_warn("valpool: wake the loop: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(&vp->mu);
+	return NULL;
+}
+
+static void inflight_remove(struct valpool *vp, struct vp_job *j)
+{
+	int i;
+
+	for (i = 0; i < vp->n_inflight; i++) {
+		if (vp->inflight[i] == j) {
+			vp->inflight[i] = vp->inflight[--vp->n_inflight];
+			return;
+		}
+	}
+}
+
+static void deliver(struct valpool *vp, struct vp_job *j)
+{
+	inflight_remove(vp, j);
+	vp->cb(j, vp->ctx);
+	job_free(j);
+}
+
+static void on_done(struct loop *l, int fd, uint32_t events, void *ctx)
+{
+	struct valpool *vp = ctx;
+	struct vp_job *list, *next;
+	uint64_t n;
+
+	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		pr_warn("valpool: read eventfd: %s", strerror(errno));
+	pthread_mutex_lock(&vp->mu);
+	list = vp->done;
+	vp->done = NULL;
+	pthread_mutex_unlock(&vp->mu);
+	for (; list; list = next) {
+		next = list->next;
+		deliver(vp, list);
+	}
+}
+
+static int make_validators(const struct dw_config *cfg, int n, struct validator **out, char *err,
+			   size_t err_len)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		out[i] = validator_new(cfg, err, err_len);
+		if (!out[i]) {
+			while (i-- > 0)
+				validator_free(out[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+struct valpool *valpool_new(const struct dw_config *cfg, int threads, int queue_max, struct loop *l,
+			    vp_done_cb cb, void *ctx, char *err, size_t err_len)
+{
+	struct validator *vs[VP_THREADS_MAX];
+	struct valpool *vp;
+	int i;
+
+	if (threads < 1 || threads > VP_THREADS_MAX || queue_max < 1) {
+		snprintf(err, err_len, "valpool: %d threads, queue %d: out of range", threads,
+			 queue_max);
+		return NULL;
+	}
+	if (make_validators(cfg, threads, vs, err, err_len))
+		return NULL;
+	vp = calloc(1, sizeof(*vp));
+	if (vp)
+		vp->inflight = calloc(queue_max, sizeof(*vp->inflight));
+	if (!vp || !vp->inflight)
+		goto oom;
+	vp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vp->efd < 0 || loop_add_fd(l, vp->efd, EPOLLIN, on_done, vp))
+		goto oom;
+	pthread_mutex_init(&vp->mu, NULL);
+	pthread_cond_init(&vp->cond, NULL);
+	vp->loop = l;
+	vp->cb = cb;
+	vp->ctx = ctx;
+	vp->queue_max = queue_max;
+	for (i = 0; i < threads; i++) {
+		vp->w[i].vp = vp;
+		vp->w[i].v = vs[i];
+		vs[i] = NULL;
+		if (pthread_create(&vp->w[i].thread, NULL, worker_main, &vp->w[i])) {
+			snprintf(err, err_len, "valpool: start worker %d: %s", i, strerror(errno));
+			validator_free(vp->w[i].v);
+			break;
+		}
+		vp->n_workers++;
+	}
+	if (vp->n_workers == threads)
+		return vp;
+	valpool_free(vp);
+	vp = NULL;
+oom:
+	if (vp) {
+		snprintf(err, err_len, "valpool: out of memory or eventfd: %s", strerror(errno));
+		if (vp->efd > 0)
+			close(vp->efd);
+		free(vp->inflight);
+		free(vp);
+	}
+	for (i = 0; i < threads; i++)
+		validator_free(vs[i]);
+	return NULL;
+}
+
+void valpool_free(struct valpool *vp)
+{
+	struct vp_job *j, *next;
+	int i;
+
+	if (!vp)
+		return;
+	pthread_mutex_lock(&vp->mu);
+	vp->stop = true;
+	pthread_cond_broadcast(&vp->cond);
+	pthread_mutex_unlock(&vp->mu);
+	for (i = 0; i < vp->n_workers; i++) {
+		pthread_join(vp->w[i].thread, NULL);
+		validator_free(vp->w[i].v);
+		validator_free(vp->w[i].next_v);
+	}
+	/* Finished results are delivered; unstarted jobs are cancelled (their frames stay dropped). */
+	for (j = vp->done; j; j = next) {
+		next = j->next;
+		deliver(vp, j);
+	}
+	for (j = vp->pending_head; j; j = next) {
+		next = j->next;
+		j->rc = -ECANCELED;
+		deliver(vp, j);
+	}
+	loop_del_fd(vp->loop, vp->efd);
+	close(vp->efd);
+	pthread_mutex_destroy(&vp->mu);
+	pthread_cond_destroy(&vp->cond);
+	free(vp->inflight);
+	free(vp);
+}
+
+static struct vp_job *inflight_find(struct valpool *vp, const struct dw_verdict_key *key)
+{
+	int i;
+
+	for (i = 0; i < vp->n_inflight; i++)
+		if (!memcmp(&vp->inflight[i]->key, key, sizeof(*key)))
+			return vp->inflight[i];
+	return NULL;
+}
+
+int valpool_submit(struct valpool *vp, const struct dw_verdict_key *key, const uint8_t *msg,
+		   size_t len, void *waiter)
+{
+	struct vp_job *j = inflight_find(vp, key);
+
+	if (j) {
+		if (j->n_waiters == VP_WAITERS_MAX) {
+			vp->st.refused_waiters++;
+			return -ENOSPC;
+		}
+		j->waiters[j->n_waiters++] = waiter;
+		vp->st.joined++;
+		return 1;
+	}
+	if (vp->n_inflight == vp->queue_max) {
+		vp->st.refused_full++;
+		return -ENOSPC;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->msg = malloc(len ? len : 1))) {
+		free(j);
+		return -ENOMEM;
+	}
+	memcpy(j->msg, msg, len);
+	j->msg_len = len;
+	j->key = *key;
+	j->waiters[j->n_waiters++] = waiter;
+	j->submitted_ns = verdict_now_ns();
+	vp->inflight[vp->n_inflight++] = j;
+	vp->st.jobs++;
+	pthread_mutex_lock(&vp->mu);
+	if (vp->pending_tail)
+		vp->pending_tail->next = j;
+	else
+		vp->pending_head = j;
+	vp->pending_tail = j;
+	pthread_cond_signal(&vp->cond);
+	pthread_mutex_unlock(&vp->mu);
+	return 0;
+}
+
+int valpool_set_policy(struct valpool *vp, const struct dw_config *cfg, char *err, size_t err_len)
+{
+	struct validator *vs[VP_THREADS_MAX];
+	int i;
+
+	if (make_validators(cfg, vp->n_workers, vs, err, err_len))
+		return -EINVAL;
+	pthread_mutex_lock(&vp->mu);
+	for (i = 0; i < vp->n_workers; i++) {
+		struct validator *stale = vp->w[i].next_v;
+
+		vp->w[i].next_v = vs[i];
+		vs[i] = stale; /* a swap not yet picked up is replaced; free it below */
+	}
+	pthread_cond_broadcast(&vp->cond);
+	pthread_mutex_unlock(&vp->mu);
+	for (i = 0; i < vp->n_workers; i++)
+		validator_free(vs[i]);
+	return 0;
+}
+
+void valpool_flush(struct valpool *vp, const char *name)
+{
+	int i;
+
+	pthread_mutex_lock(&vp->mu);
+	for (i = 0; i < vp->n_workers; i++) {
+		struct vp_worker *w = &vp->w[i];
+
+		/* Two different names before the worker gets to them: flush everything. */
+		if (!name || (w->flush_pending && strcmp(w->flush_name, name)))
+			w->flush_all = true;
+		else
+			snprintf(w->flush_name, sizeof(w->flush_name), "%s", name);
+		w->flush_pending = true;
+	}
+	pthread_cond_broadcast(&vp->cond);
+	pthread_mutex_unlock(&vp->mu);
+}
+
+void valpool_get_stats(struct valpool *vp, struct vp_stats *out)
+{
+	int i;
+
+	*out = vp->st;
+	out->queued = vp->n_inflight;
+	memset(&out->val, 0, sizeof(out->val));
+	pthread_mutex_lock(&vp->mu);
+	for (i = 0; i < vp->n_workers; i++) {
+		const struct val_stats *s = &vp->w[i].stats;
+
+		out->val.validations += s->validations;
+		out->val.upstream_queries += s->upstream_queries;
+		out->val.upstream_timeouts += s->upstream_timeouts;
+		out->val.signatures_verified += s->signatures_verified;
+		out->val.cache_hits += s->cache_hits;
+		out->val.cache_misses += s->cache_misses;
+		out->val.limit_hits += s->limit_hits;
+	}
+	pthread_mutex_unlock(&vp->mu);
+}

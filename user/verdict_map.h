@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * verdict_map.h: write and flush verdicts in the data plane's verdict map.
+ * Expiry is on the boot clock (bpf_ktime_get_boot_ns), which keeps counting
+ * through suspend, so a verdict never outlives its TTL.
+ */
+#ifndef DW_VERDICT_MAP_H
+#define DW_VERDICT_MAP_H
+
+#include <stdint.h>
+
+#include "dnsward.h"
+
+/* Now on the data plane's clock, in nanoseconds. */
+uint64_t verdict_now_ns(void);
+
+/* Write verdict (enum dw_verdict_code) valid for ttl_s seconds (at least 1). Returns 0 or -errno. */
+int verdict_write(int map_fd, const struct dw_verdict_key *key, uint8_t verdict, uint8_t reason,
+		  uint32_t zone_id, uint32_t ttl_s);
+/* Look one key up; returns 0 and fills out, or -ENOENT. */
+int verdict_lookup(int map_fd, const struct dw_verdict_key *key, struct dw_verdict *out);
+/* Delete every verdict; returns how many were deleted, or -errno. */
+int verdict_flush(int map_fd);
+
+#endif
