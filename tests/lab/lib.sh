@@ -189,11 +189,11 @@ lab_stop_r1() {
 	lab_stop "$LAB_DIR/r1/pid" unbound
 }
 
-# lab_wait_r1: R1 resolves a secure name (in any mode).
+# lab_wait_r1 [DELAY_MS]: R1 resolves a secure name (in any mode).
 lab_wait_r1() {
-	local i
+	local i t=$((${1:-0} / 1000 + 1))
 	for ((i = 0; i < 75; i++)); do
-		if nsx "$NS_WORKLOAD" dig +tries=1 +time=1 @"$RESOLVER_IP4" idp.test A 2>/dev/null | grep -q 'status: NOERROR'; then
+		if nsx "$NS_WORKLOAD" dig +tries=1 +time=$t @"$RESOLVER_IP4" idp.test A 2>/dev/null | grep -q 'status: NOERROR'; then
 			return 0
 		fi
 		sleep 0.2
