@@ -13,6 +13,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 
@@ -119,15 +120,82 @@ int release_packet(struct release *r, int ifindex, const void *frame, uint32_t l
 	return 0;
 }
 
+static uint32_t csum_add(uint32_t sum, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)b[n - 1] << 8;
+	return sum;
+}
+
+/*
+ * Between veths a UDP checksum is often only partial (offloaded: the
+ * receiver is told to trust it). A re-injected copy carries no such promise,
+ * so its checksum is completed here; a checksum that was complete already
+ * comes out the same. The DNS bytes are never touched.
+ */
+int release_fix_udp_csum(uint8_t *frame, uint32_t len, uint16_t l3_off, uint8_t l3,
+			 uint16_t udp_off)
+{
+	uint8_t pseudo[40] = {0};
+	uint32_t sum;
+	uint16_t ulen, csum;
+	size_t plen;
+
+	if ((size_t)udp_off + 8 > len || l3_off >= udp_off)
+		return -EINVAL;
+	ulen = (uint16_t)(frame[udp_off + 4] << 8 | frame[udp_off + 5]);
+	if (ulen < 8 || (size_t)udp_off + ulen > len)
+		return -EINVAL;
+	if (l3 == 4) {
+		if ((size_t)l3_off + 20 > udp_off)
+			return -EINVAL;
+		memcpy(pseudo, frame + l3_off + 12, 8);
+		pseudo[9] = IPPROTO_UDP;
+		pseudo[10] = (uint8_t)(ulen >> 8);
+		pseudo[11] = (uint8_t)ulen;
+		plen = 12;
+	} else {
+		if ((size_t)l3_off + 40 > udp_off)
+			return -EINVAL;
+		memcpy(pseudo, frame + l3_off + 8, 32);
+		pseudo[34] = (uint8_t)(ulen >> 8);
+		pseudo[35] = (uint8_t)ulen;
+		pseudo[39] = IPPROTO_UDP;
+		plen = 40;
+	}
+	frame[udp_off + 6] = frame[udp_off + 7] = 0;
+	sum = csum_add(csum_add(0, pseudo, plen), frame + udp_off, ulen);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	csum = (uint16_t)~sum;
+	if (!csum)
+		csum = 0xffff; /* 0 means "no checksum" (IPv4) or is invalid (IPv6) */
+	frame[udp_off + 6] = (uint8_t)(csum >> 8);
+	frame[udp_off + 7] = (uint8_t)csum;
+	return 0;
+}
+
 int release_frame(struct release *r, const struct dw_punt *p)
 {
 	uint64_t t0 = verdict_now_ns(), t1;
+	uint8_t frame[DW_PUNT_PKT_MAX];
 	int err;
 
+	if (p->pkt_len > sizeof(frame) || p->dns_off < 8)
+		return -EINVAL;
+	memcpy(frame, p->pkt, p->pkt_len);
+	err = release_fix_udp_csum(frame, p->pkt_len, p->l3_off, p->l3, p->dns_off - 8);
+	if (err)
+		goto out;
 	if (p->hook == DW_HOOK_TC_EGRESS)
-		err = release_packet(r, p->ifindex, p->pkt, p->pkt_len);
+		err = release_packet(r, p->ifindex, frame, p->pkt_len);
 	else
-		err = release_xdp_live(r, p->ifindex, p->pkt, p->pkt_len);
+		err = release_xdp_live(r, p->ifindex, frame, p->pkt_len);
+out:
 	t1 = verdict_now_ns();
 	r->st.syscall_ns += t1 - t0;
 	if (err) {
