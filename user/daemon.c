@@ -34,6 +34,7 @@
 #include "metrics.h"
 #include "punt.h"
 #include "release.h"
+#include "selfsock.h"
 #include "valpool.h"
 #include "verdict_map.h"
 #include "verdict_policy.h"
@@ -44,7 +45,7 @@
 #define DAEMON_QUEUE_MAX 1024
 
 struct daemon_stats {
-	uint64_t punts_held, punts_monitor, punts_refused;
+	uint64_t punts_held, punts_monitor, punts_refused, self_released;
 	uint64_t key_mismatch, key_uncomputable;
 	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
 	uint64_t released, release_failed, release_skipped_tcp;
@@ -112,6 +113,14 @@ static void on_punt(const struct dw_punt *p, void *ctx)
 	struct dw_punt *copy;
 	int rc;
 
+	if ((p->flags & DW_PUNT_F_HELD) && selfsock_owns(p)) {
+		/* The validator's own upstream reply: back to it at once, unjudged. */
+		if (release_frame(d->rel, p))
+			d->st.release_failed++;
+		else
+			d->st.self_released++;
+		return;
+	}
 	if (p->flags & DW_PUNT_F_HELD)
 		d->st.punts_held++;
 	else
@@ -345,6 +354,7 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "punts_held", d->st.punts_held);
 	stat_line(out, "punts_monitor", d->st.punts_monitor);
 	stat_line(out, "punts_refused", d->st.punts_refused);
+	stat_line(out, "self_released", d->st.self_released);
 	stat_line(out, "key_mismatch", d->st.key_mismatch);
 	stat_line(out, "key_uncomputable", d->st.key_uncomputable);
 	stat_line(out, "verdicts_allow", d->st.verdicts_allow);

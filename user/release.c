@@ -132,50 +132,56 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *b, size_t n)
 }
 
 /*
- * Between veths a UDP checksum is often only partial (offloaded: the
+ * Between veths a UDP or TCP checksum is often only partial (offloaded: the
  * receiver is told to trust it). A re-injected copy carries no such promise,
  * so its checksum is completed here; a checksum that was complete already
  * comes out the same. The DNS bytes are never touched.
  */
-int release_fix_udp_csum(uint8_t *frame, uint32_t len, uint16_t l3_off, uint8_t l3,
-			 uint16_t udp_off)
+int release_fix_l4_csum(uint8_t *frame, uint32_t len, uint16_t l3_off, uint8_t l3, uint8_t proto)
 {
+	const uint8_t *ip = frame + l3_off;
 	uint8_t pseudo[40] = {0};
+	size_t l4_off, l4_len, plen, csum_at;
 	uint32_t sum;
-	uint16_t ulen, csum;
-	size_t plen;
+	uint16_t csum;
 
-	if ((size_t)udp_off + 8 > len || l3_off >= udp_off)
-		return -EINVAL;
-	ulen = (uint16_t)(frame[udp_off + 4] << 8 | frame[udp_off + 5]);
-	if (ulen < 8 || (size_t)udp_off + ulen > len)
-		return -EINVAL;
 	if (l3 == 4) {
-		if ((size_t)l3_off + 20 > udp_off)
+		if ((size_t)l3_off + 20 > len)
 			return -EINVAL;
-		memcpy(pseudo, frame + l3_off + 12, 8);
-		pseudo[9] = IPPROTO_UDP;
-		pseudo[10] = (uint8_t)(ulen >> 8);
-		pseudo[11] = (uint8_t)ulen;
+		l4_off = l3_off + (size_t)(ip[0] & 15) * 4;
+		l4_len = (size_t)(ip[2] << 8 | ip[3]);
+		if (l4_len < (size_t)(ip[0] & 15) * 4)
+			return -EINVAL;
+		l4_len -= (size_t)(ip[0] & 15) * 4;
+		memcpy(pseudo, ip + 12, 8);
+		pseudo[9] = proto;
+		pseudo[10] = (uint8_t)(l4_len >> 8);
+		pseudo[11] = (uint8_t)l4_len;
 		plen = 12;
 	} else {
-		if ((size_t)l3_off + 40 > udp_off)
+		/* Held IPv6 replies carry no extension headers before UDP/TCP in practice; refuse otherwise. */
+		if ((size_t)l3_off + 40 > len || ip[6] != proto)
 			return -EINVAL;
-		memcpy(pseudo, frame + l3_off + 8, 32);
-		pseudo[34] = (uint8_t)(ulen >> 8);
-		pseudo[35] = (uint8_t)ulen;
-		pseudo[39] = IPPROTO_UDP;
+		l4_off = l3_off + 40;
+		l4_len = (size_t)(ip[4] << 8 | ip[5]);
+		memcpy(pseudo, ip + 8, 32);
+		pseudo[34] = (uint8_t)(l4_len >> 8);
+		pseudo[35] = (uint8_t)l4_len;
+		pseudo[39] = proto;
 		plen = 40;
 	}
-	frame[udp_off + 6] = frame[udp_off + 7] = 0;
-	sum = csum_add(csum_add(0, pseudo, plen), frame + udp_off, ulen);
+	csum_at = l4_off + (proto == IPPROTO_TCP ? 16 : 6);
+	if (l4_off + l4_len > len || l4_len < (proto == IPPROTO_TCP ? 20u : 8u))
+		return -EINVAL;
+	frame[csum_at] = frame[csum_at + 1] = 0;
+	sum = csum_add(csum_add(0, pseudo, plen), frame + l4_off, l4_len);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	csum = (uint16_t)~sum;
-	if (!csum)
+	if (!csum && proto == IPPROTO_UDP)
 		csum = 0xffff; /* 0 means "no checksum" (IPv4) or is invalid (IPv6) */
-	frame[udp_off + 6] = (uint8_t)(csum >> 8);
-	frame[udp_off + 7] = (uint8_t)csum;
+	frame[csum_at] = (uint8_t)(csum >> 8);
+	frame[csum_at + 1] = (uint8_t)csum;
 	return 0;
 }
 
@@ -185,10 +191,10 @@ int release_frame(struct release *r, const struct dw_punt *p)
 	uint8_t frame[DW_PUNT_PKT_MAX];
 	int err;
 
-	if (p->pkt_len > sizeof(frame) || p->dns_off < 8)
+	if (p->pkt_len > sizeof(frame))
 		return -EINVAL;
 	memcpy(frame, p->pkt, p->pkt_len);
-	err = release_fix_udp_csum(frame, p->pkt_len, p->l3_off, p->l3, p->dns_off - 8);
+	err = release_fix_l4_csum(frame, p->pkt_len, p->l3_off, p->l3, p->l4);
 	if (err)
 		goto out;
 	if (p->hook == DW_HOOK_TC_EGRESS)

@@ -34,8 +34,7 @@ void release_get_stats(const struct release *r, struct release_stats *out);
 int release_xdp_live(struct release *r, int ifindex, const void *frame, uint32_t len);
 int release_packet(struct release *r, int ifindex, const void *frame, uint32_t len);
 
-/* Complete the UDP checksum of a frame in place (see release.c). Returns 0 or -EINVAL. */
-int release_fix_udp_csum(uint8_t *frame, uint32_t len, uint16_t l3_off, uint8_t l3,
-			 uint16_t udp_off);
+/* Complete the UDP or TCP checksum of a frame in place (see release.c). Returns 0 or -EINVAL. */
+int release_fix_l4_csum(uint8_t *frame, uint32_t len, uint16_t l3_off, uint8_t l3, uint8_t proto);
 
 #endif
