@@ -1,39 +1,47 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* dnsward.bpf.c: the data-plane entry points (XDP and tc) over one parsing core. */
+/*
+ * dnsward.bpf.c: the data-plane entry points over one parsing and decision
+ * core (bpf/lib/core.bpf.h). dnsward_xdp runs on uplink ingress; dnsward_tc
+ * on clsact ingress or egress (pod-facing veths). Both return pass or drop;
+ * tc also clears the release mark of a packet it passes once.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
-#include "dnsward.h"
+#include "lib/core.bpf.h"
 
-/* Per-CPU counters, one slot per path (enum dw_counter). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DW_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} dnsward_counters SEC(".maps");
-
-static __always_inline void count(__u32 slot)
-{
-	__u64 *c = bpf_map_lookup_elem(&dnsward_counters, &slot);
-
-	if (c)
-		*c += 1;
-}
+#define DW_TC_ACT_OK   0
+#define DW_TC_ACT_SHOT 2
 
 SEC("xdp")
 int dnsward_xdp(struct xdp_md *ctx)
 {
-	count(DW_CNT_PACKETS);
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct dw_hook_info hi = {.ifindex = ctx->ingress_ifindex, .hook = DW_HOOK_XDP};
+
+	/* Frames released with live-frame BPF_PROG_RUN never come back through XDP. */
+	if (dw_core(ctx, 1, data, data_end, data_end - data, &hi) == DW_ACT_DROP)
+		return XDP_DROP;
 	return XDP_PASS;
 }
 
 SEC("tc")
 int dnsward_tc(struct __sk_buff *skb)
 {
-	count(DW_CNT_PACKETS);
-	return 0; /* TC_ACT_OK */
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct dw_hook_info hi = {.ifindex = skb->ifindex, .mark = skb->mark};
+	int act;
+
+	/* At ingress the receiving device is the skb's device; at egress it is not. */
+	hi.hook = skb->ingress_ifindex == skb->ifindex ? DW_HOOK_TC_INGRESS : DW_HOOK_TC_EGRESS;
+	act = dw_core(skb, 0, data, data_end, skb->len, &hi);
+	if (act == DW_ACT_RELEASE) {
+		skb->mark = 0; /* exactly once: a later hook sees an ordinary packet */
+		return DW_TC_ACT_OK;
+	}
+	return act == DW_ACT_DROP ? DW_TC_ACT_SHOT : DW_TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

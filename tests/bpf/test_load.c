@@ -9,13 +9,14 @@
 static void test_skeleton_loads(void)
 {
 	struct dnsward *skel = dnsward__open();
+	struct bpf_map *m;
 	int err;
 
 	CHECK(skel != NULL);
 	if (!skel)
 		return;
 	/* Load without pinning into the host's bpffs: tests must not leave pins behind. */
-	bpf_map__set_pin_path(skel->maps.dnsward_counters, NULL);
+	bpf_object__for_each_map(m, skel->obj) bpf_map__set_pin_path(m, NULL);
 	err = dnsward__load(skel);
 	CHECK_EQ_INT(err, 0);
 	if (!err) {

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * core.bpf.h: the per-packet decision shared by the XDP and tc entry points
+ * (issue 6, steps 1-8). Kernel needs: the programs use bpf_loop, so they load
+ * on 5.17 and later (the bounded-loop alternative for the question and the
+ * digest exceeds the verifier's budget); everything else is older: ring
+ * buffer and boot clock 5.8, bounded loops 5.3. On 5.17-5.18 bpf_loop is not
+ * inlined (a call per label or RR, slower but correct). Frames are copied
+ * with direct packet access on XDP (linear frames: the programs are not
+ * frags-aware, so bpf_xdp_load_bytes (5.18) is not needed) and
+ * bpf_skb_load_bytes on tc.
+ */
+#ifndef DW_CORE_BPF_H
+#define DW_CORE_BPF_H
+
+#include "lib/parse.bpf.h"
+#include "lib/digest.bpf.h"
+#include "lib/verdict.bpf.h"
+
+/* Bytes tc pulls into the linear area when headers are not there. */
+#define DW_PULL_LEN 256
+
+struct dw_hook_info {
+	__u32 ifindex;
+	__u32 mark;
+	__u8 hook; /* enum dw_hook */
+};
+
+/* XDP: copy the frame word by word (a frame shorter than 8 bytes is never DNS). */
+static __always_inline void dw_copy_xdp(struct dw_scratch *s, void *data, void *data_end, __u32 n)
+{
+	__u32 i, off;
+
+	for (i = 0; i < DW_PUNT_PKT_MAX / 8; i++) {
+		off = i * 8;
+		if (off + 8 > n || data + off + 8 > data_end)
+			break;
+		*(__u64 *)&s->punt.pkt[off] = *(__u64 *)(data + off);
+	}
+	if (n < 8 || (n & 7) == 0)
+		return;
+	off = (n - 8) & (DW_PUNT_PKT_MAX - 8 - 1);
+	if (data + off + 8 <= data_end)
+		*(__u64 *)&s->punt.pkt[off] = *(__u64 *)(data + off);
+}
+
+/* Copies min(frame, DW_PUNT_PKT_MAX) bytes into the scratch; returns the count or 0. */
+static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch *s, void *data,
+					   void *data_end, __u32 frame_len)
+{
+	__u32 n = frame_len > DW_PUNT_PKT_MAX ? DW_PUNT_PKT_MAX : frame_len;
+
+	if (xdp) {
+		dw_copy_xdp(s, data, data_end, n);
+		return n;
+	}
+	if (n < 1 || n > DW_PUNT_PKT_MAX)
+		return 0;
+	if (bpf_skb_load_bytes(ctx, 0, s->punt.pkt, n))
+		return 0;
+	return n;
+}
+
+/* Steps 4-5: verdict, else punt; z is the matched zone, the frame is whole and copied. */
+static __always_inline int dw_protected(struct dw_scratch *s, const struct dw_datapath_cfg *cfg,
+					const struct dw_zone *z, struct dw_hdrs *h,
+					struct dw_hook_info *hi, __u32 copied)
+{
+	struct dw_verdict_key key = {};
+	struct dw_verdict *v;
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u8 pflags = 0;
+	__u32 rc;
+
+	rc = dw_digest(s, cfg, h->dns_off, h->dns_len, &key);
+	if (rc == DW_DIGEST_MALFORMED) {
+		dw_count(DW_CNT_MALFORMED);
+		return dw_failure(z);
+	}
+	if (rc == DW_DIGEST_TOO_COMPLEX) {
+		dw_count(DW_CNT_TOO_COMPLEX);
+		pflags |= DW_PUNT_F_TOO_COMPLEX;
+	} else {
+		v = bpf_map_lookup_elem(&dnsward_verdicts, &key);
+		if (v && (!v->expires_ns || now < v->expires_ns)) {
+			if (v->verdict == DW_VERDICT_ALLOW)
+				return dw_pass(DW_CNT_ALLOWED);
+			if (v->verdict == DW_VERDICT_DENY)
+				return dw_drop(DW_CNT_DENIED);
+		}
+	}
+	/* A miss: step 6 (heartbeat), then the punt rate, then the ring. */
+	if (dw_heartbeat_stale(cfg, now)) {
+		dw_count(DW_CNT_STALE_HEARTBEAT);
+		return dw_failure(z);
+	}
+	if (!dw_punt_allowed(cfg, z->zone_id, now)) {
+		dw_count(DW_CNT_RATE_LIMITED);
+		return dw_failure(z);
+	}
+	if (z->mode != DW_MODE_MONITOR)
+		pflags |= DW_PUNT_F_HELD;
+	s->punt.ts_ns = now;
+	s->punt.key = key;
+	s->punt.ifindex = hi->ifindex;
+	s->punt.zone_id = z->zone_id;
+	s->punt.hook = hi->hook;
+	s->punt.l3 = h->l3;
+	s->punt.l4 = h->l4;
+	s->punt.flags = pflags;
+	s->punt.l3_off = h->l3_off;
+	s->punt.dns_off = h->dns_off;
+	s->punt.dns_len = h->dns_len;
+	s->punt.pkt_len = copied;
+	s->punt._pad = 0;
+	if (dw_punt_send(s)) {
+		dw_count(DW_CNT_RING_FULL);
+		return dw_failure(z);
+	}
+	dw_count(DW_CNT_PUNTED);
+	if (z->mode == DW_MODE_MONITOR)
+		return dw_pass(DW_CNT_MONITOR_PASSED);
+	return dw_drop(DW_CNT_HELD);
+}
+
+static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_end, __u32 frame_len,
+				   struct dw_hook_info *hi)
+{
+	struct dw_hdrs h = {};
+	struct dw_datapath_cfg *cfg;
+	struct dw_scratch *s;
+	struct dw_zone *z;
+	__u32 zero = 0, copied, lim;
+	struct dw_zone_key *zk;
+	struct dw_hdrs *hp;
+	int rc;
+
+	dw_count(DW_CNT_PACKETS);
+	cfg = bpf_map_lookup_elem(&dnsward_config, &zero);
+	if (!cfg || !cfg->enabled)
+		return DW_ACT_PASS; /* no policy loaded yet */
+	if (!xdp && data_end - data < frame_len && data_end - data < DW_PULL_LEN) {
+		/* tc: headers may lie outside the linear area; pull them in first. */
+		bpf_skb_pull_data(ctx, frame_len < DW_PULL_LEN ? frame_len : DW_PULL_LEN);
+		data = (void *)(long)((struct __sk_buff *)ctx)->data;
+		data_end = (void *)(long)((struct __sk_buff *)ctx)->data_end;
+	}
+	rc = dw_parse_headers(data, data_end, frame_len, cfg->dns_port ? cfg->dns_port : 53, &h);
+	if (rc == DW_P_SHORT)
+		rc = DW_P_MALFORMED; /* still short after the pull: cannot be checked */
+	if (rc == DW_P_NOT_DNS)
+		return dw_pass(DW_CNT_NOT_DNS);
+	if (rc == DW_P_LATER_FRAG)
+		return dw_pass(DW_CNT_FRAGMENT); /* reassembly fails without the first */
+	if (rc != DW_P_REPLY)
+		return dw_drop(DW_CNT_MALFORMED); /* could be protected: fail closed */
+	/* Step 7: the daemon's re-injection, by a mark workloads cannot set. */
+	if (hi->mark == DW_RELEASE_MARK) {
+		dw_count(DW_CNT_RELEASE_MARK);
+		return DW_ACT_RELEASE;
+	}
+	/* Step 2: the resolver allowlist. */
+	if (cfg->resolver_allowlist && !bpf_map_lookup_elem(&dnsward_resolvers, &h.src))
+		return dw_drop(DW_CNT_ROGUE_RESOLVER);
+	s = bpf_map_lookup_elem(&dw_scratch_map, &zero);
+	if (!s)
+		return DW_ACT_PASS;
+	/* Continue from memory: one verifier state, whichever way the parse went. */
+	s->hd = h;
+	dw_barrier();
+	hp = &s->hd;
+	copied = dw_copy_frame(ctx, xdp, s, data, data_end, frame_len);
+	lim = hp->dns_off + hp->avail;
+	if (lim > copied)
+		lim = copied;
+	/* Step 3: the question and the zone. */
+	rc = -1;
+	if (dw_ld16(s, hp->dns_off + 4) == 1)
+		rc = dw_question(s, hp->dns_off + DW_DNS_HDR_LEN, lim);
+	dw_barrier();
+	if (rc < 0) {
+		if (hp->l4 == DW_IPPROTO_TCP && hp->dns_len != hp->avail)
+			return dw_pass(DW_CNT_NOT_DNS); /* a continuation segment */
+		return dw_drop(DW_CNT_MALFORMED);
+	}
+	zk = dw_zone_key(s);
+	z = zk ? bpf_map_lookup_elem(&dnsward_zones, zk) : 0;
+	if (!z)
+		return dw_pass(DW_CNT_NOT_PROTECTED);
+	/* Step 8: what cannot be checked whole follows the failure mode. */
+	if (hp->frag) {
+		dw_count(DW_CNT_FRAGMENT);
+		return dw_failure(z);
+	}
+	if (hp->l4 == DW_IPPROTO_TCP && hp->dns_len != hp->avail) {
+		dw_count(DW_CNT_TCP_SEGMENT);
+		return dw_failure(z);
+	}
+	if (frame_len > DW_PUNT_PKT_MAX || copied != frame_len) {
+		dw_count(DW_CNT_TOO_BIG);
+		return dw_failure(z);
+	}
+	return dw_protected(s, cfg, z, hp, hi, copied);
+}
+
+#endif /* DW_CORE_BPF_H */

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * maps.bpf.h: every map of the data plane, declared once (BTF style, pinned
+ * by the DW_MAP_* names of dnsward.h), and the per-CPU scratch the parser
+ * works in.
+ */
+#ifndef DW_MAPS_BPF_H
+#define DW_MAPS_BPF_H
+
+#include "dnsward.h"
+#include "dw_digest.h"
+#include "dw_siphash.h"
+#include "lib/parse.bpf.h"
+
+/* Verdicts the validator wrote; LRU so a flood of misses cannot pin memory. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DW_VERDICTS_MAX);
+	__type(key, struct dw_verdict_key);
+	__type(value, struct dw_verdict);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_verdicts SEC(".maps");
+
+/* Protected zones: longest-prefix match over reversed labels (struct dw_zone_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DW_ZONES_MAX);
+	__type(key, struct dw_zone_key);
+	__type(value, struct dw_zone);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_zones SEC(".maps");
+
+/* The daemon's runtime configuration; one slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dw_datapath_cfg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_config SEC(".maps");
+
+/* The daemon's liveness stamp; a stale one applies the failure mode to misses. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dw_heartbeat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_heartbeat SEC(".maps");
+
+/* Per-CPU counters, one slot per path (enum dw_counter). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DW_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_counters SEC(".maps");
+
+/* Held and monitored replies for the validator (records of struct dw_punt,
+ * cut after pkt_len bytes of pkt). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, DW_PUNT_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_punts SEC(".maps");
+
+/* Resolver allowlist (value: any __u8), checked when cfg.resolver_allowlist is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DW_RESOLVERS_MAX);
+	__type(key, struct dw_addr_key);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_resolvers SEC(".maps");
+
+/*
+ * Punt token buckets by zone_id. Shared by all CPUs (an approximate, lock-free
+ * bucket: a lost update costs one punt more or less); LRU so stale zones age out.
+ * last_ns: the last refill; tokens: credit in nanoseconds (a punt costs
+ * 1e9 / punt_rate of it, the credit is capped at punt_burst punts).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DW_ZONES_MAX);
+	__type(key, __u32);
+	__type(value, struct dw_punt_bucket);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_punt_rate SEC(".maps");
+
+/* The digest walk's state, in memory so bpf_loop callbacks share it. */
+struct dw_dstate {
+	struct dw_sip rr;  /* H(RR) of the current record */
+	struct dw_sip fin; /* the digest */
+	__u64 acc0, acc1;  /* sums of H(RR) */
+	__u64 k0, k1;
+	__u32 base; /* frame offset of the DNS message */
+	__u32 len;  /* DNS message length */
+	__u32 off;  /* next RR (message offset) */
+	__u32 an, ns, nopt;
+	__u32 err; /* DW_DIGEST_* */
+	/* name walk */
+	__u32 npos, nrun, ntotal, nhops, nend, ndone, target;
+	/* raw chunk */
+	__u32 cpos, cend;
+};
+
+/*
+ * Per-CPU scratch: the frame copied from the packet (in the punt record that
+ * may be sent as is), the zone key being built and the digest state. Reads
+ * mask offsets with DW_PUNT_PKT_MAX - 1 and may run 8 bytes past pkt, into
+ * the slack; logical bounds are checked separately.
+ */
+/* Zone-key area: 8 bytes of spill margin, prefixlen, up to 255 key bytes
+ * ending at DW_ZB_END, and room for a whole dw_zone_key read from any start. */
+#define DW_ZB_END  (8 + 4 + DW_NAME_MAX)
+#define DW_ZB_SIZE 1024
+#define DW_ZB_MASK 511
+
+struct dw_scratch {
+	struct dw_punt punt;
+	__u8 pkt_slack[16];
+	__u8 zb[DW_ZB_SIZE];
+	__u32 q_end;				    /* frame offset after the question name */
+	__u32 q_keylen;				    /* zone key bytes */
+	__u32 q_pos, q_start, q_lim, q_total, q_ok; /* the question walk */
+	struct dw_hdrs hd;			    /* the header parse, re-read from memory */
+	struct dw_dstate ds;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dw_scratch);
+} dw_scratch_map SEC(".maps");
+
+#endif /* DW_MAPS_BPF_H */

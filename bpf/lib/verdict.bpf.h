@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * verdict.bpf.h: the decisions after parsing: the one pass and the one drop
+ * path (each counts its reason), the failure mode, the heartbeat, the punt
+ * rate limit and the punt itself.
+ */
+#ifndef DW_VERDICT_BPF_H
+#define DW_VERDICT_BPF_H
+
+#include "lib/maps.bpf.h"
+
+enum dw_act {
+	DW_ACT_PASS = 0,
+	DW_ACT_DROP = 1,
+	DW_ACT_RELEASE = 2, /* pass a re-injected packet and clear its mark */
+};
+
+static __always_inline void dw_count(__u32 slot)
+{
+	__u64 *c = bpf_map_lookup_elem(&dnsward_counters, &slot);
+
+	if (c)
+		*c += 1;
+}
+
+static __always_inline int dw_pass(__u32 reason)
+{
+	dw_count(reason);
+	return DW_ACT_PASS;
+}
+
+/* Every drop of the data plane goes through here: no silent drop. */
+static __always_inline int dw_drop(__u32 reason)
+{
+	dw_count(reason);
+	return DW_ACT_DROP;
+}
+
+/* When a protected reply cannot be checked: monitor zones and `failure: open` pass. */
+static __always_inline int dw_failure(const struct dw_zone *z)
+{
+	if (z->mode == DW_MODE_MONITOR || z->failure == DW_FAIL_OPEN)
+		return dw_pass(DW_CNT_FAIL_OPEN_PASSED);
+	return dw_drop(DW_CNT_FAIL_CLOSED_DROPPED);
+}
+
+static __always_inline int dw_heartbeat_stale(const struct dw_datapath_cfg *cfg, __u64 now)
+{
+	struct dw_heartbeat *hb;
+	__u32 zero = 0;
+
+	if (!cfg->heartbeat_timeout_ns)
+		return 0;
+	hb = bpf_map_lookup_elem(&dnsward_heartbeat, &zero);
+	if (!hb)
+		return 1;
+	return now > hb->stamp_ns && now - hb->stamp_ns > cfg->heartbeat_timeout_ns;
+}
+
+/* Token bucket per zone; returns 1 when this punt may go. */
+static __always_inline int dw_punt_allowed(const struct dw_datapath_cfg *cfg, __u32 zone_id,
+					   __u64 now)
+{
+	struct dw_punt_bucket *b, fresh;
+	__u64 cost, cap, credit;
+
+	if (!cfg->punt_rate)
+		return 1;
+	cost = 1000000000ULL / cfg->punt_rate;
+	cap = cost * (cfg->punt_burst ? cfg->punt_burst : 1);
+	b = bpf_map_lookup_elem(&dnsward_punt_rate, &zone_id);
+	if (!b) {
+		fresh.last_ns = now;
+		fresh.tokens = cap - cost;
+		bpf_map_update_elem(&dnsward_punt_rate, &zone_id, &fresh, BPF_ANY);
+		return 1;
+	}
+	credit = b->tokens + (now > b->last_ns ? now - b->last_ns : 0);
+	if (credit > cap)
+		credit = cap;
+	b->last_ns = now;
+	if (credit < cost) {
+		b->tokens = credit;
+		return 0;
+	}
+	b->tokens = credit - cost;
+	return 1;
+}
+
+/* Sends the punt record (header plus pkt_len frame bytes); 0 or the helper's error. */
+static __always_inline long dw_punt_send(struct dw_scratch *s)
+{
+	__u64 size = s->punt.pkt_len;
+
+	if (size > DW_PUNT_PKT_MAX)
+		size = DW_PUNT_PKT_MAX;
+	return bpf_ringbuf_output(&dnsward_punts, &s->punt,
+				  __builtin_offsetof(struct dw_punt, pkt) + size, 0);
+}
+
+#endif /* DW_VERDICT_BPF_H */

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * dw_digest.h: the specification of the verdict-key digest and the parsing
+ * limits the BPF data plane and the user-space reference (user/pkt_digest.c)
+ * share. Both sides implement it independently; tests/bpf/test_digest_diff.c
+ * proves they agree.
+ *
+ * The digest is SipHash-2-4-128 (dw_siphash.h), keyed by
+ * dw_datapath_cfg.digest_key, over a sequence of 64-bit little-endian words:
+ *
+ *   N(name)  each label of the decompressed name in order, as its wire bytes
+ *            (length octet, then the label lower-cased: ASCII A-Z only),
+ *            zero-padded to a multiple of 8 bytes; then one zero word (root).
+ *   C(bytes) one word holding the byte count, then the bytes zero-padded to a
+ *            multiple of 8 (a count of 0 is the count word alone).
+ *
+ *   per RR   H(RR) = SipHash-128 of
+ *              N(owner) | word(section << 32 | type << 16 | class) | R(rdata)
+ *            section: 1 answer, 2 authority, 3 additional. R(rdata) follows
+ *            dw_rdata_layout(type): with no embedded names C(rdata); else
+ *            C(first `pre` bytes) when pre > 0, N(name) for each embedded
+ *            name (decompressed, lower-cased), then C(rest of the rdata).
+ *            TTLs are never read into the digest; an OPT RR (type 41) in the
+ *            additional section is skipped entirely.
+ *   sum      acc0 = sum of H(RR)[0], acc1 = sum of H(RR)[1], mod 2^64, over
+ *            every RR: a multiset, so RR order does not matter.
+ *   digest   SipHash-128 of
+ *              word(DW_DIGEST_TAG) | N(qname) | word(qtype << 16 | qclass) |
+ *              word(qdcount << 48 | ancount << 32 | nscount << 16 | arcount - OPTs) |
+ *              word(acc0) | word(acc1)
+ *
+ * The message ID and the TTLs are left out; the header's second 16-bit word
+ * (flags and RCODE) is not hashed but stored in dw_verdict_key.flags.
+ *
+ * Parsing rules (both sides, in this order):
+ *   - the message is at least 12 bytes (malformed) and at most DW_DNS_MSG_MAX
+ *     (too complex); QDCOUNT is 1 (malformed);
+ *   - a name is labels of 1..63 bytes ending in a 0 octet; label types 01 and
+ *     10 are malformed; the decompressed wire length (length octets and the
+ *     root included) is at most 255;
+ *   - a compression pointer must point at or after offset 12 and strictly
+ *     before the start of the run of labels it ends (the name's start, or the
+ *     previous pointer's target): targets strictly decrease, so a loop is
+ *     malformed rather than merely long; more than DW_NAME_PTRS_MAX pointers
+ *     in one name is too complex (a question name therefore cannot be
+ *     compressed);
+ *   - ANCOUNT + NSCOUNT + ARCOUNT above DW_DIGEST_RRS_MAX is too complex
+ *     (checked after the question);
+ *   - every RR's fixed fields and rdata lie inside the message (counts that
+ *     lie are malformed); an embedded name starts inside its rdata and its
+ *     in-place bytes end inside it; rdata shorter than `pre` is malformed;
+ *   - bytes after the last RR are ignored.
+ */
+#ifndef DW_DIGEST_H
+#define DW_DIGEST_H
+
+#ifdef __BPF__
+#define DW_DIGEST_INLINE static __always_inline
+#else
+#include <linux/types.h>
+#define DW_DIGEST_INLINE static inline
+#endif
+
+#include "dnsward.h"
+
+/* Domain separation and version of the digest ("dnsward1" little-endian). */
+#define DW_DIGEST_TAG 0x3164726177736e64ULL
+
+#define DW_DNS_HDR_LEN 12
+/* Largest message digested: what a punt record can carry. */
+#define DW_DNS_MSG_MAX DW_PUNT_PKT_MAX
+/* RRs (answer + authority + additional) digested per reply; more is too complex. */
+#define DW_DIGEST_RRS_MAX 64
+/* Compression pointers followed per name; more is too complex. */
+#define DW_NAME_PTRS_MAX 16
+/* Steps (labels plus pointers) a name walk can take: 127 labels + root + pointers. */
+#define DW_NAME_STEPS_MAX (DW_LABELS_MAX + 1 + DW_NAME_PTRS_MAX)
+
+#define DW_SEC_ANSWER	  1
+#define DW_SEC_AUTHORITY  2
+#define DW_SEC_ADDITIONAL 3
+
+#define DW_TYPE_OPT 41
+
+/* Outcomes of a digest attempt (the BPF side; user space returns -errno). */
+#define DW_DIGEST_OK	      0
+#define DW_DIGEST_MALFORMED   1
+#define DW_DIGEST_TOO_COMPLEX 2
+
+/*
+ * The rdata layout of types that may carry compressed names (RFC 1035 and
+ * the types RFC 3597 section 4 allows to be decompressed, plus DNAME, NSEC
+ * and RRSIG whose names resolver libraries decompress anyway): `pre` raw
+ * bytes, then `nnames` names, then raw bytes. Returns 0 for raw rdata.
+ * NAPTR is digested raw: its replacement name must not be compressed and its
+ * position depends on three strings.
+ */
+DW_DIGEST_INLINE int dw_rdata_layout(__u16 type, __u16 *pre)
+{
+	*pre = 0;
+	switch (type) {
+	case 2:	 /* NS */
+	case 3:	 /* MD */
+	case 4:	 /* MF */
+	case 5:	 /* CNAME */
+	case 7:	 /* MB */
+	case 8:	 /* MG */
+	case 9:	 /* MR */
+	case 12: /* PTR */
+	case 39: /* DNAME */
+	case 47: /* NSEC: next owner name, then the type bitmaps */
+		return 1;
+	case 6:	 /* SOA: MNAME, RNAME, then five 32-bit fields */
+	case 14: /* MINFO */
+	case 17: /* RP */
+		return 2;
+	case 15: /* MX */
+	case 18: /* AFSDB */
+	case 21: /* RT */
+	case 36: /* KX */
+		*pre = 2;
+		return 1;
+	case 26: /* PX */
+		*pre = 2;
+		return 2;
+	case 33: /* SRV */
+		*pre = 6;
+		return 1;
+	case 24: /* SIG */
+	case 46: /* RRSIG: signer's name after 18 fixed bytes */
+		*pre = 18;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+#endif /* DW_DIGEST_H */
