@@ -222,5 +222,15 @@ for p in $pids; do [ -d "/proc/$p" ] && left+=" pid:$p"; done
 [ -e "$LAB_DIR" ] && left+=" $LAB_DIR"
 [ -e "/etc/netns/$NS_WORKLOAD" ] && left+=" /etc/netns/$NS_WORKLOAD"
 if [ -z "$left" ] && [ -n "$pids" ]; then pass down_leaves_nothing; else fail down_leaves_nothing "left:$left (pids seen: $pids)"; fi
+
+# A failed up removes the namespaces and files it had already made.
+if DW_LAB_TEST_FAIL=links "$LAB_HOME/up" >/dev/null 2>&1; then
+	fail failed_up_cleans_up "up succeeded despite DW_LAB_TEST_FAIL"
+else
+	left=""
+	for ns in "${LAB_NAMESPACES[@]}"; do lab_ns_exists "$ns" && left+=" ns:$ns"; done
+	[ -e "$LAB_DIR" ] && left+=" $LAB_DIR"
+	if [ -z "$left" ]; then pass failed_up_cleans_up; else fail failed_up_cleans_up "left:$left"; fi
+fi
 trap - EXIT
 finish
