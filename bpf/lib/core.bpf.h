@@ -39,7 +39,10 @@ static __always_inline void dw_copy_xdp(struct dw_scratch *s, void *data, void *
 	}
 	if (n < 8 || (n & 7) == 0)
 		return;
-	off = (n - 8) & (DW_PUNT_PKT_MAX - 8 - 1);
+	off = n - 8; /* the last 8 bytes, overlapping the words already copied */
+	dw_hide(off);
+	if (off > DW_PUNT_PKT_MAX - 8)
+		return;
 	if (data + off + 8 <= data_end)
 		*(__u64 *)&s->punt.pkt[off] = *(__u64 *)(data + off);
 }

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dp_packets.h: builders for DNS messages and the frames that carry them
+ * (Ethernet, 0-2 VLAN tags, IPv4 with options, IPv6 with a hop-by-hop header,
+ * UDP or TCP), for the data-plane tests and the bench. Header-only: each
+ * test program includes it once.
+ */
+#ifndef DW_DP_PACKETS_H
+#define DW_DP_PACKETS_H
+
+#include <stdint.h>
+#include <string.h>
+
+struct dp_buf {
+	uint8_t b[4096];
+	size_t n;
+};
+
+static inline void dp_u8(struct dp_buf *m, uint8_t v)
+{
+	if (m->n < sizeof(m->b))
+		m->b[m->n++] = v;
+}
+
+static inline void dp_u16(struct dp_buf *m, uint16_t v)
+{
+	dp_u8(m, v >> 8);
+	dp_u8(m, v & 0xff);
+}
+
+static inline void dp_u32(struct dp_buf *m, uint32_t v)
+{
+	dp_u16(m, v >> 16);
+	dp_u16(m, v & 0xffff);
+}
+
+static inline void dp_bytes(struct dp_buf *m, const void *p, size_t n)
+{
+	const uint8_t *q = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dp_u8(m, q[i]);
+}
+
+/* A presentation name ("www.idp.test", "." for the root) in wire form, uncompressed. */
+static inline void dp_name(struct dp_buf *m, const char *name)
+{
+	while (*name && strcmp(name, ".")) {
+		const char *dot = strchr(name, '.');
+		size_t l = dot ? (size_t)(dot - name) : strlen(name);
+
+		dp_u8(m, (uint8_t)l);
+		dp_bytes(m, name, l);
+		name += l;
+		if (*name == '.')
+			name++;
+	}
+	dp_u8(m, 0);
+}
+
+/* A name whose last part is a compression pointer to offset target. */
+static inline void dp_name_ptr(struct dp_buf *m, const char *prefix, uint16_t target)
+{
+	size_t before = m->n;
+
+	if (prefix && *prefix) {
+		dp_name(m, prefix);
+		m->n--; /* drop the root octet: the pointer ends the name */
+	}
+	(void)before;
+	dp_u16(m, 0xc000 | target);
+}
+
+static inline void dp_hdr(struct dp_buf *m, uint16_t id, uint16_t flags, uint16_t qd, uint16_t an,
+			  uint16_t ns, uint16_t ar)
+{
+	m->n = 0;
+	dp_u16(m, id);
+	dp_u16(m, flags);
+	dp_u16(m, qd);
+	dp_u16(m, an);
+	dp_u16(m, ns);
+	dp_u16(m, ar);
+}
+
+/* Fixed RR fields after the owner; returns the offset of RDLENGTH to patch. */
+static inline size_t dp_rr_fixed(struct dp_buf *m, uint16_t type, uint32_t ttl, uint16_t rdlen)
+{
+	size_t at;
+
+	dp_u16(m, type);
+	dp_u16(m, 1);
+	dp_u32(m, ttl);
+	at = m->n;
+	dp_u16(m, rdlen);
+	return at;
+}
+
+static inline void dp_patch16(struct dp_buf *m, size_t at, uint16_t v)
+{
+	m->b[at] = v >> 8;
+	m->b[at + 1] = v & 0xff;
+}
+
+#define DP_QR	 0x8000
+#define DP_RD	 0x0100
+#define DP_RA	 0x0080
+#define DP_REPLY (DP_QR | DP_RD | DP_RA)
+
+/* A reply: question qname/A and one A answer whose owner points at the question. */
+static inline void dp_reply_a(struct dp_buf *m, const char *qname, uint16_t id, uint32_t ttl,
+			      uint32_t addr)
+{
+	dp_hdr(m, id, DP_REPLY, 1, 1, 0, 0);
+	dp_name(m, qname);
+	dp_u16(m, 1);
+	dp_u16(m, 1);
+	dp_name_ptr(m, NULL, 12);
+	dp_rr_fixed(m, 1, ttl, 4);
+	dp_u32(m, addr);
+}
+
+enum dp_l3 { DP_IP4 = 4, DP_IP6 = 6 };
+
+struct dp_frame_opts {
+	int l3;		  /* DP_IP4 or DP_IP6 */
+	int tcp;	  /* TCP instead of UDP */
+	int vlans;	  /* 0..2 */
+	int ip4_opts;	  /* 4-byte multiples of IPv4 options */
+	int ip6_hbh;	  /* a hop-by-hop header */
+	uint16_t sport;	  /* default 53 */
+	uint16_t ip_frag; /* IPv4 frag_off field (host order) */
+	int tcp_extra;	  /* TCP: bytes the length prefix claims beyond the message */
+	uint8_t src_last; /* last byte of the source address (default 53) */
+};
+
+/* Wraps a DNS message into a frame; returns the frame length. */
+static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
+			      const struct dp_frame_opts *o)
+{
+	static const uint8_t dmac[6] = {2, 0, 0, 0, 0, 1}, smac[6] = {2, 0, 0, 0, 0, 2};
+	size_t l4len = (o->tcp ? 20 + 2 : 8) + mlen, ip_at, i;
+	uint16_t sport = o->sport ? o->sport : 53;
+	uint8_t last = o->src_last ? o->src_last : 53;
+
+	f->n = 0;
+	dp_bytes(f, dmac, 6);
+	dp_bytes(f, smac, 6);
+	for (i = 0; i < (size_t)o->vlans; i++) {
+		dp_u16(f, i == 0 && o->vlans == 2 ? 0x88a8 : 0x8100);
+		dp_u16(f, 100 + i);
+	}
+	dp_u16(f, o->l3 == DP_IP6 ? 0x86dd : 0x0800);
+	ip_at = f->n;
+	if (o->l3 == DP_IP6) {
+		dp_u32(f, 0x60000000);
+		dp_u16(f, l4len + (o->ip6_hbh ? 8 : 0));
+		dp_u8(f, o->ip6_hbh ? 0 : (o->tcp ? 6 : 17));
+		dp_u8(f, 64);
+		dp_u32(f, 0x20010db8);
+		dp_u32(f, 0x00020000);
+		dp_u32(f, 0);
+		dp_u32(f, last);
+		dp_u32(f, 0x20010db8);
+		dp_u32(f, 0x00010000);
+		dp_u32(f, 0);
+		dp_u32(f, 2);
+		if (o->ip6_hbh) {
+			dp_u8(f, o->tcp ? 6 : 17);
+			dp_u8(f, 0);
+			dp_u16(f, 0x0104); /* PadN, 4 bytes */
+			dp_u32(f, 0);
+		}
+	} else {
+		dp_u8(f, 0x45 + o->ip4_opts);
+		dp_u8(f, 0);
+		dp_u16(f, 20 + 4 * o->ip4_opts + l4len);
+		dp_u16(f, 1);
+		dp_u16(f, o->ip_frag);
+		dp_u8(f, 64);
+		dp_u8(f, o->tcp ? 6 : 17);
+		dp_u16(f, 0);
+		dp_u32(f, 0xc6336400 | last); /* 198.51.100.x */
+		dp_u32(f, 0xc0000202);	      /* 192.0.2.2 */
+		for (i = 0; i < (size_t)o->ip4_opts; i++)
+			dp_u32(f, 0x01010101); /* NOPs */
+	}
+	(void)ip_at;
+	dp_u16(f, sport);
+	dp_u16(f, 33333);
+	if (o->tcp) {
+		dp_u32(f, 1000);
+		dp_u32(f, 2000);
+		dp_u16(f, 0x5018); /* data offset 5, PSH|ACK */
+		dp_u16(f, 65535);
+		dp_u32(f, 0);
+		dp_u16(f, mlen + o->tcp_extra);
+	} else {
+		dp_u16(f, l4len);
+		dp_u16(f, 0);
+	}
+	dp_bytes(f, msg, mlen);
+	return f->n;
+}
+
+#endif
