@@ -33,7 +33,7 @@ struct dp_env {
 
 static const uint64_t dp_sipkey[2] = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
 
-static int dp_on_punt(void *ctx, void *data, size_t size)
+static inline int dp_on_punt(void *ctx, void *data, size_t size)
 {
 	struct dp_env *e = ctx;
 
@@ -44,8 +44,8 @@ static int dp_on_punt(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int dp_add_zone(struct dp_env *e, const char *name, uint32_t id, uint8_t mode,
-		       uint8_t failure)
+static inline int dp_add_zone(struct dp_env *e, const char *name, uint32_t id, uint8_t mode,
+			      uint8_t failure)
 {
 	struct dw_zone_key k;
 	struct dw_zone v = {.zone_id = id, .mode = mode, .failure = failure};
@@ -55,14 +55,14 @@ static int dp_add_zone(struct dp_env *e, const char *name, uint32_t id, uint8_t 
 	return bpf_map_update_elem(e->zones, &k, &v, BPF_ANY) ? -errno : 0;
 }
 
-static int dp_set_cfg(struct dp_env *e)
+static inline int dp_set_cfg(struct dp_env *e)
 {
 	uint32_t zero = 0;
 
 	return bpf_map_update_elem(e->config, &zero, &e->cfg, BPF_ANY) ? -errno : 0;
 }
 
-static void dp_default_cfg(struct dp_env *e)
+static inline void dp_default_cfg(struct dp_env *e)
 {
 	memset(&e->cfg, 0, sizeof(e->cfg));
 	e->cfg.digest_key[0] = dp_sipkey[0];
@@ -72,7 +72,7 @@ static void dp_default_cfg(struct dp_env *e)
 }
 
 /* Zones: idp.test (enforce, closed), mon.test (monitor), open.test (enforce, open). */
-static int dp_env_open(struct dp_env *e)
+static inline int dp_env_open(struct dp_env *e)
 {
 	struct bpf_map *m;
 	int err;
@@ -107,13 +107,13 @@ static int dp_env_open(struct dp_env *e)
 	return 0;
 }
 
-static void dp_env_close(struct dp_env *e)
+static inline void dp_env_close(struct dp_env *e)
 {
 	ring_buffer__free(e->rb);
 	dnsward__destroy(e->skel);
 }
 
-static uint64_t dp_counter(struct dp_env *e, uint32_t slot)
+static inline uint64_t dp_counter(struct dp_env *e, uint32_t slot)
 {
 	uint64_t v[512], sum = 0;
 	int i;
@@ -125,7 +125,7 @@ static uint64_t dp_counter(struct dp_env *e, uint32_t slot)
 	return sum;
 }
 
-static void dp_counters(struct dp_env *e, uint64_t out[DW_CNT_MAX])
+static inline void dp_counters(struct dp_env *e, uint64_t out[DW_CNT_MAX])
 {
 	uint32_t i;
 
@@ -138,8 +138,8 @@ static void dp_counters(struct dp_env *e, uint64_t out[DW_CNT_MAX])
  * and, for tc, the skb's mark afterwards in *mark_out. repeat: 1 for tests.
  * *ns: the kernel's average run time when not NULL.
  */
-static int dp_run(struct dp_env *e, int prog, const void *frame, size_t len, uint32_t mark,
-		  uint32_t *mark_out, int repeat, uint32_t *ns)
+static inline int dp_run(struct dp_env *e, int prog, const void *frame, size_t len, uint32_t mark,
+			 uint32_t *mark_out, int repeat, uint32_t *ns)
 {
 	struct __sk_buff skb = {.mark = mark};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len, .repeat = repeat);
@@ -162,7 +162,7 @@ static int dp_run(struct dp_env *e, int prog, const void *frame, size_t len, uin
 }
 
 /* Reads every pending punt record; returns how many arrived. */
-static int dp_drain(struct dp_env *e)
+static inline int dp_drain(struct dp_env *e)
 {
 	int before = e->npunts;
 
@@ -170,7 +170,7 @@ static int dp_drain(struct dp_env *e)
 	return e->npunts - before;
 }
 
-static uint64_t dp_boot_ns(void)
+static inline uint64_t dp_boot_ns(void)
 {
 	struct timespec ts;
 
