@@ -13,6 +13,8 @@
 #ifndef DW_CORE_BPF_H
 #define DW_CORE_BPF_H
 
+#include <bpf/bpf_core_read.h>
+
 #include "lib/parse.bpf.h"
 #include "lib/digest.bpf.h"
 #include "lib/verdict.bpf.h"
@@ -54,6 +56,18 @@ static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch
 	__u32 n = frame_len > DW_PUNT_PKT_MAX ? DW_PUNT_PKT_MAX : frame_len;
 
 	if (xdp) {
+		/* bpf_xdp_load_bytes (5.18) is a memcpy; the word loop is the fallback. */
+		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_xdp_load_bytes)) {
+			__u64 len = n;
+
+			/* Bound the very register the helper gets (the scratch has room
+			 * for 4095 bytes past pkt; n itself is at most DW_PUNT_PKT_MAX). */
+			dw_hide(len);
+			len &= 0xfff;
+			if (len < 1 || bpf_xdp_load_bytes(ctx, 0, s->punt.pkt, len))
+				return 0;
+			return n;
+		}
 		dw_copy_xdp(s, data, data_end, n);
 		return n;
 	}

@@ -115,7 +115,7 @@ struct dw_dstate {
 /* Zone-key area: 8 bytes of spill margin, prefixlen, up to 255 key bytes
  * ending at DW_ZB_END, and room for a whole dw_zone_key read from any start. */
 #define DW_ZB_END  (8 + 4 + DW_NAME_MAX)
-#define DW_ZB_SIZE 1024
+#define DW_ZB_SIZE 2048 /* also lets a copy length masked with 0xfff fit after pkt */
 #define DW_ZB_MASK 511
 
 struct dw_scratch {
