@@ -29,10 +29,16 @@ int dnsward_xdp(struct xdp_md *ctx)
 SEC("tc")
 int dnsward_tc(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
 	struct dw_hook_info hi = {.ifindex = skb->ifindex, .mark = skb->mark};
+	void *data, *data_end;
 	int act;
+
+	/* Headers may lie outside the linear area; pull them in before parsing. */
+	if (skb->data_end - skb->data < skb->len && skb->data_end - skb->data < DW_PULL_LEN)
+		bpf_skb_pull_data(skb, skb->len < DW_PULL_LEN ? skb->len : DW_PULL_LEN);
+	dw_barrier(); /* both ways re-read the pointers: one verifier state */
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
 
 	/* At ingress the receiving device is the skb's device; at egress it is not. */
 	hi.hook = skb->ingress_ifindex == skb->ifindex ? DW_HOOK_TC_INGRESS : DW_HOOK_TC_EGRESS;

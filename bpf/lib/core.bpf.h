@@ -156,12 +156,6 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 	cfg = bpf_map_lookup_elem(&dnsward_config, &zero);
 	if (!cfg || !cfg->enabled)
 		return DW_ACT_PASS; /* no policy loaded yet */
-	if (!xdp && data_end - data < frame_len && data_end - data < DW_PULL_LEN) {
-		/* tc: headers may lie outside the linear area; pull them in first. */
-		bpf_skb_pull_data(ctx, frame_len < DW_PULL_LEN ? frame_len : DW_PULL_LEN);
-		data = (void *)(long)((struct __sk_buff *)ctx)->data;
-		data_end = (void *)(long)((struct __sk_buff *)ctx)->data_end;
-	}
 	rc = dw_parse_headers(data, data_end, frame_len, cfg->dns_port ? cfg->dns_port : 53, &h);
 	if (rc == DW_P_SHORT)
 		rc = DW_P_MALFORMED; /* still short after the pull: cannot be checked */
