@@ -56,6 +56,18 @@ lab_die() {
 
 nsx() { ip netns exec "$@"; }
 
+# lab_spawn CMD...: run CMD with every inherited descriptor above 2 closed.
+# Daemons must not keep a lock a caller holds (flock(1) runs its command with
+# the locked descriptor open, so a daemon would hold the lab lock forever).
+lab_spawn() {
+	local f n
+	for f in /proc/$BASHPID/fd/*; do
+		n=${f##*/}
+		[ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-"
+	done
+	exec "$@"
+}
+
 lab_ns_exists() { [ -e "/run/netns/$1" ]; }
 
 # lab_pid_alive PIDFILE NAME: the pid in PIDFILE runs and its command is NAME
@@ -154,8 +166,8 @@ EOC
 # take it down; its pid goes to DIR/pid.
 lab_start_unbound() {
 	unbound-checkconf "$1/unbound.conf" >/dev/null || lab_die "bad unbound config $1/unbound.conf"
-	setsid ip netns exec "$NS_RESOLVER" unbound -d -c "$1/unbound.conf" \
-		</dev/null >>"$1/stderr.log" 2>&1 {LAB_LOCK_FD}<&- &
+	(lab_spawn setsid ip netns exec "$NS_RESOLVER" unbound -d -c "$1/unbound.conf") \
+		</dev/null >>"$1/stderr.log" 2>&1 &
 	echo $! >"$1/pid"
 }
 
@@ -174,8 +186,8 @@ lab_start_r1() {
 		local args=(--listen "$RESOLVER_IP4" --listen "$RESOLVER_IP6"
 			--backend "$R1_BACKEND_IP" --backend-port "$R1_BACKEND_PORT" --delay-ms "$delay")
 		[ "$mode" = stripping ] && args+=(--strip)
-		setsid ip netns exec "$NS_RESOLVER" "$LAB_PY" "$LAB_HOME/py/proxy.py" "${args[@]}" \
-			</dev/null >>"$dir/proxy.log" 2>&1 {LAB_LOCK_FD}<&- &
+		(lab_spawn setsid ip netns exec "$NS_RESOLVER" "$LAB_PY" "$LAB_HOME/py/proxy.py" "${args[@]}") \
+			</dev/null >>"$dir/proxy.log" 2>&1 &
 		echo $! >"$dir/proxy.pid"
 	else
 		lab_unbound_conf "$dir" "$modules" "$RESOLVER_IP4" "$RESOLVER_IP6"
@@ -232,5 +244,7 @@ lab_is_up() {
 	for ns in "${LAB_NAMESPACES[@]}"; do lab_ns_exists "$ns" || return 1; done
 	lab_pid_alive "$LAB_DIR/auth/nsd.pid" nsd &&
 		lab_pid_alive "$LAB_DIR/r2/pid" unbound &&
-		lab_pid_alive "$LAB_DIR/r1/pid" unbound
+		lab_pid_alive "$LAB_DIR/r1/pid" unbound || return 1
+	# R1 behind the proxy (stripping or delayed) needs the proxy too.
+	[ ! -e "$LAB_DIR/r1/proxy.pid" ] || lab_pid_alive "$LAB_DIR/r1/proxy.pid" python3
 }

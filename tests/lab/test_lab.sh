@@ -9,7 +9,7 @@ if [ "$(id -u)" != 0 ]; then
 	skip lab "needs root (network namespaces)"
 	exit 0
 fi
-lab_lock 900 || {
+lab_lock 300 || {
 	fail lab_lock "the lab stayed busy"
 	finish
 }
@@ -19,7 +19,7 @@ W=(ip netns exec "$NS_WORKLOAD")
 N=(ip netns exec "$NS_NODE")
 
 # dig_w ARGS...: dig from the workload, one try, short timeout.
-dig_w() { "${W[@]}" dig +tries=1 +time=3 "$@" 2>&1; }
+dig_w() { "${W[@]}" dig +tries=1 +time=5 "$@" 2>&1; }
 status_of() { sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$1" | head -1; }
 has_ad() { grep -q '^;; flags:.* ad[ ;]' <<<"$1"; }
 
@@ -164,20 +164,20 @@ else
 fi
 
 # --- the attacker: a forged reply reaches an unprotected workload ---------------
-# R1 holds its real replies 1.5 s, so the forged one arrives first every time.
-"$LAB_HOME/resolver" nonvalidating --delay-ms 1500 >/dev/null 2>&1 || fail resolver_delay "could not hold replies"
+# R1 holds its real replies 3 s, so the forged one arrives first every time.
+"$LAB_HOME/resolver" nonvalidating --delay-ms 3000 >/dev/null 2>&1 || fail resolver_delay "could not hold replies"
 tmp=$(mktemp -d)
-# wait_line FILE PATTERN: up to 5 s for PATTERN to appear in FILE.
+# wait_line FILE PATTERN: up to 10 s for PATTERN to appear in FILE.
 wait_line() {
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 200; i++)); do
 		grep -q "$2" "$1" 2>/dev/null && return 0
 		sleep 0.05
 	done
 	return 1
 }
 
-"$LAB_HOME/query" --id 4242 --sport 40053 --timeout 5 idp.test A >"$tmp/q" 2>&1 &
+"$LAB_HOME/query" --id 4242 --sport 40053 --timeout 8 idp.test A >"$tmp/q" 2>&1 &
 qpid=$!
 if wait_line "$tmp/q" '^; sent id=4242 sport=40053'; then
 	"$LAB_HOME/forge" --qname idp.test --qtype A --id 4242 --dport 40053 --answer 203.0.113.66 >"$tmp/f" 2>&1
@@ -190,26 +190,26 @@ else
 fi
 
 # On-path: the attacker reads the query off the hub and answers; dig accepts it.
-"$LAB_HOME/forge" --sniff --timeout 6 --qname www.idp.test --qtype A --answer 203.0.113.66 >"$tmp/s" 2>&1 &
+"$LAB_HOME/forge" --sniff --timeout 12 --qname www.idp.test --qtype A --answer 203.0.113.66 >"$tmp/s" 2>&1 &
 fpid=$!
 if wait_line "$tmp/s" '^; listening'; then
-	out=$(dig_w +time=5 +short @"$RESOLVER_IP4" www.idp.test A)
+	out=$(dig_w +time=8 +short @"$RESOLVER_IP4" www.idp.test A)
 else
 	out="attacker never listened"
 fi
 wait "$fpid"
 if [ "$out" = 203.0.113.66 ]; then pass forged_reply_sniffed_accepted_by_dig; else fail forged_reply_sniffed_accepted_by_dig "$out"; fi
 
-"$LAB_HOME/forge" --sniff --ipv6 --timeout 6 --qname www.idp.test --qtype AAAA --nxdomain >"$tmp/s6" 2>&1 &
+"$LAB_HOME/forge" --sniff --ipv6 --timeout 12 --qname www.idp.test --qtype AAAA --nxdomain >"$tmp/s6" 2>&1 &
 fpid=$!
 if wait_line "$tmp/s6" '^; listening'; then
-	"$LAB_HOME/query" --ipv6 --timeout 5 www.idp.test AAAA >"$tmp/q6" 2>&1
+	"$LAB_HOME/query" --ipv6 --timeout 8 www.idp.test AAAA >"$tmp/q6" 2>&1
 fi
 wait "$fpid"
 if grep -q '^rcode NXDOMAIN' "$tmp/q6"; then pass forged_nxdomain_accepted_ipv6; else fail forged_nxdomain_accepted_ipv6 "$(tr '\n' ' ' <"$tmp/q6")"; fi
 
 # Without a forgery the same helper gets the real answer (the test can tell).
-"$LAB_HOME/query" --timeout 5 www.idp.test A >"$tmp/r" 2>&1
+"$LAB_HOME/query" --timeout 8 www.idp.test A >"$tmp/r" 2>&1
 if grep -q 'IN A 203.0.113.81' "$tmp/r"; then pass real_reply_without_attacker; else fail real_reply_without_attacker "$(tr '\n' ' ' <"$tmp/r")"; fi
 rm -rf "$tmp"
 
