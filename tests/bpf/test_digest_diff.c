@@ -9,6 +9,7 @@
  * decision, the same "malformed" or "too complex", and for a punt the same
  * verdict key.
  */
+#include <dirent.h>
 #include <stdlib.h>
 #include <ldns/ldns.h>
 
@@ -169,7 +170,8 @@ static int check_one(int prog, const struct dp_buf *m, const char *what)
 	if (zrc) {
 		ok = a[DW_CNT_MALFORMED] == b[DW_CNT_MALFORMED] + 1 && !punts;
 	} else {
-		protected = under(&zk, "idp.test") || under(&zk, "mon.test");
+		protected =
+		    under(&zk, "idp.test") || under(&zk, "mon.test") || under(&zk, "nsec3.test");
 		if (!protected) {
 			ok = a[DW_CNT_NOT_PROTECTED] == b[DW_CNT_NOT_PROTECTED] + 1 && !punts;
 			n_unprotected++;
@@ -270,16 +272,74 @@ static void test_mutations(void)
 	CHECK(n_punted > 100 && n_malformed > 10 && n_unprotected > 10);
 }
 
+/* Real replies from the lab, each whole and under mutation. */
+static void test_lab_corpus(void)
+{
+	unsigned int punted_before = n_punted;
+
+	const char *dir = "tests/bpf/corpus";
+	unsigned int seed = 66, files = 0, i, j;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		SKIP("no %s (run from the repository root)", dir);
+	while ((de = readdir(d))) {
+		struct dp_buf base, m;
+		char path[512], what[600];
+		FILE *f;
+
+		if (strncmp(de->d_name, "lab-", 4))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		if (!f)
+			continue;
+		base.n = fread(base.b, 1, 2000, f);
+		fclose(f);
+		if (base.n < 12)
+			continue;
+		files++;
+		CHECK(check_both(&base, de->d_name));
+		for (j = 12; j < base.n; j += 1 + base.n / 64) {
+			m = base;
+			m.n = j;
+			snprintf(what, sizeof(what), "%s cut at %u", de->d_name, j);
+			CHECK(check_one(env.xdp, &m, what));
+		}
+		for (i = 0; i < 24; i++) {
+			size_t at;
+
+			m = base;
+			at = 12 + (size_t)rand_r(&seed) % (m.n - 12);
+			if (i % 2 && ((m.b[at] | 0x20) >= 'a' && (m.b[at] | 0x20) <= 'z'))
+				m.b[at] ^= 0x20;
+			else
+				m.b[at] ^= (uint8_t)(1 + rand_r(&seed) % 255);
+			snprintf(what, sizeof(what), "%s mutation %u", de->d_name, i);
+			CHECK(check_both(&m, what));
+		}
+	}
+	closedir(d);
+	fprintf(stderr, "  %u captured replies; totals: %u punted with a key, %u malformed\n",
+		files, n_punted, n_malformed);
+	CHECK(files >= 20);
+	CHECK(n_punted - punted_before >= files); /* most originals and many mutants punt */
+}
+
 int main(void)
 {
 	int err = dp_env_open(&env);
 
+	if (!err)
+		err = dp_add_zone(&env, "nsec3.test", 4, DW_MODE_ENFORCE, DW_FAIL_CLOSED);
 	if (err) {
 		printf("FAIL setup: cannot load the data plane (%d)\n", err);
 		return 1;
 	}
 	RUN_TEST(test_corpus_and_invariance);
 	RUN_TEST(test_mutations);
+	RUN_TEST(test_lab_corpus);
 	dp_env_close(&env);
 	HARNESS_EXIT();
 }
