@@ -145,8 +145,10 @@ expect_rcode validating_optout_child_insecure "$RESOLVER_IP4" www.child.optout.t
 expect_rcode validating_cname_out_not_secure "$RESOLVER_IP4" www.cname-out.test A NOERROR noad
 expect_rcode validating_ipv6 "$RESOLVER_IP6" www.idp.test AAAA NOERROR ad
 
-# --- stripping R1 -------------------------------------------------------------
-if "$LAB_HOME/resolver" stripping >/dev/null 2>&1; then
+# --- stripping R1 (switched by a second up: up keeps the lab, changes R1) ------
+nsd_pid=$(cat "$LAB_DIR/auth/nsd.pid")
+if "$LAB_HOME/up" --resolver stripping >/dev/null 2>&1 && grep -qx 'R1_MODE=stripping' "$LAB_ENV" &&
+	[ "$(cat "$LAB_DIR/auth/nsd.pid")" = "$nsd_pid" ]; then
 	out=$(dig_w +dnssec @"$RESOLVER_IP4" idp.test A)
 	if grep -q '203.0.113.80' <<<"$out" && ! grep -q RRSIG <<<"$out"; then
 		pass stripping_removes_rrsigs
@@ -160,7 +162,7 @@ if "$LAB_HOME/resolver" stripping >/dev/null 2>&1; then
 		fail stripping_removes_denial_proof "$(status_of "$out")"
 	fi
 else
-	fail stripping_mode "resolver stripping failed"
+	fail stripping_mode "up --resolver stripping did not switch R1 in place"
 fi
 
 # --- the attacker: a forged reply reaches an unprotected workload ---------------
