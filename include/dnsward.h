@@ -158,14 +158,14 @@ struct dw_zone {
  * Zone map key: an LPM trie over the name in reverse label order, each label
  * lower-cased and followed by a 0 byte ("idp.test." -> "test\0idp\0"), so a
  * prefix match ends on a label boundary and "xidp.test" never matches
- * "idp.test". prefixlen is in bits.
+ * "idp.test". prefixlen is in bits. pkt_zone_key() (user/pkt_digest.h) builds it.
  */
 struct dw_zone_key {
 	__u32 prefixlen;
 	__u8 name[DW_NAME_MAX + 1];
 };
 
-/* Resolver allowlist key: family AF_INET(2)/AF_INET6(10); IPv4 in addr[0..3]. */
+/* Resolver allowlist key: family AF_INET(2)/AF_INET6(10); IPv4 in addr[0..3]. Value: __u8. */
 struct dw_addr_key {
 	__u8 family;
 	__u8 _pad[3];
@@ -198,7 +198,12 @@ struct dw_punt_bucket {
 #define DW_PUNT_F_HELD 0x01	   /* the packet was dropped and waits for release */
 #define DW_PUNT_F_TOO_COMPLEX 0x02 /* no verdict key could be computed */
 
-/* One held or monitored reply, as the hook saw it. */
+/*
+ * One held or monitored reply, as the hook saw it. A ring-buffer record is
+ * the header plus pkt_len bytes of pkt (offsetof(struct dw_punt, pkt) +
+ * pkt_len), not always sizeof(struct dw_punt). A TCP reply is punted too
+ * (l4 == IPPROTO_TCP) but must not be released: the server retransmits it.
+ */
 struct dw_punt {
 	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
 	struct dw_verdict_key key;
