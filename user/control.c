@@ -9,6 +9,7 @@
  * SO_PEERCRED.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct ctl_client {
 	struct control *owner;
 	int fd; /* -1 when the slot is free */
 	struct ucred cred;
+	bool waiting; /* its request (a reload) is being probed: no timeout, no reads */
 	char buf[CTL_LINE_MAX];
 	size_t len;
 	struct timespec since;
@@ -48,7 +50,8 @@ struct control {
 	int timer_id;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct policy_history hist;
-	time_t expiry_retry; /* after a failed expiry, when to try again */
+	time_t expiry_retry;	   /* after a failed expiry, when to try again */
+	struct reload_job *reload; /* the reload being probed, or NULL */
 	struct ctl_client clients[CTL_CLIENTS_MAX];
 };
 
@@ -123,6 +126,12 @@ static int apply(struct control *c, const struct policy_caller *who, const char 
 		fprintf(out, "error: %s not applied, the running policy stays: %s\n", action, err);
 		return ret;
 	}
+	/*
+	 * Cached verdicts were judged under the old anchors, NTAs and zone
+	 * settings: drop them so every reply is judged under the new policy.
+	 */
+	if (strcmp(summary, "no change"))
+		daemon_flush(c->d, NULL);
 	/* running now points at the new policy: hash the copy kept in history. */
 	audit(c, who, action, c->hist.current, next, summary, "applied", "");
 	fprintf(out, "ok\n%s applied: %s\n", action, summary);
@@ -131,85 +140,192 @@ static int apply(struct control *c, const struct policy_caller *who, const char 
 
 /* --- reload and rollback --------------------------------------------------------- */
 
-/* Probe next; a zone served now that next would drop refuses it unless allowed. */
-static int probe_gate(struct control *c, const struct policy_caller *who,
-		      const struct dw_config *next, bool allow_drops, FILE *out, FILE *body)
+/*
+ * A reload probes every zone before it applies. The probe runs on its own
+ * thread with its own validator: its upstream replies cross the hooks like
+ * any other and come back only while the loop keeps consuming punts, and
+ * enforcement must not pause for it. The client waits on its connection;
+ * the loop finishes the reload when the thread says it is done.
+ */
+struct reload_job {
+	struct control *c;
+	pthread_t thread;
+	int done[2]; /* the thread writes one byte when the probe is over */
+	struct policy_caller who;
+	bool allow_drops;
+	struct ctl_client *client; /* NULL for SIGHUP */
+	struct dw_config *next;
+	struct dw_config *running; /* a snapshot: the policy may change meanwhile */
+	struct probe_result *res;
+	int n;
+	char err[512];
+};
+
+static void *reload_probe_thread(void *arg)
+{
+	struct reload_job *j = arg;
+	char one = 1;
+
+	j->n = policy_probe(j->next, j->running, j->res, CFG_ZONES_MAX, j->err, sizeof(j->err));
+	if (write(j->done[1], &one, 1) != 1)
+		pr_err("control: cannot signal the end of a reload probe: %s", strerror(errno));
+	return NULL;
+}
+
+/* A zone served now that next would drop refuses the reload unless allowed. */
+static int probe_gate(struct control *c, struct reload_job *j, FILE *out, FILE *body)
 {
 	const struct dw_config *running = daemon_policy(c->d);
-	struct probe_result *res = calloc(CFG_ZONES_MAX, sizeof(*res));
 	char err[1024] = "", dropped[512] = "";
 	size_t used = 0;
-	int n, i, newly = 0;
+	int i, newly = 0;
 
-	if (!res) {
-		fprintf(out, "error: out of memory\n");
-		return -ENOMEM;
+	if (j->n < 0) {
+		audit(c, &j->who, "reload", running, j->next, "", "failed", j->err);
+		fprintf(out, "error: reload not applied, the running policy stays: %s\n", j->err);
+		return -EINVAL;
 	}
-	n = policy_probe(next, running, res, CFG_ZONES_MAX, err, sizeof(err));
-	if (n < 0) {
-		audit(c, who, "reload", running, next, "", "failed", err);
-		fprintf(out, "error: reload not applied, the running policy stays: %s\n", err);
-		free(res);
-		return n;
-	}
-	for (i = 0; i < n; i++) {
-		fprintf(body, "%s\n", res[i].line);
-		if (!res[i].newly_dropped)
+	for (i = 0; i < j->n; i++) {
+		fprintf(body, "%s\n", j->res[i].line);
+		if (!j->res[i].newly_dropped)
 			continue;
 		newly++;
 		if (used < sizeof(dropped))
 			used += (size_t)snprintf(dropped + used, sizeof(dropped) - used, "%s%s",
-						 newly > 1 ? " " : "", res[i].zone);
+						 newly > 1 ? " " : "", j->res[i].zone);
 	}
-	free(res);
-	if (!newly || allow_drops)
+	if (!newly || j->allow_drops)
 		return 0;
 	snprintf(err, sizeof(err),
 		 "applying it would drop %d zone(s) served now: %s (reload --allow-drops to apply "
 		 "anyway)",
 		 newly, dropped);
 	pr_warn("control: reload refused: %s", err);
-	audit(c, who, "reload", running, next, "", "refused", err);
+	audit(c, &j->who, "reload", running, j->next, "", "refused", err);
 	fprintf(out, "refused: %s\n", err);
 	return -EPERM;
 }
 
-static int do_reload(struct control *c, const struct policy_caller *who, bool allow_drops,
-		     FILE *out)
+static void reload_job_free(struct reload_job *j)
 {
-	const struct dw_config *running = daemon_policy(c->d);
-	struct dw_config *next = malloc(sizeof(*next));
-	char err[1024] = "", *probe_text = NULL;
-	size_t probe_len = 0;
-	FILE *body = NULL;
+	if (j->done[0] >= 0)
+		close(j->done[0]);
+	if (j->done[1] >= 0)
+		close(j->done[1]);
+	free(j->next);
+	free(j->running);
+	free(j->res);
+	free(j);
+}
+
+static void client_send_close(struct control *c, struct ctl_client *cl, const char *text,
+			      size_t len);
+
+/* Deliver a finished reload's answer: to its client, or to the log (SIGHUP). */
+static void reload_answer(struct control *c, struct reload_job *j, char *text, size_t len)
+{
+	char *line, *save = NULL;
+
+	if (j->client) {
+		client_send_close(c, j->client, text, len);
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		pr_info("reload (SIGHUP): %s", line);
+}
+
+static void on_reload_done(struct loop *l, int fd, uint32_t events, void *ctx)
+{
+	struct reload_job *j = ctx;
+	struct control *c = j->c;
+	char *text = NULL, *probe_text = NULL;
+	size_t len = 0, probe_len = 0;
+	FILE *out, *body;
+	char one;
 	int ret;
 
-	if (!next) {
-		fprintf(out, "error: out of memory\n");
-		return -ENOMEM;
+	if (read(fd, &one, 1) < 0 && errno == EAGAIN)
+		return;
+	pthread_join(j->thread, NULL);
+	loop_del_fd(c->loop, fd);
+	c->reload = NULL;
+	out = open_memstream(&text, &len);
+	body = open_memstream(&probe_text, &probe_len);
+	if (out && body) {
+		/* NTAs may have changed while the probe ran: carry the current ones. */
+		strip_runtime_ntas(j->next);
+		policy_nta_carry(daemon_policy(c->d), j->next, time(NULL));
+		ret = probe_gate(c, j, out, body);
+		if (!ret)
+			ret = apply(c, &j->who, "reload", j->next, NULL, out);
+		if (!ret)
+			policy_history_push(&c->hist, j->next);
+		fclose(body);
+		body = NULL;
+		fputs(probe_text ? probe_text : "", out);
 	}
-	ret = config_load(running->path, next, err, sizeof(err));
-	if (ret) {
+	if (body)
+		fclose(body);
+	if (out)
+		fclose(out);
+	reload_answer(c, j, text ? text : (char *)"error: out of memory\n",
+		      text ? len : strlen("error: out of memory\n"));
+	free(text);
+	free(probe_text);
+	reload_job_free(j);
+}
+
+/*
+ * Start a reload. Returns 1 when the answer will come later (the probe
+ * runs), 0 when it is already written to out (an error).
+ */
+static int start_reload(struct control *c, const struct policy_caller *who, bool allow_drops,
+			struct ctl_client *client, FILE *out)
+{
+	const struct dw_config *running = daemon_policy(c->d);
+	struct reload_job *j;
+	char err[1024] = "";
+
+	if (c->reload) {
+		fprintf(out, "error: a reload is in progress; try again when it is done\n");
+		return 0;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->next = malloc(sizeof(*j->next))) ||
+	    !(j->running = malloc(sizeof(*j->running))) ||
+	    !(j->res = calloc(CFG_ZONES_MAX, sizeof(*j->res)))) {
+		fprintf(out, "error: out of memory\n");
+		goto fail;
+	}
+	j->c = c;
+	j->who = *who;
+	j->allow_drops = allow_drops;
+	j->client = client;
+	j->done[0] = j->done[1] = -1;
+	if (config_load(running->path, j->next, err, sizeof(err))) {
 		pr_warn("control: reload failed, the running policy stays: %s", err);
 		audit(c, who, "reload", running, NULL, "", "failed", err);
 		fprintf(out, "error: reload failed, the running policy stays: %s\n", err);
-		goto out;
+		goto fail;
 	}
-	policy_nta_carry(running, next, time(NULL));
-	body = open_memstream(&probe_text, &probe_len);
-	ret = body ? probe_gate(c, who, next, allow_drops, out, body) : -ENOMEM;
-	if (body)
-		fclose(body);
-	if (!ret)
-		ret = apply(c, who, "reload", next, NULL, out);
-	if (!ret)
-		ret = policy_history_push(&c->hist, next);
-	if (probe_text)
-		fputs(probe_text, out);
-out:
-	free(probe_text);
-	free(next);
-	return ret;
+	memcpy(j->running, running, sizeof(*running));
+	policy_nta_carry(running, j->next, time(NULL));
+	if (pipe2(j->done, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    loop_add_fd(c->loop, j->done[0], EPOLLIN, on_reload_done, j) < 0) {
+		fprintf(out, "error: reload: cannot wait for the probe\n");
+		goto fail;
+	}
+	if (pthread_create(&j->thread, NULL, reload_probe_thread, j)) {
+		loop_del_fd(c->loop, j->done[0]);
+		fprintf(out, "error: reload: cannot start the probe\n");
+		goto fail;
+	}
+	c->reload = j;
+	return 1;
+fail:
+	if (j)
+		reload_job_free(j);
+	return 0;
 }
 
 static int do_rollback(struct control *c, const struct policy_caller *who, FILE *out)
@@ -371,7 +487,9 @@ static int split(char *line, char **argv, char **rest)
 	return n;
 }
 
-static void run_request(struct control *c, const struct policy_caller *who, char *line, FILE *out)
+/* Returns 1 when the answer comes later (a reload being probed), else 0. */
+static int run_request(struct control *c, const struct policy_caller *who,
+		       struct ctl_client *client, char *line, FILE *out)
 {
 	char *argv[CTL_ARGS_MAX] = {0}, *rest, action[32], request[CTL_LINE_MAX];
 	int argc;
@@ -382,7 +500,7 @@ static void run_request(struct control *c, const struct policy_caller *who, char
 
 	if (!argc) {
 		fprintf(out, "error: empty request\n");
-		return;
+		return 0;
 	}
 	snprintf(action, sizeof(action), "%s%s%s", argv[0], argc > 1 ? "-" : "",
 		 argc > 1 ? argv[1] : "");
@@ -396,7 +514,7 @@ static void run_request(struct control *c, const struct policy_caller *who, char
 			 (unsigned)who->uid);
 		audit(c, who, action, daemon_policy(c->d), NULL, request, "denied", why);
 		fprintf(out, "denied: %s\n", why);
-		return;
+		return 0;
 	}
 	if (!strcmp(argv[0], "status") && argc == 1 && !rest) {
 		write_status(c, out);
@@ -405,7 +523,7 @@ static void run_request(struct control *c, const struct policy_caller *who, char
 		daemon_write_stats(c->d, out);
 	} else if (!strcmp(argv[0], "reload") && !rest &&
 		   (argc == 1 || (argc == 2 && !strcmp(argv[1], "allow-drops")))) {
-		do_reload(c, who, argc == 2, out);
+		return start_reload(c, who, argc == 2, client, out);
 	} else if (!strcmp(action, "policy-rollback") && argc == 2 && !rest) {
 		do_rollback(c, who, out);
 	} else if (!strcmp(action, "nta-add") && argc == 4 && rest) {
@@ -421,7 +539,7 @@ static void run_request(struct control *c, const struct policy_caller *who, char
 
 		if (argc == 2 && config_normalize_name(argv[1], name, sizeof(name))) {
 			fprintf(out, "error: '%s' is not a domain name\n", argv[1]);
-			return;
+			return 0;
 		}
 		ret = daemon_flush(c->d, argc == 2 ? name : NULL);
 		audit(c, who, "flush", NULL, NULL, argc == 2 ? name : "everything",
@@ -433,6 +551,7 @@ static void run_request(struct control *c, const struct policy_caller *who, char
 	} else {
 		fprintf(out, "error: unknown request '%s' (see docs/control.md)\n", request);
 	}
+	return 0;
 }
 
 /* --- the socket ----------------------------------------------------------------------- */
@@ -447,30 +566,24 @@ static long elapsed_ms(const struct timespec *since)
 
 static void client_close(struct control *c, struct ctl_client *cl)
 {
-	loop_del_fd(c->loop, cl->fd);
+	if (!cl->waiting)
+		loop_del_fd(c->loop, cl->fd);
+	cl->waiting = false;
 	close(cl->fd);
 	cl->fd = -1;
 	cl->len = 0;
 }
 
 /* Answer with a blocking write bounded by a send timeout, then close. */
-static void client_answer(struct control *c, struct ctl_client *cl)
+static void client_send_close(struct control *c, struct ctl_client *cl, const char *text,
+			      size_t len)
 {
 	struct timeval tv = {.tv_sec = CTL_SEND_TIMEOUT_S};
-	struct policy_caller who = {.kind = CALLER_PEER, .uid = cl->cred.uid, .pid = cl->cred.pid};
-	char *text = NULL;
-	size_t len = 0, off = 0;
-	FILE *out = open_memstream(&text, &len);
+	size_t off = 0;
 
-	cl->buf[cl->len] = '\0';
-	cl->buf[strcspn(cl->buf, "\r\n")] = '\0';
-	if (out) {
-		run_request(c, &who, cl->buf, out);
-		fclose(out);
-	}
 	fcntl(cl->fd, F_SETFL, fcntl(cl->fd, F_GETFL) & ~O_NONBLOCK);
 	setsockopt(cl->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (text && off < len) {
+	while (off < len) {
 		ssize_t n = send(cl->fd, text + off, len - off, MSG_NOSIGNAL);
 
 		if (n <= 0) {
@@ -480,8 +593,31 @@ static void client_answer(struct control *c, struct ctl_client *cl)
 		}
 		off += (size_t)n;
 	}
-	free(text);
 	client_close(c, cl);
+}
+
+static void client_answer(struct control *c, struct ctl_client *cl)
+{
+	struct policy_caller who = {.kind = CALLER_PEER, .uid = cl->cred.uid, .pid = cl->cred.pid};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int pending = 0;
+
+	cl->buf[cl->len] = '\0';
+	cl->buf[strcspn(cl->buf, "\r\n")] = '\0';
+	if (out) {
+		pending = run_request(c, &who, cl, cl->buf, out);
+		fclose(out);
+	}
+	if (pending) {
+		/* The reload answers when its probe is done; stop reading meanwhile. */
+		cl->waiting = true;
+		loop_del_fd(c->loop, cl->fd);
+	} else {
+		client_send_close(c, cl, text ? text : "", text ? len : 0);
+	}
+	free(text);
 }
 
 static void on_client_read(struct loop *l, int fd, uint32_t events, void *ctx)
@@ -562,7 +698,7 @@ static void on_tick(struct loop *l, void *ctx)
 	for (i = 0; i < CTL_CLIENTS_MAX; i++) {
 		struct ctl_client *cl = &c->clients[i];
 
-		if (cl->fd >= 0 && elapsed_ms(&cl->since) > CTL_IDLE_MS) {
+		if (cl->fd >= 0 && !cl->waiting && elapsed_ms(&cl->since) > CTL_IDLE_MS) {
 			pr_warn("control: pid %d sent no request within %d ms, dropped",
 				(int)cl->cred.pid, CTL_IDLE_MS);
 			client_close(c, cl);
@@ -718,6 +854,13 @@ void control_stop(struct control *c)
 
 	if (!c)
 		return;
+	if (c->reload) {
+		/* The probe is bounded by the upstream timeouts: wait for it. */
+		pthread_join(c->reload->thread, NULL);
+		loop_del_fd(c->loop, c->reload->done[0]);
+		reload_job_free(c->reload);
+		c->reload = NULL;
+	}
 	for (i = 0; i < CTL_CLIENTS_MAX; i++)
 		if (c->clients[i].fd >= 0)
 			client_close(c, &c->clients[i]);
@@ -743,7 +886,8 @@ void control_reload_signal(struct control *c)
 		pr_err("reload on SIGHUP: out of memory");
 		return;
 	}
-	do_reload(c, &who, false, out);
+	/* When the probe runs, its end is logged by on_reload_done. */
+	start_reload(c, &who, false, NULL, out);
 	fclose(out);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		pr_info("reload (SIGHUP): %s", line);

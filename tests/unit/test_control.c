@@ -393,8 +393,19 @@ out:
 	stop();
 }
 
+static int wait_events;
+
+static void on_tick_events(struct loop *l, void *ctx)
+{
+	int *ticks = ctx;
+
+	if (dm->n_events >= wait_events || ++*ticks > 100) /* 10 s at most */
+		loop_stop(l);
+}
+
 static void test_flush_and_signal(void)
 {
+	int events, timer, ticks = 0;
 	char *a;
 
 	if (start(zones_a, "0600"))
@@ -409,7 +420,14 @@ static void test_flush_and_signal(void)
 	write_config("zones:\n  - {name: idp.test, mode: monitor}\n  - {name: b.test, mode: "
 		     "monitor}\n",
 		     "0600");
+	events = dm->n_events;
 	control_reload_signal(ctl);
+	/* The probe runs on its own thread: serve the loop until the reload is recorded. */
+	wait_events = events + 1;
+	timer = loop_add_timer(dm->loop, 100, on_tick_events, &ticks);
+	loop_run(dm->loop);
+	loop_del_timer(dm->loop, timer);
+	CHECK_EQ_INT(dm->n_events, events + 1);
 	CHECK_EQ_INT(dm->cfg.n_zones, 2);
 	CHECK(strstr(last_event(), "\"caller\":\"signal\"") != NULL);
 	CHECK(strstr(last_event(), "\"outcome\":\"applied\"") != NULL);
