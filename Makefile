@@ -71,7 +71,7 @@ help:
 # Packages: build, tests, lab, benchmarks. Kept in one list so CI proves it.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils \
 	libssl-dev libyaml-dev libcmocka-dev libclang-rt-14-dev pkg-config make gcc \
-	dns-root-data iproute2 nsd unbound bind9-dnsutils bind9-utils dnsperf tcpdump \
+	dns-root-data iproute2 nsd unbound bind9-dnsutils bind9-utils dnsperf tcpdump strace \
 	python3-dnspython python3-scapy clang-format procps
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \

@@ -4,8 +4,9 @@
  * port with a random ID (getrandom) and a 0x20-mixed name, checked on the way
  * back (address, port, ID, exact question); TCP when the reply is truncated;
  * a timeout and one retry per upstream, primary first, then the backups.
+ * DoT upstreams (transport tls) go through upstream_tls.c with the same
+ * random IDs and question checks, over a connection kept per upstream.
  * Nothing returned here is believed until DNSSEC proves it.
- * DoT upstreams (transport tls) are not implemented yet and are skipped.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "upstream_tls.h"
 #include "val_internal.h"
 
 #define UDP_BUF		   4096
@@ -254,8 +256,39 @@ out:
 	return rc;
 }
 
-static int ask_one(struct val_work *w, const struct cfg_upstream *u, const ldns_rdf *name,
-		   ldns_rr_type type, ldns_pkt **out)
+/* DoT: the TLS state is made on first use and lives as long as the validator. */
+static int tls_exchange(struct val_work *w, int slot, const struct cfg_upstream *u,
+			const ldns_pkt *q, const uint8_t *wire, size_t wlen, int timeout_ms,
+			ldns_pkt **out, char *why, size_t why_len)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!w->v->tls && !(w->v->tls = upstream_tls_new())) {
+		snprintf(why, why_len, "no TLS client context");
+		return -ENOMEM;
+	}
+	rc = upstream_tls_exchange(w->v->tls, slot, u, wire, wlen, timeout_ms, &buf, &len, why,
+				   why_len);
+	if (rc)
+		return rc;
+	if (ldns_wire2pkt(out, buf, len) != LDNS_STATUS_OK)
+		rc = -EBADMSG;
+	else if (!reply_matches(q, *out)) {
+		ldns_pkt_free(*out);
+		*out = NULL;
+		rc = -EBADMSG;
+	}
+	if (rc)
+		snprintf(why, why_len,
+			 "the reply over TLS does not parse or answers another question");
+	free(buf);
+	return rc;
+}
+
+static int ask_one(struct val_work *w, int slot, const struct cfg_upstream *u, const ldns_rdf *name,
+		   ldns_rr_type type, ldns_pkt **out, char *why, size_t why_len)
 {
 	int timeout = u->timeout_ms > 0 ? u->timeout_ms : 2000;
 	ldns_pkt *q = make_query(w, name, type);
@@ -269,7 +302,9 @@ static int ask_one(struct val_work *w, const struct cfg_upstream *u, const ldns_
 		ldns_pkt_free(q);
 		return -EINVAL;
 	}
-	if (u->transport == CFG_TRANSPORT_TCP)
+	if (u->transport == CFG_TRANSPORT_TLS)
+		rc = tls_exchange(w, slot, u, q, wire, wlen, timeout, out, why, why_len);
+	else if (u->transport == CFG_TRANSPORT_TCP)
 		rc = tcp_exchange(u, q, wire, wlen, timeout, out);
 	else
 		rc = udp_exchange(u, q, wire, wlen, timeout, out);
@@ -289,7 +324,7 @@ int upstream_query(struct val_work *w, const ldns_rdf *name, ldns_rr_type type, 
 		   char *err, size_t err_len)
 {
 	struct validator *v = w->v;
-	char n[CFG_NAME_LEN], tb[16];
+	char n[CFG_NAME_LEN], tb[16], why[160] = "";
 	int i, t, rc = -ENOENT;
 
 	name_str(name, n, sizeof(n));
@@ -302,10 +337,6 @@ int upstream_query(struct val_work *w, const ldns_rdf *name, ldns_rr_type type, 
 	for (i = 0; i < v->cfg.n_upstreams; i++) {
 		const struct cfg_upstream *u = &v->cfg.upstreams[i];
 
-		if (u->transport == CFG_TRANSPORT_TLS) {
-			rc = -EPROTONOSUPPORT;
-			continue;
-		}
 		for (t = 0; t < TRIES_PER_UPSTREAM; t++) {
 			if (w->queries >= v->cfg.limits.queries_per_validation) {
 				work_limit(w, "upstream queries per validation");
@@ -317,7 +348,10 @@ int upstream_query(struct val_work *w, const ldns_rdf *name, ldns_rr_type type, 
 			}
 			w->queries++;
 			v->stats.upstream_queries++;
-			rc = ask_one(w, u, name, type, out);
+			why[0] = 0;
+			rc = ask_one(w, i, u, name, type, out, why, sizeof(why));
+			if (rc == -EACCES || rc == -ECONNABORTED)
+				break; /* a refused certificate or pin does not heal on retry */
 			if (!rc) {
 				int rcode = ldns_pkt_get_rcode(*out);
 
@@ -331,7 +365,9 @@ int upstream_query(struct val_work *w, const ldns_rdf *name, ldns_rr_type type, 
 		}
 	}
 	snprintf(err, err_len, "no upstream answered %s/%s: %s", n, tb,
-		 rc == -EREMOTEIO ? "server failure" : strerror(-rc));
+		 rc == -EREMOTEIO ? "server failure"
+		 : why[0]	  ? why
+				  : strerror(-rc));
 	pr_debug("upstream: %s", err);
 	return rc;
 }

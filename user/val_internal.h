@@ -53,6 +53,7 @@ struct val_truth {
 };
 
 struct val_cache;
+struct upstream_tls;
 
 struct validator {
 	struct dw_config cfg; /* limits with defaults applied */
@@ -64,6 +65,7 @@ struct validator {
 	bool use_0x20;
 	bool allow_sha1_ds;
 	uint16_t next_port_hint;
+	struct upstream_tls *tls; /* DoT client state, made on first use (upstream.c) */
 };
 
 /* The budget and context of one validation (one check or one judged reply). */

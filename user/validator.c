@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "upstream_tls.h"
 #include "val_internal.h"
 
 #define EXTRA_RRSETS_MAX 8 /* authority/additional RRsets looked up per judged reply */
@@ -226,6 +227,7 @@ void validator_free(struct validator *v)
 		return;
 	cache_free(v->cache);
 	anchors_free(&v->anchors);
+	upstream_tls_free(v->tls);
 	free(v);
 }
 
