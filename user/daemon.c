@@ -41,6 +41,13 @@
 #include "bpffs.h"
 #include "punt_key.h"
 
+/*
+ * A held reply older than this is not released: its client has given up or
+ * retried (e.g. punts left in the pinned ring while no daemon ran), and a
+ * late copy would only confuse it. The verdict is still written.
+ */
+#define RELEASE_MAX_AGE_NS (3ull * 1000000000ull)
+
 /* Jobs in flight (queued or running); beyond it the failure mode stands. */
 #define DAEMON_QUEUE_MAX 1024
 
@@ -48,7 +55,7 @@ struct daemon_stats {
 	uint64_t punts_held, punts_monitor, punts_refused, self_released;
 	uint64_t key_mismatch, key_uncomputable;
 	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
-	uint64_t released, release_failed, release_skipped_tcp;
+	uint64_t released, release_failed, release_skipped_tcp, release_skipped_stale;
 	uint64_t outcome[4]; /* by enum val_outcome */
 	uint64_t events;
 	uint64_t validate_ns_total, validations_timed;
@@ -96,6 +103,10 @@ static void release_or_refuse(struct daemon *d, struct dw_punt *p)
 	if (p->l4 != IPPROTO_UDP) {
 		/* TCP: the server retransmits, and the retransmission meets the verdict. */
 		d->st.release_skipped_tcp++;
+		return;
+	}
+	if (verdict_now_ns() - p->ts_ns > RELEASE_MAX_AGE_NS) {
+		d->st.release_skipped_stale++;
 		return;
 	}
 	if (release_frame(d->rel, p))
@@ -367,6 +378,7 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "released", d->st.released);
 	stat_line(out, "release_failed", d->st.release_failed);
 	stat_line(out, "release_skipped_tcp", d->st.release_skipped_tcp);
+	stat_line(out, "release_skipped_stale", d->st.release_skipped_stale);
 	release_get_stats(d->rel, &rs);
 	stat_line(out, "release_xdp_live", rs.xdp_live);
 	stat_line(out, "release_packet", rs.packet);

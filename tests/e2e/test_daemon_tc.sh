@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The daemon through tc egress on the node's workload-facing veth (by
+# pattern), IPv4 and IPv6: protected answers are released by AF_PACKET,
+# insecure.test is delivered under require not-bogus, on-path forged replies
+# (a wrong address, a forged NXDOMAIN) never reach the workload while the real
+# answer still does, and a link created after start is attached without a
+# restart.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/daemon_lib.sh"
+
+dw_lab_up --resolver nonvalidating
+dw_config "$DW_TMP/tc.yaml" "{pattern: \"wl*\", hook: tc, direction: egress}" "
+  - {name: idp.test}
+  - {name: bogus.test}
+  - {name: insecure.test, require: not-bogus}"
+
+# forged_race NAME TYPE FORGE-ARGS...: R1 answers 1.5 s late; the attacker,
+# matching ID and port, answers at once. Prints what the workload accepted.
+forged_race() {
+	local name=$1 type=$2 id=$((RANDOM % 60000 + 1)) sport=$((RANDOM % 20000 + 40000)) i
+	shift 2
+	"$LAB_HOME/query" --id $id --sport $sport --timeout 6 "$name" "$type" >"$DW_TMP/q.out" 2>&1 &
+	local qpid=$!
+	for i in $(seq 1 50); do
+		grep -q '^; sent' "$DW_TMP/q.out" && break
+		sleep 0.1
+	done
+	"$LAB_HOME/forge" --qname "$name" --qtype "$type" --id $id --dport $sport "$@" >/dev/null 2>&1
+	wait $qpid
+	cat "$DW_TMP/q.out"
+}
+
+# Control: without dnsward the attacker wins the race (so the checks below can fail).
+"$LAB_HOME/resolver" nonvalidating --delay-ms 1500 >/dev/null 2>&1
+out=$(forged_race ldap.idp.test A --answer 203.0.113.66)
+grep -q '203.0.113.66' <<<"$out" && pass attack_works_without_dnsward ||
+	fail attack_works_without_dnsward "$(tr '\n' ' ' <<<"$out")"
+"$LAB_HOME/resolver" nonvalidating >/dev/null 2>&1
+
+dw_start "$DW_TMP/tc.yaml" || { fail daemon_starts "see above"; finish; }
+pass daemon_starts
+
+got=$(dw_answer idp.test A)
+[ "$got" = "$(dw_auth_answer idp.test A)" ] && pass tc_delivered_v4 || fail tc_delivered_v4 "got '$got'"
+got=$(ip netns exec "$NS_WORKLOAD" dig +tries=1 +time=2 @"$RESOLVER_IP6" idp.test AAAA +short)
+[ "$got" = "2001:db8:3::80" ] && pass tc_delivered_v6 || fail tc_delivered_v6 "got '$got'"
+[ "$(dw_stat release_packet)" -ge 2 ] && pass released_by_af_packet ||
+	fail released_by_af_packet "release_packet=$(dw_stat release_packet)"
+
+got=$(dw_answer www.insecure.test A)
+[ "$got" = "$(dw_auth_answer www.insecure.test A)" ] && pass insecure_delivered_under_not_bogus ||
+	fail insecure_delivered_under_not_bogus "got '$got'"
+got=$(dw_answer www.bogus.test A)
+[ "$got" = TIMEOUT ] && pass tc_bogus_dropped || fail tc_bogus_dropped "got '$got'"
+
+"$LAB_HOME/resolver" nonvalidating --delay-ms 1500 >/dev/null 2>&1
+out=$(forged_race ldap.idp.test A --answer 203.0.113.66)
+if grep -q '203.0.113.82' <<<"$out" && ! grep -q '203.0.113.66' <<<"$out"; then
+	pass forged_reply_dropped_real_delivered
+else
+	fail forged_reply_dropped_real_delivered "$(tr '\n' ' ' <<<"$out")"
+fi
+dw_wait_event '"name":"ldap.idp.test".*"action":"dropped"' && pass forged_reply_event ||
+	fail forged_reply_event "no event"
+out=$(forged_race www.idp.test A --nxdomain)
+if grep -q '203.0.113.81' <<<"$out" && ! grep -qi 'NXDOMAIN' <<<"$out"; then
+	pass forged_nxdomain_dropped
+else
+	fail forged_nxdomain_dropped "$(tr '\n' ' ' <<<"$out")"
+fi
+"$LAB_HOME/resolver" nonvalidating >/dev/null 2>&1
+
+# A link that appears later (a new pod's veth) is attached without a restart.
+ip netns exec "$NS_NODE" ip link add wl9 type veth peer name wl9p
+ok=
+for i in $(seq 1 30); do
+	if ip netns exec "$NS_NODE" tc filter show dev wl9 egress 2>/dev/null | grep -q dnsward; then
+		ok=1
+		break
+	fi
+	sleep 0.1
+done
+ip netns exec "$NS_NODE" ip link del wl9 2>/dev/null
+[ -n "$ok" ] && pass new_link_attached || fail new_link_attached "no tc filter on wl9"
+finish

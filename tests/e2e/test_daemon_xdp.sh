@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The daemon through XDP on the node's uplink (up0), IPv4 and IPv6, with a
+# non-validating resolver and then a DNSSEC-stripping one: protected answers
+# arrive exactly as authoritative, repeats come from the verdict map without a
+# punt, bogus/expired/future/dsmismatch and unsigned-fallback replies never
+# arrive (each with an event naming the reason), unprotected names are never
+# punted.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/daemon_lib.sh"
+
+dw_lab_up --resolver nonvalidating
+dw_config "$DW_TMP/xdp.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
+  - {name: idp.test}
+  - {name: bogus.test}
+  - {name: dsmismatch.test}
+  - {name: expired.test}
+  - {name: future.test}
+  - {name: insecure.test, require: secure}"
+dw_start "$DW_TMP/xdp.yaml" || { fail daemon_starts "see above"; finish; }
+pass daemon_starts
+
+# 1. Protected names arrive exactly as the authoritative server has them.
+for q in "idp.test A" "idp.test AAAA" "login.idp.test CNAME" "idp.test TXT" "_ldap._tcp.idp.test SRV"; do
+	# shellcheck disable=SC2086
+	want=$(dw_auth_answer $q)
+	# shellcheck disable=SC2086
+	got=$(dw_answer $q)
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		pass "delivered_exact_${q// /_}"
+	else
+		fail "delivered_exact_${q// /_}" "got '$got' want '$want'"
+	fi
+done
+held=$(dw_stat punts_held)
+released=$(dw_stat released)
+[ "$held" -ge 5 ] && [ "$released" -ge 5 ] && pass held_then_released ||
+	fail held_then_released "held=$held released=$released"
+
+# 2. A repeat is answered from the verdict map: no new punt, the allowed counter grows.
+p0=$(dw_stat punts_received) a0=$(dw_stat datapath_allowed)
+got=$(dw_answer idp.test TXT)
+p1=$(dw_stat punts_received) a1=$(dw_stat datapath_allowed)
+if [ "$got" = "$(dw_auth_answer idp.test TXT)" ] && [ "$p1" = "$p0" ] && [ "$a1" -gt "$a0" ]; then
+	pass repeat_from_verdict_map
+else
+	fail repeat_from_verdict_map "punts $p0->$p1 allowed $a0->$a1 got '$got'"
+fi
+
+# 3. IPv6 transport to the resolver, through the same hook.
+got=$(ip netns exec "$NS_WORKLOAD" dig +tries=1 +time=2 @"$RESOLVER_IP6" www.idp.test AAAA +short)
+[ "$got" = "2001:db8:3::81" ] && pass ipv6_delivered || fail ipv6_delivered "got '$got'"
+
+# 4. Bogus variants and the unsigned fallback never reach the workload; each has an event.
+for z in bogus dsmismatch expired future insecure; do
+	name=www.$z.test
+	got=$(dw_answer "$name" A)
+	if [ "$got" != TIMEOUT ]; then
+		fail "dropped_$z" "workload got '$got'"
+		continue
+	fi
+	want=bogus
+	[ $z = insecure ] && want=insecure
+	if dw_wait_event "\"name\":\"$name\".*\"outcome\":\"$want\".*\"action\":\"dropped\""; then
+		pass "dropped_$z"
+	else
+		fail "dropped_$z" "no event for $name: $(tail -n 2 "$DW_EVENTS" 2>/dev/null)"
+	fi
+done
+# The reason is precise, not just a class.
+reason=$(grep '"name":"www.expired.test"' "$DW_EVENTS" | head -1 | sed 's/.*"reason":"\([^"]*\)".*/\1/')
+echo "# expired.test reason: $reason"
+grep -q "expired" <<<"$reason" && pass event_reason_precise || fail event_reason_precise "reason '$reason'"
+
+# 5. Unprotected names pass untouched and are never punted.
+p0=$(dw_stat punts_received)
+got=$(dw_answer www.example.test A)
+p1=$(dw_stat punts_received)
+[ "$got" != TIMEOUT ] && [ "$p0" = "$p1" ] && pass unprotected_not_punted ||
+	fail unprotected_not_punted "got '$got' punts $p0->$p1"
+
+# 6. A stripping resolver: the truth comes from R2, so secure answers still arrive.
+"$LAB_HOME/resolver" stripping >/dev/null 2>&1
+got=$(dw_answer www.idp.test A)
+ok=$(dw_answer www.bogus.test A)
+if [ "$got" = "$(dw_auth_answer www.idp.test A)" ] && [ "$ok" = TIMEOUT ]; then
+	pass stripping_resolver_secure_delivered
+else
+	fail stripping_resolver_secure_delivered "idp '$got' bogus '$ok'"
+fi
+[ "$(dw_stat key_mismatch)" = 0 ] && pass verdict_keys_agree || fail verdict_keys_agree "$(dw_stat key_mismatch) mismatches"
+finish
