@@ -35,9 +35,15 @@
 #define PIN_TEXT_LEN  52   /* "sha256/" + 44 base64 characters + NUL */
 #define TLS12_CIPHERS "ECDHE+AESGCM:ECDHE+CHACHA20" /* forward secrecy, AEAD only */
 
+#define LOG_REPEAT_MS 10000 /* the same failure of one upstream is logged once per 10 s */
+
 struct tls_conn {
 	SSL *ssl;
 	int fd;
+	/* the last failure logged for this upstream, so a broken one cannot flood the log */
+	char logged[160];
+	uint64_t logged_ms;
+	unsigned suppressed;
 };
 
 struct upstream_tls {
@@ -406,6 +412,27 @@ static void addr_text(const struct cfg_upstream *u, char *buf, size_t len)
 	}
 }
 
+static void log_failure(struct tls_conn *c, const struct cfg_upstream *u, const char *why)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+	uint64_t t = now_ms();
+
+	if (!strncmp(c->logged, why, sizeof(c->logged) - 1) && t - c->logged_ms < LOG_REPEAT_MS) {
+		c->suppressed++;
+		return;
+	}
+	addr_text(u, addr, sizeof(addr));
+	if (c->suppressed)
+		pr_warn("upstream %s (tls%s%s): %s (%u earlier failures not logged)", addr,
+			u->tls_name[0] ? " " : "", u->tls_name, why, c->suppressed);
+	else
+		pr_warn("upstream %s (tls%s%s): %s", addr, u->tls_name[0] ? " " : "", u->tls_name,
+			why);
+	snprintf(c->logged, sizeof(c->logged), "%s", why);
+	c->logged_ms = t;
+	c->suppressed = 0;
+}
+
 /* Reuse the kept connection; when the server closed it meanwhile, open one fresh. */
 static int exchange(struct upstream_tls *t, struct tls_conn *c, const struct cfg_upstream *u,
 		    const uint8_t *wire, size_t wlen, uint64_t deadline, uint8_t **reply,
@@ -432,7 +459,6 @@ int upstream_tls_exchange(struct upstream_tls *t, int slot, const struct cfg_ups
 	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 2000);
 	struct tls_conn *c;
 	sigset_t pipe_set, old;
-	char addr[INET6_ADDRSTRLEN + 8];
 	int rc;
 
 	*reply = NULL;
@@ -450,9 +476,7 @@ int upstream_tls_exchange(struct upstream_tls *t, int slot, const struct cfg_ups
 	rc = exchange(t, c, u, wire, wlen, deadline, reply, rlen, why, why_len);
 	if (rc) {
 		conn_close(c);
-		addr_text(u, addr, sizeof(addr));
-		pr_warn("upstream %s (tls%s%s): %s", addr, u->tls_name[0] ? " " : "", u->tls_name,
-			why);
+		log_failure(c, u, why);
 	}
 	if (!sigismember(&old, SIGPIPE)) {
 		struct timespec zero = {0, 0};

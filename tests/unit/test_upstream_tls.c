@@ -296,6 +296,49 @@ static void test_pin_mismatch_names_the_key(void)
 	upstream_tls_free(t);
 }
 
+/* Lines of stderr that contain needle while fn runs. */
+static int stderr_lines_with(void (*fn)(void), const char *needle)
+{
+	FILE *tf = tmpfile();
+	char line[512];
+	int saved, n = 0;
+
+	if (!tf)
+		return -1;
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fileno(tf), 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tf);
+	while (n < 1000 && fgets(line, sizeof(line), tf))
+		n += strstr(line, needle) != NULL;
+	fclose(tf);
+	return n;
+}
+
+static void three_refusals(void)
+{
+	struct upstream_tls *t = upstream_tls_new();
+	struct cfg_upstream u;
+	char why[256];
+	int i;
+
+	pinned_upstream(&u, "sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+	srv.mode = SRV_ECHO;
+	for (i = 0; i < 3; i++)
+		CHECK_EQ_INT(ask(t, &u, 0x3100 + i, why, sizeof(why)), -EACCES);
+	upstream_tls_free(t);
+}
+
+/* A broken upstream cannot flood the log: the same failure is logged once per 10 s. */
+static void test_repeated_failure_logged_once(void)
+{
+	CHECK_EQ_INT(stderr_lines_with(three_refusals, "pin mismatch"), 1);
+}
+
 static void test_self_signed_without_pins_refused(void)
 {
 	struct upstream_tls *t = upstream_tls_new();
@@ -370,6 +413,7 @@ int main(void)
 	RUN_TEST(test_pinned_exchange_reuses_connection);
 	RUN_TEST(test_reconnects_when_server_closed);
 	RUN_TEST(test_pin_mismatch_names_the_key);
+	RUN_TEST(test_repeated_failure_logged_once);
 	RUN_TEST(test_self_signed_without_pins_refused);
 	RUN_TEST(test_reply_shorter_than_header);
 	RUN_TEST(test_reply_with_other_id);
