@@ -295,18 +295,34 @@ static int addr_key(const struct sockaddr_storage *ss, struct dw_addr_key *k)
 	return -EAFNOSUPPORT;
 }
 
+/*
+ * The allowlist as the data plane sees it: the configured resolvers plus the
+ * validator's own upstreams, whose replies must reach the daemon (it believes
+ * nothing they say before DNSSEC proves it).
+ */
+static int allowed_addrs(const struct dw_config *cfg, struct dw_addr_key *out, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < cfg->n_resolvers && n < max; i++)
+		if (!addr_key(&cfg->resolvers[i], &out[n]))
+			n++;
+	for (i = 0; i < cfg->n_upstreams && n < max && cfg->n_resolvers; i++)
+		if (!addr_key(&cfg->upstreams[i].addr, &out[n]))
+			n++;
+	return n;
+}
+
 static int write_resolvers(struct loader *ld, const struct dw_config *cfg)
 {
-	struct dw_addr_key k, next;
+	struct dw_addr_key want[DW_RESOLVERS_MAX], k, next;
+	int n = allowed_addrs(cfg, want, DW_RESOLVERS_MAX), i, err;
 	__u8 one = 1;
-	int i, err;
 
 	if (ld->fd_resolvers < 0)
-		return cfg->n_resolvers ? -EOPNOTSUPP : 0;
-	for (i = 0; i < cfg->n_resolvers; i++) {
-		if (addr_key(&cfg->resolvers[i], &k))
-			continue;
-		if (bpf_map_update_elem(ld->fd_resolvers, &k, &one, BPF_ANY)) {
+		return n ? -EOPNOTSUPP : 0;
+	for (i = 0; i < n; i++) {
+		if (bpf_map_update_elem(ld->fd_resolvers, &want[i], &one, BPF_ANY)) {
 			err = -errno;
 			pr_err("loader: write resolver %d of the allowlist: %s", i,
 			       strerror(errno));
@@ -314,16 +330,14 @@ static int write_resolvers(struct loader *ld, const struct dw_config *cfg)
 		}
 	}
 	for (i = 0; i < DW_RESOLVERS_MAX * 2; i++) {
-		struct dw_addr_key cand;
 		bool keep = false;
 		int j;
 
 		if (bpf_map_get_next_key(ld->fd_resolvers, i ? &k : NULL, &next))
 			break;
 		k = next;
-		for (j = 0; j < cfg->n_resolvers && !keep; j++)
-			keep = !addr_key(&cfg->resolvers[j], &cand) &&
-			       !memcmp(&cand, &next, sizeof(next));
+		for (j = 0; j < n && !keep; j++)
+			keep = !memcmp(&want[j], &next, sizeof(next));
 		if (!keep && !bpf_map_delete_elem(ld->fd_resolvers, &next))
 			i = -1;
 	}
