@@ -116,8 +116,8 @@ answer() {
 ctl() { "$DNSWARD" "$@" --socket "$SOCK"; }
 # last_audit ACTION: the newest audit event line for ACTION.
 last_audit() { grep "\"event\":\"audit\"" "$EVENTS" 2>/dev/null | grep "\"action\":\"$1\"" | tail -n 1; }
-wait_audit() { # ACTION REGEX: bounded wait for an audit event
-	for _ in $(seq 1 150); do
+wait_audit() { # ACTION REGEX [TENTHS]: bounded wait for an audit event
+	for _ in $(seq 1 "${3:-150}"); do
 		last_audit "$1" | grep -Eq "$2" && return 0
 		sleep 0.1
 	done
@@ -206,7 +206,7 @@ wait_audit rollback "\"old_policy\":\"$HASH_B\",\"new_policy\":\"$HASH_A\".*\"ou
 	pass audit_rollback || fail audit_rollback "$(last_audit rollback)"
 
 # An NTA lets bogus.test through, then expires by itself and it is dropped again.
-out=$(ctl nta add bogus.test --for 6s --reason "lab incident" 2>&1); rc=$?
+out=$(ctl nta add bogus.test --for 10s --reason "lab incident" 2>&1); rc=$?
 a_nta=$(answer bogus.test)
 list=$(ctl nta list 2>&1)
 if [ $rc -eq 0 ] && [ "$a_nta" = "203.0.113.110 " ] && grep -q "^bogus.test until .* runtime lab incident$" <<<"$list"; then
@@ -216,7 +216,7 @@ else
 fi
 wait_audit nta-add '"caller":\{"uid":0,"pid":[0-9]+\}.*"summary":"ntas \+bogus.test; until .*, reason: lab incident","outcome":"applied"' &&
 	pass audit_nta_add || fail audit_nta_add "$(last_audit nta-add)"
-if wait_audit nta-expire '"caller":"timer".*"summary":"ntas -bogus.test; expired: bogus.test","outcome":"applied"'; then
+if wait_audit nta-expire '"caller":"timer".*"summary":"ntas -bogus.test; expired: bogus.test","outcome":"applied"' 400; then
 	a_after=$(answer bogus.test)
 	[ "$a_after" = TIMEOUT ] && [ -z "$(ctl nta list)" ] && pass nta_expires_and_drops_again ||
 		fail nta_expires_and_drops_again "answer after expiry=$a_after"
