@@ -52,7 +52,7 @@
 #define DAEMON_QUEUE_MAX 1024
 
 struct daemon_stats {
-	uint64_t punts_held, punts_monitor, punts_refused, self_released;
+	uint64_t punts_held, punts_monitor, punts_refused, self_released, self_check_ns;
 	uint64_t key_mismatch, key_uncomputable;
 	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
 	uint64_t released, release_failed, release_skipped_tcp, release_skipped_stale;
@@ -122,9 +122,12 @@ static void on_punt(const struct dw_punt *p, void *ctx)
 	struct dw_verdict_key key = p->key;
 	size_t sz = offsetof(struct dw_punt, pkt) + p->pkt_len;
 	struct dw_punt *copy;
+	uint64_t t0 = verdict_now_ns();
+	bool own = (p->flags & DW_PUNT_F_HELD) && selfsock_owns(p);
 	int rc;
 
-	if ((p->flags & DW_PUNT_F_HELD) && selfsock_owns(p)) {
+	d->st.self_check_ns += verdict_now_ns() - t0;
+	if (own) {
 		/* The validator's own upstream reply: back to it at once, unjudged. */
 		if (release_frame(d->rel, p))
 			d->st.release_failed++;
@@ -366,6 +369,7 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "punts_monitor", d->st.punts_monitor);
 	stat_line(out, "punts_refused", d->st.punts_refused);
 	stat_line(out, "self_released", d->st.self_released);
+	stat_line(out, "self_check_ns_total", d->st.self_check_ns);
 	stat_line(out, "key_mismatch", d->st.key_mismatch);
 	stat_line(out, "key_uncomputable", d->st.key_uncomputable);
 	stat_line(out, "verdicts_allow", d->st.verdicts_allow);

@@ -218,6 +218,11 @@ out:
 	return 0;
 }
 
+int release_packet_fd(struct release *r)
+{
+	return r->packet_fd;
+}
+
 void release_get_stats(const struct release *r, struct release_stats *out)
 {
 	*out = r->st;

@@ -34,6 +34,9 @@ void release_get_stats(const struct release *r, struct release_stats *out);
 int release_xdp_live(struct release *r, int ifindex, const void *frame, uint32_t len);
 int release_packet(struct release *r, int ifindex, const void *frame, uint32_t len);
 
+/* The AF_PACKET socket (measurements toggle its options), or -1. */
+int release_packet_fd(struct release *r);
+
 /* Complete the UDP or TCP checksum of a frame in place (see release.c). Returns 0 or -EINVAL. */
 int release_fix_l4_csum(uint8_t *frame, uint32_t len, uint16_t l3_off, uint8_t l3, uint8_t proto);
 

@@ -16,27 +16,60 @@
 #include <netinet/in.h>
 
 #include "selfsock.h"
+#include "verdict_map.h"
 
 #define SELF_LINES_MAX 65536
 #define SELF_FDS_MAX   65536
 
-static bool addr_is_local(int family, const uint8_t *addr)
+/*
+ * The namespace's own addresses, re-read at most once a second: a dump per
+ * punt would cost more than the release itself. Loop thread only.
+ */
+#define SELF_ADDRS_MAX	  64
+#define SELF_ADDRS_TTL_NS 1000000000ull
+
+static struct {
+	uint64_t read_ns;
+	int n;
+	int family[SELF_ADDRS_MAX];
+	uint8_t addr[SELF_ADDRS_MAX][16];
+} local_addrs;
+
+static void refresh_local_addrs(void)
 {
 	struct ifaddrs *ifs, *i;
-	bool found = false;
 
+	local_addrs.n = 0;
+	local_addrs.read_ns = verdict_now_ns();
 	if (getifaddrs(&ifs))
-		return false;
-	for (i = ifs; i && !found; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != family)
-			continue;
-		if (family == AF_INET)
-			found = !memcmp(&((struct sockaddr_in *)i->ifa_addr)->sin_addr, addr, 4);
+		return;
+	for (i = ifs; i && local_addrs.n < SELF_ADDRS_MAX; i = i->ifa_next) {
+		int f = i->ifa_addr ? i->ifa_addr->sa_family : 0;
+
+		if (f == AF_INET)
+			memcpy(local_addrs.addr[local_addrs.n],
+			       &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+		else if (f == AF_INET6)
+			memcpy(local_addrs.addr[local_addrs.n],
+			       &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
 		else
-			found = !memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, addr, 16);
+			continue;
+		local_addrs.family[local_addrs.n++] = f;
 	}
 	freeifaddrs(ifs);
-	return found;
+}
+
+static bool addr_is_local(int family, const uint8_t *addr)
+{
+	int i;
+
+	if (verdict_now_ns() - local_addrs.read_ns > SELF_ADDRS_TTL_NS)
+		refresh_local_addrs();
+	for (i = 0; i < local_addrs.n; i++)
+		if (local_addrs.family[i] == family &&
+		    !memcmp(local_addrs.addr[i], addr, family == AF_INET ? 4 : 16))
+			return true;
+	return false;
 }
 
 /* Inode of the socket bound to local port in one /proc/net table, or 0. */
