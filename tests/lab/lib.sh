@@ -34,15 +34,16 @@ AUTH_CHILD_IP4=203.0.113.12 AUTH_CHILD_IP6=2001:db8:3::12
 # R1's backend when a proxy (stripping or --delay) stands in front of it.
 R1_BACKEND_IP=127.0.0.1 R1_BACKEND_PORT=5353
 
-# Lab scripts serialise on the tests/lab directory itself (no lock file to
-# clean up). A suite that uses the lab calls lab_lock once; the scripts it
-# runs see DW_LAB_LOCKED=1 and do not lock again.
-LAB_LOCK_FD=207
+# Lab scripts serialise on one lock. A suite that uses the lab calls lab_lock
+# once; the scripts it runs see DW_LAB_LOCKED=1 and do not lock again.
+# The namespace names are global to the machine, so the lock is too: every
+# checkout (a CI clone, a developer's copy) serialises on the same file.
+LAB_LOCK_FILE=${DW_LAB_LOCK_FILE:-/run/dnsward-lab.lock}
 lab_lock() {
 	[ "${DW_LAB_LOCKED:-0}" = 1 ] && return 0
-	eval "exec $LAB_LOCK_FD<\"\$LAB_HOME\""
+	eval "exec $LAB_LOCK_FD>>\"\$LAB_LOCK_FILE\""
 	if ! flock -w "${1:-600}" "$LAB_LOCK_FD"; then
-		echo "lab: another lab user holds the lock on $LAB_HOME" >&2
+		echo "lab: another lab user holds the lock $LAB_LOCK_FILE" >&2
 		return 1
 	fi
 	export DW_LAB_LOCKED=1
