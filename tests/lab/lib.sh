@@ -38,6 +38,7 @@ R1_BACKEND_IP=127.0.0.1 R1_BACKEND_PORT=5353
 # once; the scripts it runs see DW_LAB_LOCKED=1 and do not lock again.
 # The namespace names are global to the machine, so the lock is too: every
 # checkout (a CI clone, a developer's copy) serialises on the same file.
+LAB_LOCK_FD=207
 LAB_LOCK_FILE=${DW_LAB_LOCK_FILE:-/run/dnsward-lab.lock}
 lab_lock() {
 	[ "${DW_LAB_LOCKED:-0}" = 1 ] && return 0
