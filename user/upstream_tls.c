@@ -176,12 +176,18 @@ static int ssl_failure(SSL *ssl, int err, const char *phase, char *why, size_t w
 		snprintf(why, why_len, "%s failed: %s", phase, strerror(errno));
 		return errno ? -errno : -EIO;
 	}
-	if (vr != X509_V_OK && !strcmp(phase, "handshake"))
-		snprintf(why, why_len, "%s failed: %s (%s)", phase,
+	if (strcmp(phase, "handshake")) {
+		snprintf(why, why_len, "%s failed: %s", phase,
+			 e ? ERR_reason_error_string(e) : "TLS error");
+		return -EPROTO; /* after an accepted handshake: worth another try */
+	}
+	/* with pins the chain is not verified, so its result would only mislead */
+	if (vr != X509_V_OK && (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER))
+		snprintf(why, why_len, "handshake failed: %s (%s)",
 			 e ? ERR_reason_error_string(e) : "certificate verify failed",
 			 X509_verify_cert_error_string(vr));
 	else
-		snprintf(why, why_len, "%s failed: %s", phase,
+		snprintf(why, why_len, "handshake failed: %s",
 			 e ? ERR_reason_error_string(e) : "TLS error");
 	return -ECONNABORTED;
 }

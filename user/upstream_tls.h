@@ -25,8 +25,9 @@ void upstream_tls_free(struct upstream_tls *t);
  * are any (the leaf's SPKI SHA-256 must match one; the CA chain is then not
  * checked), otherwise by the system CA store and u->tls_name.
  * Returns 0 with *reply (malloc'd, caller frees) and *rlen, or -ETIMEDOUT,
- * -EACCES (pin mismatch), -ECONNABORTED (handshake or verification failed),
- * -EBADMSG (a reply that breaks the framing) or another -errno; on failure why
+ * -EACCES (pin mismatch), -ECONNABORTED (handshake or verification failed;
+ * neither heals by asking again), -EBADMSG (a reply that breaks the framing),
+ * -EPROTO (TLS failed after the handshake) or another -errno; on failure why
  * says what failed and one line naming the upstream is logged.
  */
 int upstream_tls_exchange(struct upstream_tls *t, int slot, const struct cfg_upstream *u,
