@@ -17,12 +17,12 @@
 #endif
 
 /* Pinned map names: the loader pins by these names under the pin path. */
-#define DW_MAP_VERDICTS "dnsward_verdicts"
-#define DW_MAP_ZONES "dnsward_zones"
-#define DW_MAP_CONFIG "dnsward_config"
+#define DW_MAP_VERDICTS	 "dnsward_verdicts"
+#define DW_MAP_ZONES	 "dnsward_zones"
+#define DW_MAP_CONFIG	 "dnsward_config"
 #define DW_MAP_HEARTBEAT "dnsward_heartbeat"
-#define DW_MAP_COUNTERS "dnsward_counters"
-#define DW_MAP_PUNTS "dnsward_punts"
+#define DW_MAP_COUNTERS	 "dnsward_counters"
+#define DW_MAP_PUNTS	 "dnsward_punts"
 #define DW_MAP_RESOLVERS "dnsward_resolvers"
 #define DW_MAP_PUNT_RATE "dnsward_punt_rate"
 
@@ -31,7 +31,7 @@
 /* A DNS name on the wire is at most 255 bytes (RFC 1035 3.1). */
 #define DW_NAME_MAX 255
 /* Labels are at most 63 bytes; a 255-byte name has at most 127 labels. */
-#define DW_LABEL_MAX 63
+#define DW_LABEL_MAX  63
 #define DW_LABELS_MAX 127
 
 /* Protected zones the data plane can hold at once. */
@@ -97,26 +97,26 @@ enum dw_failure_mode {
 
 /* Per-CPU counters, one slot per data-plane path. Keep dw_counter_names in sync. */
 enum dw_counter {
-	DW_CNT_PACKETS = 0,	  /* every packet the hook saw */
-	DW_CNT_NOT_DNS,		  /* not a DNS reply: passed */
-	DW_CNT_NOT_PROTECTED,	  /* DNS reply outside every protected zone: passed */
-	DW_CNT_ALLOWED,		  /* ALLOW verdict hit: passed */
-	DW_CNT_DENIED,		  /* DENY verdict hit: dropped */
-	DW_CNT_PUNTED,		  /* miss copied to the ring buffer */
-	DW_CNT_HELD,		  /* punted and dropped, waiting for release */
-	DW_CNT_MONITOR_PASSED,	  /* punted and passed (monitor zone) */
-	DW_CNT_RING_FULL,	  /* ring buffer full: failure mode applied */
-	DW_CNT_RATE_LIMITED,	  /* punt rate exceeded: failure mode applied */
-	DW_CNT_MALFORMED,	  /* a DNS reply that does not parse */
-	DW_CNT_FRAGMENT,	  /* IP fragment of a possible DNS reply */
-	DW_CNT_TOO_COMPLEX,	  /* too big or too many RRs to digest: treated as a miss */
-	DW_CNT_TOO_BIG,		  /* frame larger than DW_PUNT_PKT_MAX: failure mode */
-	DW_CNT_STALE_HEARTBEAT,	  /* daemon silent: failure mode applied to a miss */
-	DW_CNT_ROGUE_RESOLVER,	  /* reply from an address outside the allowlist */
-	DW_CNT_RELEASE_MARK,	  /* re-injected packet passed by its mark */
-	DW_CNT_FAIL_OPEN_PASSED,  /* failure mode open: a miss passed */
+	DW_CNT_PACKETS = 0,	    /* every packet the hook saw */
+	DW_CNT_NOT_DNS,		    /* not a DNS reply: passed */
+	DW_CNT_NOT_PROTECTED,	    /* DNS reply outside every protected zone: passed */
+	DW_CNT_ALLOWED,		    /* ALLOW verdict hit: passed */
+	DW_CNT_DENIED,		    /* DENY verdict hit: dropped */
+	DW_CNT_PUNTED,		    /* miss copied to the ring buffer */
+	DW_CNT_HELD,		    /* punted and dropped, waiting for release */
+	DW_CNT_MONITOR_PASSED,	    /* punted and passed (monitor zone) */
+	DW_CNT_RING_FULL,	    /* ring buffer full: failure mode applied */
+	DW_CNT_RATE_LIMITED,	    /* punt rate exceeded: failure mode applied */
+	DW_CNT_MALFORMED,	    /* a DNS reply that does not parse */
+	DW_CNT_FRAGMENT,	    /* IP fragment of a possible DNS reply */
+	DW_CNT_TOO_COMPLEX,	    /* too big or too many RRs to digest: treated as a miss */
+	DW_CNT_TOO_BIG,		    /* frame larger than DW_PUNT_PKT_MAX: failure mode */
+	DW_CNT_STALE_HEARTBEAT,	    /* daemon silent: failure mode applied to a miss */
+	DW_CNT_ROGUE_RESOLVER,	    /* reply from an address outside the allowlist */
+	DW_CNT_RELEASE_MARK,	    /* re-injected packet passed by its mark */
+	DW_CNT_FAIL_OPEN_PASSED,    /* failure mode open: a miss passed */
 	DW_CNT_FAIL_CLOSED_DROPPED, /* failure mode closed: a miss dropped */
-	DW_CNT_TCP_SEGMENT,	  /* TCP reply not contained in one segment */
+	DW_CNT_TCP_SEGMENT,	    /* TCP reply not contained in one segment */
 	DW_CNT_MAX,
 };
 
@@ -140,8 +140,8 @@ struct dw_verdict_key {
 struct dw_verdict {
 	__u64 expires_ns; /* bpf_ktime_get_boot_ns() clock; 0 = never */
 	__u32 zone_id;
-	__u8 verdict;	  /* enum dw_verdict_code */
-	__u8 reason;	  /* enum dw_reason, for counters and inspection */
+	__u8 verdict; /* enum dw_verdict_code */
+	__u8 reason;  /* enum dw_reason, for counters and inspection */
 	__u16 _pad;
 };
 
@@ -174,13 +174,13 @@ struct dw_addr_key {
 
 /* Runtime configuration the daemon writes once per policy (array map, 1 slot). */
 struct dw_datapath_cfg {
-	__u64 digest_key[2];	 /* SipHash key; secret, random per install */
+	__u64 digest_key[2];	    /* SipHash key; secret, random per install */
 	__u64 heartbeat_timeout_ns; /* 0 = heartbeat not checked */
-	__u32 punt_rate;	 /* punts per second per zone; 0 = unlimited */
-	__u32 punt_burst;	 /* token bucket depth */
-	__u16 dns_port;		 /* host order; 53 by default */
-	__u8 resolver_allowlist; /* 1 = drop replies from addresses not listed */
-	__u8 enabled;		 /* 0 = pass everything (no policy loaded yet) */
+	__u32 punt_rate;	    /* punts per second per zone; 0 = unlimited */
+	__u32 punt_burst;	    /* token bucket depth */
+	__u16 dns_port;		    /* host order; 53 by default */
+	__u8 resolver_allowlist;    /* 1 = drop replies from addresses not listed */
+	__u8 enabled;		    /* 0 = pass everything (no policy loaded yet) */
 	__u32 _pad;
 };
 
@@ -195,7 +195,7 @@ struct dw_punt_bucket {
 	__u64 tokens;
 };
 
-#define DW_PUNT_F_HELD 0x01	   /* the packet was dropped and waits for release */
+#define DW_PUNT_F_HELD	      0x01 /* the packet was dropped and waits for release */
 #define DW_PUNT_F_TOO_COMPLEX 0x02 /* no verdict key could be computed */
 
 /*
@@ -209,14 +209,14 @@ struct dw_punt {
 	struct dw_verdict_key key;
 	__u32 ifindex;
 	__u32 zone_id;
-	__u8 hook;   /* enum dw_hook */
-	__u8 l3;     /* 4 or 6 */
-	__u8 l4;     /* IPPROTO_UDP or IPPROTO_TCP */
-	__u8 flags;  /* DW_PUNT_F_* */
-	__u16 l3_off;	 /* offset of the IP header in pkt */
-	__u16 dns_off;	 /* offset of the DNS message in pkt (after the TCP length for TCP) */
-	__u16 dns_len;	 /* length of the DNS message */
-	__u16 pkt_len;	 /* bytes valid in pkt (the whole frame) */
+	__u8 hook;     /* enum dw_hook */
+	__u8 l3;       /* 4 or 6 */
+	__u8 l4;       /* IPPROTO_UDP or IPPROTO_TCP */
+	__u8 flags;    /* DW_PUNT_F_* */
+	__u16 l3_off;  /* offset of the IP header in pkt */
+	__u16 dns_off; /* offset of the DNS message in pkt (after the TCP length for TCP) */
+	__u16 dns_len; /* length of the DNS message */
+	__u16 pkt_len; /* bytes valid in pkt (the whole frame) */
 	__u32 _pad;
 	__u8 pkt[DW_PUNT_PKT_MAX]; /* the frame from its link-layer header */
 };

@@ -8,7 +8,7 @@
 #include "log.h"
 
 static enum log_level current_level = LOG_INFO;
-static const char *const level_tag[] = { "error", "warning", "info", "debug" };
+static const char *const level_tag[] = {"error", "warning", "info", "debug"};
 
 void log_set_level(enum log_level level)
 {

@@ -13,14 +13,14 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{ "run", cmd_run, "run the daemon in the foreground (load, attach, validate, enforce)" },
-	{ "check", cmd_check, "walk and print the chain of trust for one name" },
-	{ "policy", cmd_policy, "policy check FILE | policy rollback: validate, probe, roll back" },
-	{ "status", cmd_control, "show the running daemon's state" },
-	{ "stats", cmd_control, "show the running daemon's counters" },
-	{ "reload", cmd_control, "ask the running daemon to reload its configuration" },
-	{ "nta", cmd_control, "nta add|del|list: negative trust anchors" },
-	{ "flush", cmd_control, "flush [NAME]: drop cached verdicts" },
+    {"run", cmd_run, "run the daemon in the foreground (load, attach, validate, enforce)"},
+    {"check", cmd_check, "walk and print the chain of trust for one name"},
+    {"policy", cmd_policy, "policy check FILE | policy rollback: validate, probe, roll back"},
+    {"status", cmd_control, "show the running daemon's state"},
+    {"stats", cmd_control, "show the running daemon's counters"},
+    {"reload", cmd_control, "ask the running daemon to reload its configuration"},
+    {"nta", cmd_control, "nta add|del|list: negative trust anchors"},
+    {"flush", cmd_control, "flush [NAME]: drop cached verdicts"},
 };
 
 static void usage(FILE *out)

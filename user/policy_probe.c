@@ -12,21 +12,6 @@
 #include "log.h"
 #include "policy_probe.h"
 
-/* Worse outcomes drop more: bogus over indeterminate over insecure over secure. */
-static int outcome_rank(enum val_outcome o)
-{
-	switch (o) {
-	case VAL_SECURE:
-		return 0;
-	case VAL_INSECURE:
-		return 1;
-	case VAL_INDETERMINATE:
-		return 2;
-	default:
-		return 3;
-	}
-}
-
 static bool nta_covers(const struct dw_config *cfg, const char *name)
 {
 	time_t now = time(NULL);
@@ -126,7 +111,7 @@ static void probe_one(struct validator *v, const char *name, uint16_t qtype, str
 	}
 	if (res.under_nta)
 		r->under_nta = true;
-	if (!*first && outcome_rank(res.outcome) <= outcome_rank(r->outcome))
+	if (!*first && val_outcome_rank(res.outcome) <= val_outcome_rank(r->outcome))
 		return;
 	*first = false;
 	r->outcome = res.outcome;

@@ -93,6 +93,8 @@ const char *time_str(time_t t, char *buf, size_t len);
 bool name_eq(const ldns_rdf *a, const ldns_rdf *b);
 bool name_under(const ldns_rdf *sub, const ldns_rdf *zone); /* equal or below */
 ldns_rdf *name_child_toward(const ldns_rdf *zone, const ldns_rdf *target);
+/* "*.<ce>": the wildcard a denial proof must also rule out (val_nsec.c). */
+ldns_rdf *val_wildcard_at(const ldns_rdf *ce);
 void truth_clear(struct val_truth *t);
 
 /* --- val_anchor.c --- */

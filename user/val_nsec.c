@@ -63,7 +63,7 @@ static ldns_rdf *name_common(const ldns_rdf *a, const ldns_rdf *b)
 	return ldns_dname_new_frm_str(".");
 }
 
-static ldns_rdf *wildcard_at(const ldns_rdf *ce)
+ldns_rdf *val_wildcard_at(const ldns_rdf *ce)
 {
 	ldns_rdf *star = ldns_dname_new_frm_str("*"), *w;
 
@@ -133,7 +133,7 @@ enum proof nsec_nxdomain(const ldns_rr_list *nsecs, const ldns_rdf *qname, char 
 		return PROOF_NONE;
 	}
 	ce = nsec_closest_encloser(cover, qname);
-	wc = ce ? wildcard_at(ce) : NULL;
+	wc = ce ? val_wildcard_at(ce) : NULL;
 	ok = wc && find_covering(nsecs, wc) && !find_exact(nsecs, wc);
 	if (!ok)
 		snprintf(why, len, "no NSEC denies the wildcard *.%s for %s",
@@ -175,7 +175,7 @@ enum proof nsec_nodata(const ldns_rr_list *nsecs, const ldns_rdf *qname, ldns_rr
 		return PROOF_OK; /* empty non-terminal */
 	if (cover) {
 		ce = nsec_closest_encloser(cover, qname);
-		wc = ce ? wildcard_at(ce) : NULL;
+		wc = ce ? val_wildcard_at(ce) : NULL;
 		wnsec = wc ? find_exact(nsecs, wc) : NULL;
 		ok = wnsec && nsec_lacks(wnsec, qtype);
 		ldns_rdf_deep_free(ce);

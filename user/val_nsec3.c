@@ -184,17 +184,6 @@ static ldns_rdf *n3_closest_encloser(const struct n3set *s, const ldns_rdf *qnam
 	return NULL;
 }
 
-static ldns_rdf *wildcard_at(const ldns_rdf *ce)
-{
-	ldns_rdf *star = ldns_dname_new_frm_str("*"), *w;
-
-	if (!star)
-		return NULL;
-	w = ldns_dname_cat_clone(star, ce);
-	ldns_rdf_deep_free(star);
-	return w;
-}
-
 enum proof nsec3_nxdomain(struct val_work *w, const ldns_rr_list *nsec3s, const ldns_rdf *qname,
 			  const ldns_rdf *zone, char *why, size_t len)
 {
@@ -214,7 +203,7 @@ enum proof nsec3_nxdomain(struct val_work *w, const ldns_rr_list *nsec3s, const 
 		snprintf(why, len, "no NSEC3 closest encloser proof for %s", n);
 		return PROOF_NONE;
 	}
-	wc = wildcard_at(ce);
+	wc = val_wildcard_at(ce);
 	ok = wc && n3_hash(&s, wc, h) && n3_cover(&s, h);
 	ldns_rdf_deep_free(ce);
 	ldns_rdf_deep_free(wc);
@@ -264,7 +253,7 @@ enum proof nsec3_nodata(struct val_work *w, const ldns_rr_list *nsec3s, const ld
 		snprintf(why, len, "NSEC3 opt-out span covers %s", n);
 		return PROOF_INSECURE;
 	}
-	wc = ce ? wildcard_at(ce) : NULL;
+	wc = ce ? val_wildcard_at(ce) : NULL;
 	m = wc && n3_hash(&s, wc, h) ? n3_match(&s, h) : NULL;
 	ldns_rdf_deep_free(ce);
 	ldns_rdf_deep_free(wc);

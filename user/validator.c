@@ -63,7 +63,7 @@ void status_set(struct val_status *st, enum val_outcome o, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int outcome_rank(enum val_outcome o)
+int val_outcome_rank(enum val_outcome o)
 {
 	switch (o) {
 	case VAL_SECURE:
@@ -82,8 +82,8 @@ void status_merge(struct val_status *into, const struct val_status *from)
 {
 	uint32_t ttl = into->ttl < from->ttl ? into->ttl : from->ttl;
 
-	if (outcome_rank(from->outcome) > outcome_rank(into->outcome) || !into->reason[0]) {
-		into->outcome = outcome_rank(from->outcome) > outcome_rank(into->outcome)
+	if (val_outcome_rank(from->outcome) > val_outcome_rank(into->outcome) || !into->reason[0]) {
+		into->outcome = val_outcome_rank(from->outcome) > val_outcome_rank(into->outcome)
 				    ? from->outcome
 				    : into->outcome;
 		memcpy(into->reason, from->reason, sizeof(into->reason));

@@ -22,9 +22,11 @@ enum val_outcome {
 };
 
 const char *val_outcome_name(enum val_outcome outcome); /* "secure", "insecure", ... */
+/* Worse outcomes drop more: bogus > indeterminate > insecure > secure. */
+int val_outcome_rank(enum val_outcome outcome);
 
 #define VAL_REASON_LEN 256
-#define VAL_TRACE_MAX 64
+#define VAL_TRACE_MAX  64
 
 /* One link of the chain, for `dnsward check` output (like delv +vtrace). */
 struct val_trace_line {
