@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * core.bpf.h: the per-packet decision shared by the XDP and tc entry points
- * (issue 6, steps 1-8). Kernel needs: the programs use bpf_loop, so they load
- * on 5.17 and later (the bounded-loop alternative for the question and the
- * digest exceeds the verifier's budget); everything else is older: ring
- * buffer and boot clock 5.8, bounded loops 5.3. On 5.17-5.18 bpf_loop is not
- * inlined (a call per label or RR, slower but correct). Frames are copied
- * with direct packet access on XDP (linear frames: the programs are not
- * frags-aware, so bpf_xdp_load_bytes (5.18) is not needed) and
- * bpf_skb_load_bytes on tc.
+ * (issue 6, steps 1-8). Kernel needs: the digest uses bpf_loop, so the
+ * programs load on 5.17 and later (a bounded-loop digest exceeds the
+ * verifier's budget); the question walk is a bounded loop in a global
+ * function (5.12+: pointer arguments), verified once; everything else is
+ * older: ring buffer and boot clock 5.8, bounded loops 5.3. On 5.17-5.18
+ * bpf_loop is not inlined (a call per label or RR, slower but correct).
+ * The question is read in place (tc first makes a DNS reply's message
+ * linear); only a protected reply is copied into the scratch, with
+ * bpf_xdp_load_bytes (5.18) or direct packet access on XDP (linear frames:
+ * the programs are not frags-aware) and bpf_skb_load_bytes on tc.
  */
 #ifndef DW_CORE_BPF_H
 #define DW_CORE_BPF_H
@@ -47,6 +49,19 @@ static __always_inline void dw_copy_xdp(struct dw_scratch *s, void *data, void *
 		return;
 	if (data + off + 8 <= data_end)
 		*(__u64 *)&s->punt.pkt[off] = *(__u64 *)(data + off);
+}
+
+/*
+ * tc: a DNS reply's message must be linear for the in-place question walk;
+ * pull it (up to what a punt can carry) when it is not. Only DNS replies pay.
+ */
+static __always_inline void dw_tc_linearize(void *ctx, __u32 frame_len)
+{
+	struct __sk_buff *skb = ctx;
+	__u32 want = frame_len > DW_PUNT_PKT_MAX ? DW_PUNT_PKT_MAX : frame_len;
+
+	if (skb->data_end - skb->data < want)
+		bpf_skb_pull_data(skb, want);
 }
 
 /* Copies min(frame, DW_PUNT_PKT_MAX) bytes into the scratch; returns the count or 0. */
@@ -178,16 +193,16 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 		return DW_ACT_PASS;
 	/* Continue from memory: one verifier state, whichever way the parse went. */
 	s->hd = h;
+	if (!xdp)
+		dw_tc_linearize(ctx, frame_len);
 	dw_barrier();
 	hp = &s->hd;
-	copied = dw_copy_frame(ctx, xdp, s, data, data_end, frame_len);
+	/* Step 3: the question and the zone, read in place. */
 	lim = hp->dns_off + hp->avail;
-	if (lim > copied)
-		lim = copied;
-	/* Step 3: the question and the zone. */
-	rc = -1;
-	if (dw_ld16(s, hp->dns_off + 4) == 1)
-		rc = dw_question(s, hp->dns_off + DW_DNS_HDR_LEN, lim);
+	if (xdp)
+		rc = dw_question_xdp(ctx, s, hp->dns_off, lim);
+	else
+		rc = dw_question_tc(ctx, s, hp->dns_off, lim);
 	dw_barrier();
 	if (rc < 0) {
 		if (hp->l4 == DW_IPPROTO_TCP && hp->dns_len != hp->avail)
@@ -207,6 +222,8 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 		dw_count(DW_CNT_TCP_SEGMENT);
 		return dw_failure(z);
 	}
+	/* Only a protected reply is copied: the digest and the punt read the copy. */
+	copied = dw_copy_frame(ctx, xdp, s, data, data_end, frame_len);
 	if (frame_len > DW_PUNT_PKT_MAX || copied != frame_len) {
 		dw_count(DW_CNT_TOO_BIG);
 		return dw_failure(z);

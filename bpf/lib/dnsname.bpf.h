@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * dnsname.bpf.h: reading the copied frame (masked offsets into the per-CPU
- * scratch), word-at-a-time lower-casing, and the question name: its labels
- * and the zone-map key built from them (labels reversed, each followed by 0).
+ * scratch), word-at-a-time lower-casing, and the question name read from the
+ * packet: its labels and the zone-map key built from them (labels reversed,
+ * each followed by 0).
  */
 #ifndef DW_DNSNAME_BPF_H
 #define DW_DNSNAME_BPF_H
@@ -47,65 +48,102 @@ static __always_inline __u64 dw_lower8(__u64 w)
 #define dw_barrier() asm volatile("" ::: "memory")
 /* Hides a value's origin from the compiler, so range checks it would fold stay. */
 #define dw_hide(x) asm volatile("" : "+r"(x))
+/*
+ * Unlinks a 64-bit value from the register it was copied from (an ALU
+ * instruction the verifier cannot see through), so bounds a loop learns on
+ * it do not narrow the original: paths that leave the loop at different
+ * steps then reach the same state and are pruned.
+ */
+#define dw_unlink(x) asm volatile("%[v] &= 0xffff" : [v] "+r"(x))
 
-/* One label of the question (a bpf_loop callback; state in the scratch). */
-static long dw_question_step(__u32 i, void *vctx)
+/* Frame offsets are masked with this before direct packet access (frames are < 4 KiB). */
+#define DW_FRAME_MASK 0xfff
+
+/*
+ * Walks the question name at frame offset qoff straight from the packet
+ * (lim: first byte past the message bytes present, at most data_end) and
+ * builds its zone-map key in the same pass, so an unprotected reply is never
+ * copied. The key (labels reversed, each followed by 0) is written
+ * right-aligned so each label's place is known when it is read: label i, at
+ * name offset o with length c, lands at [E - o - c - 1, E - o), E =
+ * DW_ZB_END. Words are stored from the label's end backwards, so their spill
+ * runs left, into the place of labels read later (or the prefixlen field),
+ * which overwrite it; the first word read starts at most 7 bytes before the
+ * label, never before the frame. The question cannot be compressed
+ * (dw_digest.h). A plain bounded loop: the label count bounds it.
+ * Results go to s->q_end and s->q_keylen. Returns 0, or -1 if malformed.
+ */
+static __always_inline int dw_question(struct dw_scratch *s, void *data, void *data_end, __u32 qoff,
+				       __u32 lim)
 {
-	struct dw_scratch *s = *(struct dw_scratch **)vctx;
-	__u32 pos = s->q_pos, c, zend, nw, k;
+	__u32 pos = qoff, total = 0, i, c, zend, k, off;
+	__u64 nw, end;
+	__u8 *p;
 
-	if (pos >= s->q_lim)
-		return 1;
-	c = dw_ld8(s, pos);
-	if (c & 0xc0)
-		return 1;
-	s->q_total += c + 1;
-	if (s->q_total > DW_NAME_MAX)
-		return 1;
-	if (c == 0) {
-		s->q_end = pos + 1;
-		s->q_keylen = s->q_total - 1;
-		s->q_ok = 1;
-		return 1;
+	for (i = 0; i < DW_LABELS_MAX + 1; i++) {
+		if (pos >= lim)
+			return -1;
+		p = data + (pos & DW_FRAME_MASK);
+		if ((void *)(p + 1) > data_end)
+			return -1;
+		c = *p;
+		if (c & 0xc0)
+			return -1;
+		total += c + 1;
+		if (total > DW_NAME_MAX)
+			return -1;
+		if (c == 0) {
+			s->q_end = pos + 1;
+			s->q_keylen = total - 1;
+			return 0;
+		}
+		if (pos + 1 + c > lim)
+			return -1;
+		zend = DW_ZB_END - (pos - qoff) - 1; /* this label's 0 byte */
+		s->zb[zend & DW_ZB_MASK] = 0;
+		nw = c;
+		end = pos + 1 + c;
+		dw_unlink(nw);
+		dw_unlink(end);
+		nw = (nw + 7) >> 3;
+		for (k = 0; k < 8; k++) {
+			if (k >= nw)
+				break;
+			off = (end - 8 - k * 8) & DW_FRAME_MASK;
+			p = data + off;
+			if ((void *)(p + 8) > data_end)
+				return -1;
+			*(__u64 *)__builtin_assume_aligned(&s->zb[(zend - 8 - k * 8) & DW_ZB_MASK],
+							   1) = dw_lower8(*(__u64 *)p);
+		}
+		pos += 1 + c;
 	}
-	if (pos + 1 + c > s->q_lim)
-		return 1;
-	zend = DW_ZB_END - (pos - s->q_start) - 1; /* this label's 0 byte */
-	s->zb[zend & DW_ZB_MASK] = 0;
-	nw = (c + 7) >> 3;
-	for (k = 0; k < 8; k++) {
-		if (k >= nw)
-			break;
-		*(__u64 *)&s->zb[(zend - 8 - k * 8) & DW_ZB_MASK] =
-		    dw_lower8(dw_ld64(s, pos + 1 + c - 8 - k * 8));
-	}
-	s->q_pos = pos + 1 + c;
-	return 0;
+	return -1;
 }
 
 /*
- * Walks the question name at frame offset qoff (lim: first byte past the
- * message bytes present) and builds its zone-map key in the same pass. The
- * key (labels reversed, each followed by 0) is written right-aligned so each
- * label's place is known when it is read: label i, at name offset o with
- * length c, lands at [E - o - c - 1, E - o), E = DW_ZB_END. Words are stored
- * from the label's end backwards, so their spill runs left, into the place of
- * labels read later (or the prefixlen field), which overwrite it. The question
- * cannot be compressed (dw_digest.h). Results go to s->q_end and s->q_keylen.
- * One bpf_loop step per label (5.17+). Returns 0, or -1 if malformed.
+ * The walk as one global function per hook: the verifier checks it once, on
+ * its own, instead of once for every way the header parse can reach it.
+ * dns_off: the message's frame offset; lim: the first byte past the message
+ * bytes present. Checks QDCOUNT == 1 and walks the question name. Results go
+ * to s->q_end and s->q_keylen. Returns 0, or -1 if malformed.
  */
-static __always_inline int dw_question(struct dw_scratch *s, __u32 qoff, __u32 lim)
-{
-	struct dw_scratch *ctx = s;
+#define DW_QUESTION_FN(name, ctx_type)                                                             \
+	__noinline int name(ctx_type *ctx, struct dw_scratch *s, __u32 dns_off, __u32 lim)         \
+	{                                                                                          \
+		void *data = (void *)(long)ctx->data;                                              \
+		void *data_end = (void *)(long)ctx->data_end;                                      \
+		__u8 *qd = data + ((dns_off + 4) & DW_FRAME_MASK);                                 \
+                                                                                                   \
+		if (!s || (void *)(qd + 2) > data_end || qd[0] || qd[1] != 1)                      \
+			return -1; /* QDCOUNT must be 1 */                                         \
+		if (lim > data_end - data)                                                         \
+			lim = data_end - data;                                                     \
+		return dw_question(s, data, data_end, dns_off + DW_DNS_HDR_LEN, lim);              \
+	}
 
-	s->q_pos = qoff;
-	s->q_start = qoff;
-	s->q_lim = lim;
-	s->q_total = 0;
-	s->q_ok = 0;
-	bpf_loop(DW_LABELS_MAX + 1, dw_question_step, &ctx, 0);
-	return s->q_ok ? 0 : -1;
-}
+DW_QUESTION_FN(dw_question_xdp, struct xdp_md)
+DW_QUESTION_FN(dw_question_tc, struct __sk_buff)
 
 /* The zone-map key dw_question() built: prefixlen just before the key bytes. */
 static __always_inline struct dw_zone_key *dw_zone_key(struct dw_scratch *s)

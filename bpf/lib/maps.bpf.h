@@ -122,10 +122,9 @@ struct dw_scratch {
 	struct dw_punt punt;
 	__u8 pkt_slack[16];
 	__u8 zb[DW_ZB_SIZE];
-	__u32 q_end;				    /* frame offset after the question name */
-	__u32 q_keylen;				    /* zone key bytes */
-	__u32 q_pos, q_start, q_lim, q_total, q_ok; /* the question walk */
-	struct dw_hdrs hd;			    /* the header parse, re-read from memory */
+	__u32 q_end;	   /* frame offset after the question name */
+	__u32 q_keylen;	   /* zone key bytes */
+	struct dw_hdrs hd; /* the header parse, re-read from memory */
 	struct dw_dstate ds;
 };
 
