@@ -34,6 +34,7 @@ struct att_entry {
 	enum cfg_hook hook;
 	enum cfg_direction dir;
 	__u32 xdp_flags; /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE as attached */
+	bool pending;	 /* attached by attach_prepare, not yet committed */
 };
 
 struct attach {
@@ -106,17 +107,19 @@ static int tc_attach(struct attach *a, int ifindex, const char *ifname, enum cfg
 	return err;
 }
 
-static void attach_link_one(struct attach *a, int ifindex, const char *ifname,
-			    const struct cfg_iface *ci)
+/* Attach ci's hook to one link unless it is there already. Returns 0 or -errno. */
+static int attach_link_one(struct attach *a, int ifindex, const char *ifname,
+			   const struct cfg_iface *ci, bool pending)
 {
-	struct att_entry ne = {.ifindex = ifindex, .hook = ci->hook, .dir = ci->direction};
+	struct att_entry ne = {
+	    .ifindex = ifindex, .hook = ci->hook, .dir = ci->direction, .pending = pending};
 	int err;
 
 	if (find_entry(a, ifindex, ci->hook, ci->direction))
-		return;
+		return 0;
 	if (a->n == ATTACH_MAX) {
 		pr_err("attach: more than %d attachments, %s left unattached", ATTACH_MAX, ifname);
-		return;
+		return -ENOSPC;
 	}
 	snprintf(ne.ifname, sizeof(ne.ifname), "%s", ifname);
 	if (ci->hook == CFG_HOOK_XDP)
@@ -124,12 +127,13 @@ static void attach_link_one(struct attach *a, int ifindex, const char *ifname,
 	else
 		err = tc_attach(a, ifindex, ifname, ci->direction);
 	if (err)
-		return;
+		return err;
 	a->e[a->n++] = ne;
 	pr_info("attached %s to %s%s", ci->hook == CFG_HOOK_XDP ? "XDP" : "tc", ifname,
 		ci->hook == CFG_HOOK_XDP
 		    ? (ne.xdp_flags == XDP_FLAGS_DRV_MODE ? " (native)" : " (generic)")
 		    : (ci->direction == CFG_DIR_EGRESS ? " (egress)" : " (ingress)"));
+	return 0;
 }
 
 static void attach_link(struct attach *a, int ifindex, const char *ifname)
@@ -138,7 +142,7 @@ static void attach_link(struct attach *a, int ifindex, const char *ifname)
 
 	for (i = 0; i < a->n_ifaces; i++)
 		if (iface_matches(&a->ifaces[i], ifname))
-			attach_link_one(a, ifindex, ifname, &a->ifaces[i]);
+			attach_link_one(a, ifindex, ifname, &a->ifaces[i], false);
 }
 
 static void scan_links(struct attach *a)
@@ -269,13 +273,6 @@ struct attach *attach_start(const struct dw_config *cfg, int prog_xdp, int prog_
 	return a;
 }
 
-int attach_update(struct attach *a, const struct dw_config *cfg)
-{
-	copy_ifaces(a, cfg);
-	scan_links(a);
-	return 0;
-}
-
 static void detach_one(struct attach *a, const struct att_entry *e)
 {
 	int err;
@@ -296,6 +293,77 @@ static void detach_one(struct attach *a, const struct att_entry *e)
 		pr_warn("attach: detach from %s: %s", e->ifname, strerror(-err));
 	else
 		pr_info("detached from %s", e->ifname);
+}
+
+/* Detach and forget every entry keep() refuses. */
+static void detach_unless(struct attach *a,
+			  bool (*keep)(const struct attach *, const struct att_entry *))
+{
+	int i;
+
+	for (i = 0; i < a->n;) {
+		if (keep(a, &a->e[i])) {
+			i++;
+			continue;
+		}
+		detach_one(a, &a->e[i]);
+		a->e[i] = a->e[--a->n];
+	}
+}
+
+static bool entry_configured(const struct attach *a, const struct att_entry *e)
+{
+	int i;
+
+	for (i = 0; i < a->n_ifaces; i++) {
+		const struct cfg_iface *ci = &a->ifaces[i];
+
+		if (iface_matches(ci, e->ifname) && ci->hook == e->hook &&
+		    (e->hook == CFG_HOOK_XDP || ci->direction == e->dir))
+			return true;
+	}
+	return false;
+}
+
+static bool entry_committed(const struct attach *a, const struct att_entry *e)
+{
+	return !e->pending;
+}
+
+int attach_prepare(struct attach *a, const struct dw_config *next)
+{
+	struct if_nameindex *ifs = if_nameindex(), *p;
+	int i, n = next->n_ifaces > CFG_IFACES_MAX ? CFG_IFACES_MAX : next->n_ifaces, err = 0;
+
+	if (!ifs) {
+		err = -errno;
+		pr_err("attach: list links: %s", strerror(errno));
+		return err;
+	}
+	for (p = ifs; p->if_index && !err; p++)
+		for (i = 0; i < n && !err; i++)
+			if (iface_matches(&next->ifaces[i], p->if_name))
+				err = attach_link_one(a, p->if_index, p->if_name, &next->ifaces[i],
+						      true);
+	if_freenameindex(ifs);
+	if (err)
+		attach_abort(a);
+	return err;
+}
+
+void attach_commit(struct attach *a, const struct dw_config *next)
+{
+	int i;
+
+	copy_ifaces(a, next);
+	for (i = 0; i < a->n; i++)
+		a->e[i].pending = false;
+	detach_unless(a, entry_configured);
+}
+
+void attach_abort(struct attach *a)
+{
+	detach_unless(a, entry_committed);
 }
 
 void attach_stop(struct attach *a, bool detach)

@@ -19,8 +19,17 @@ struct attach;
 struct attach *attach_start(const struct dw_config *cfg, int prog_xdp, int prog_tc, struct loop *l);
 /* Stop following links; with detach, remove our programs from every link first. */
 void attach_stop(struct attach *a, bool detach);
-/* Apply a new interface list: attach to newly matching links (existing ones stay). */
-int attach_update(struct attach *a, const struct dw_config *cfg);
+/*
+ * A new interface list, in two steps around the policy switch. attach_prepare
+ * attaches to every existing link next matches that has no such attachment
+ * yet (links the running list covers keep enforcing meanwhile); on a failure
+ * it undoes its own attachments and returns -errno. attach_commit then takes
+ * next's list (followed for new links from now on) and detaches every
+ * attachment it no longer matches; attach_abort undoes attach_prepare.
+ */
+int attach_prepare(struct attach *a, const struct dw_config *next);
+void attach_commit(struct attach *a, const struct dw_config *next);
+void attach_abort(struct attach *a);
 /* One line per attachment: "ifname hook mode". */
 void attach_write_status(const struct attach *a, FILE *out);
 int attach_count(const struct attach *a);

@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <ldns/ldns.h>
+#include <bpf/bpf.h>
 
 #include "attach.h"
 #include "caps.h"
@@ -36,6 +37,7 @@
 #include "release.h"
 #include "selfsock.h"
 #include "valpool.h"
+#include "verdict_index.h"
 #include "verdict_map.h"
 #include "verdict_policy.h"
 #include "bpffs.h"
@@ -53,6 +55,8 @@
 
 struct daemon_stats {
 	uint64_t punts_held, punts_monitor, punts_refused, self_released, self_check_ns;
+	uint64_t unvalidated_released, unvalidated_dropped; /* refused punts, by failure mode */
+	uint64_t verdicts_evicted; /* pushed out of the name index, deleted from the kernel */
 	uint64_t key_mismatch, key_uncomputable;
 	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
 	uint64_t released, release_failed, release_skipped_tcp, release_skipped_stale;
@@ -72,6 +76,7 @@ struct daemon {
 	struct events *ev;
 	struct metrics *met;
 	struct control *ctl;
+	struct verdict_index *vidx; /* verdict key -> question name, for flush NAME */
 	struct daemon_opts opts;
 	int sigfd;
 	uint64_t started_ns;
@@ -96,7 +101,7 @@ void daemon_event(struct daemon *d, const char *json)
 
 /* --- punts in ------------------------------------------------------------ */
 
-static void release_or_refuse(struct daemon *d, struct dw_punt *p)
+static void release_or_refuse(struct daemon *d, const struct dw_punt *p)
 {
 	if (!(p->flags & DW_PUNT_F_HELD))
 		return;
@@ -113,6 +118,35 @@ static void release_or_refuse(struct daemon *d, struct dw_punt *p)
 		d->st.release_failed++;
 	else
 		d->st.released++;
+}
+
+/*
+ * A punt the daemon cannot validate (queue full, out of memory): the failure
+ * mode of the zone in force for its name decides, as for an INDETERMINATE
+ * outcome. A question that does not parse keeps the zone the data plane saw.
+ */
+static void on_unvalidated(struct daemon *d, const struct dw_punt *p)
+{
+	const struct cfg_zone *z = NULL;
+	struct dns_question q;
+
+	d->st.punts_refused++;
+	if (!(p->flags & DW_PUNT_F_HELD))
+		return; /* monitored: it passed already */
+	if (!dnsq_parse(p->pkt + p->dns_off, p->dns_len, &q)) {
+		z = config_find_zone(d->cfg, q.name);
+	} else if (p->zone_id < (uint32_t)d->cfg->n_zones) {
+		z = &d->cfg->zones[p->zone_id];
+	} else {
+		d->st.unvalidated_dropped++; /* no zone to ask: closed */
+		return;
+	}
+	if (verdict_unvalidated(z, true) == VERDICT_UNVAL_RELEASE) {
+		d->st.unvalidated_released++;
+		release_or_refuse(d, p);
+	} else {
+		d->st.unvalidated_dropped++;
+	}
 }
 
 static void on_punt(const struct dw_punt *p, void *ctx)
@@ -153,15 +187,15 @@ static void on_punt(const struct dw_punt *p, void *ctx)
 	}
 	copy = malloc(sz);
 	if (!copy) {
-		d->st.punts_refused++;
+		on_unvalidated(d, p);
 		return;
 	}
 	memcpy(copy, p, sz);
 	rc = valpool_submit(d->pool, &key, msg, p->dns_len, copy);
 	if (rc < 0) {
-		/* The queue is full: the data plane's failure mode stands for this reply. */
-		d->st.punts_refused++;
+		/* The queue (or this key's waiter list) is full. */
 		free(copy);
+		on_unvalidated(d, p);
 	}
 }
 
@@ -241,6 +275,24 @@ static void release_all(struct daemon *d, struct vp_job *j)
 		release_or_refuse(d, j->waiters[i]);
 }
 
+/*
+ * Remember which name a verdict is for. When the index is full its oldest key
+ * leaves the kernel map too, so flush NAME never misses a verdict of this run;
+ * when a name cannot be recorded, the verdict goes rather than stay unfindable.
+ */
+static void record_verdict(struct daemon *d, const struct dw_verdict_key *key, const char *name)
+{
+	struct dw_verdict_key old;
+	int rc = vindex_put(d->vidx, key, name, &old);
+
+	if (rc == 1) {
+		bpf_map_delete_elem(d->ld.fd_verdicts, &old);
+		d->st.verdicts_evicted++;
+	} else if (rc < 0) {
+		bpf_map_delete_elem(d->ld.fd_verdicts, key);
+	}
+}
+
 static void on_result(struct vp_job *j, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -274,6 +326,7 @@ static void on_result(struct vp_job *j, void *ctx)
 			d->st.verdicts_allow++;
 		else
 			d->st.verdicts_deny++;
+		record_verdict(d, &j->key, q.name);
 	}
 	if (dec.verdict == DW_VERDICT_ALLOW && !monitor)
 		release_all(d, j);
@@ -294,28 +347,48 @@ int daemon_apply_policy(struct daemon *d, const struct dw_config *next, char *er
 	rc = valpool_set_policy(d->pool, next, err, err_len);
 	if (rc)
 		return rc;
+	/* New links first, so no link next covers is ever without a program. */
+	rc = attach_prepare(d->att, next);
+	if (rc) {
+		snprintf(err, err_len, "attaching to the new interfaces failed: %s", strerror(-rc));
+		goto restore_validators;
+	}
 	rc = loader_apply_policy(&d->ld, next);
 	if (rc) {
-		char ignored[256];
-
 		snprintf(err, err_len, "writing the policy into the data plane failed: %s",
 			 strerror(-rc));
-		/* Put the policy in force back, maps and validators both. */
+		/* Put the policy in force back: maps, attachments and validators. */
 		loader_apply_policy(&d->ld, d->cfg);
-		valpool_set_policy(d->pool, d->cfg, ignored, sizeof(ignored));
-		return rc;
+		attach_abort(d->att);
+		goto restore_validators;
 	}
-	attach_update(d->att, next);
+	/* The new policy is in force: links it no longer names lose their program now. */
+	attach_commit(d->att, next);
 	memcpy(d->cfg, next, sizeof(*d->cfg));
 	return 0;
+
+restore_validators : {
+	char ignored[256];
+
+	valpool_set_policy(d->pool, d->cfg, ignored, sizeof(ignored));
+}
+	return rc;
 }
 
 int daemon_flush(struct daemon *d, const char *name)
 {
-	/* A verdict key is a digest: it does not say which name it is for, so flush them all. */
-	int n = verdict_flush(d->ld.fd_verdicts);
+	int n;
 
+	if (!name || !strcmp(name, ".")) {
+		n = verdict_flush(d->ld.fd_verdicts);
+		vindex_clear(d->vidx);
+	} else {
+		/* The index knows each verdict's name: only name and below go. */
+		n = verdict_flush_name(d->ld.fd_verdicts, d->vidx, name);
+	}
 	valpool_flush(d->pool, name);
+	if (n >= 0)
+		pr_info("flush %s: %d verdicts deleted", name ? name : "everything", n);
 	return n < 0 ? n : 0;
 }
 
@@ -368,6 +441,8 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "punts_held", d->st.punts_held);
 	stat_line(out, "punts_monitor", d->st.punts_monitor);
 	stat_line(out, "punts_refused", d->st.punts_refused);
+	stat_line(out, "unvalidated_released", d->st.unvalidated_released);
+	stat_line(out, "unvalidated_dropped", d->st.unvalidated_dropped);
 	stat_line(out, "self_released", d->st.self_released);
 	stat_line(out, "self_check_ns_total", d->st.self_check_ns);
 	stat_line(out, "key_mismatch", d->st.key_mismatch);
@@ -375,6 +450,8 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "verdicts_allow", d->st.verdicts_allow);
 	stat_line(out, "verdicts_deny", d->st.verdicts_deny);
 	stat_line(out, "verdict_write_failed", d->st.verdict_write_failed);
+	stat_line(out, "verdicts_indexed", vindex_count(d->vidx));
+	stat_line(out, "verdicts_evicted", d->st.verdicts_evicted);
 	for (i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "outcome_%s", val_outcome_name(i));
 		stat_line(out, name, d->st.outcome[i]);
@@ -473,7 +550,8 @@ static int start(struct daemon *d)
 		return -1;
 	heartbeat_start(d->ld.fd_heartbeat, d->loop);
 	d->rel = release_new();
-	if (!d->rel)
+	d->vidx = vindex_new(DW_VERDICTS_MAX);
+	if (!d->rel || !d->vidx)
 		return -1;
 	d->pool = valpool_new(d->cfg, worker_threads(&d->opts), DAEMON_QUEUE_MAX, d->loop,
 			      on_result, d, err, sizeof(err));
@@ -511,6 +589,7 @@ static void stop(struct daemon *d, bool started)
 	valpool_free(d->pool);
 	attach_stop(d->att, clean);
 	release_free(d->rel);
+	vindex_free(d->vidx);
 	loader_close(&d->ld, clean);
 	events_close(d->ev);
 	if (d->sigfd > 0)

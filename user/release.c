@@ -120,6 +120,51 @@ int release_packet(struct release *r, int ifindex, const void *frame, uint32_t l
 	return 0;
 }
 
+/* Extension headers walked before UDP/TCP; the data plane's parser stops at the same depth. */
+#define IP6_EXT_MAX 4
+
+/*
+ * Find the upper-layer header of an IPv6 packet behind hop-by-hop, routing,
+ * destination options and AH headers. Refused: a fragment header (the
+ * checksum covers the whole datagram, not this frame), a routing header with
+ * segments left (the pseudo-header's destination is then the final one, not
+ * the header's), a chain deeper than IP6_EXT_MAX or past the payload, and an
+ * upper layer other than proto. Sets *l4_off and *l4_len (the upper-layer
+ * length of the pseudo-header). Returns 0 or -EINVAL.
+ */
+static int ip6_upper(const uint8_t *frame, size_t len, size_t l3_off, uint8_t proto, size_t *l4_off,
+		     size_t *l4_len)
+{
+	const uint8_t *ip = frame + l3_off;
+	size_t end = l3_off + 40 + (size_t)(ip[4] << 8 | ip[5]), off = l3_off + 40;
+	uint8_t nh = ip[6];
+	int i;
+
+	if (end > len)
+		return -EINVAL;
+	for (i = 0; nh != proto; i++) {
+		size_t hlen;
+
+		if (i == IP6_EXT_MAX || off + 8 > end)
+			return -EINVAL;
+		if (nh == 0 || nh == 60)
+			hlen = ((size_t)frame[off + 1] + 1) * 8;
+		else if (nh == 43 && frame[off + 3] == 0)
+			hlen = ((size_t)frame[off + 1] + 1) * 8;
+		else if (nh == 51)
+			hlen = ((size_t)frame[off + 1] + 2) * 4;
+		else
+			return -EINVAL; /* a fragment, a routing header in transit, or another protocol */
+		nh = frame[off];
+		off += hlen;
+	}
+	if (off > end)
+		return -EINVAL;
+	*l4_off = off;
+	*l4_len = end - off;
+	return 0;
+}
+
 static uint32_t csum_add(uint32_t sum, const uint8_t *b, size_t n)
 {
 	size_t i;
@@ -159,11 +204,9 @@ int release_fix_l4_csum(uint8_t *frame, uint32_t len, uint16_t l3_off, uint8_t l
 		pseudo[11] = (uint8_t)l4_len;
 		plen = 12;
 	} else {
-		/* Held IPv6 replies carry no extension headers before UDP/TCP in practice; refuse otherwise. */
-		if ((size_t)l3_off + 40 > len || ip[6] != proto)
+		if ((size_t)l3_off + 40 > len ||
+		    ip6_upper(frame, len, l3_off, proto, &l4_off, &l4_len))
 			return -EINVAL;
-		l4_off = l3_off + 40;
-		l4_len = (size_t)(ip[4] << 8 | ip[5]);
 		memcpy(pseudo, ip + 8, 32);
 		pseudo[34] = (uint8_t)(l4_len >> 8);
 		pseudo[35] = (uint8_t)l4_len;

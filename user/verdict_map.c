@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* verdict_map.c: the verdict cache as user space writes it. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -57,4 +58,61 @@ int verdict_flush(int map_fd)
 		n++;
 	}
 	return n;
+}
+
+struct flush_ctx {
+	int map_fd;
+	int deleted;
+	int err;
+};
+
+static void delete_key(const struct dw_verdict_key *key, void *arg)
+{
+	struct flush_ctx *c = arg;
+
+	if (!bpf_map_delete_elem(c->map_fd, key))
+		c->deleted++;
+	else if (errno != ENOENT && !c->err) /* ENOENT: the kernel's LRU evicted it already */
+		c->err = -errno;
+}
+
+/* Walk the map once without deleting (a stable walk), collect what vi does not know, then delete. */
+static int flush_unknown(int map_fd, const struct verdict_index *vi, struct flush_ctx *c)
+{
+	struct dw_verdict_key *keys, k, next;
+	size_t n = 0, i;
+	int walked;
+
+	keys = malloc(sizeof(*keys) * DW_VERDICTS_MAX);
+	if (!keys) {
+		pr_err("verdict: flush: out of memory for %u keys", DW_VERDICTS_MAX);
+		return -ENOMEM;
+	}
+	for (walked = 0; walked < DW_VERDICTS_MAX * 2 && n < DW_VERDICTS_MAX; walked++) {
+		if (bpf_map_get_next_key(map_fd, walked ? &k : NULL, &next))
+			break;
+		k = next;
+		if (!vindex_contains(vi, &k))
+			keys[n++] = k;
+	}
+	for (i = 0; i < n; i++)
+		delete_key(&keys[i], c);
+	free(keys);
+	return 0;
+}
+
+int verdict_flush_name(int map_fd, struct verdict_index *vi, const char *name)
+{
+	struct flush_ctx c = {.map_fd = map_fd};
+	int err;
+
+	vindex_take(vi, name, delete_key, &c);
+	err = flush_unknown(map_fd, vi, &c);
+	if (!err)
+		err = c.err;
+	if (err) {
+		pr_err("verdict: flush %s: %s", name, strerror(-err));
+		return err;
+	}
+	return c.deleted;
 }

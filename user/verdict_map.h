@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "dnsward.h"
+#include "verdict_index.h"
 
 /* Now on the data plane's clock, in nanoseconds. */
 uint64_t verdict_now_ns(void);
@@ -21,5 +22,12 @@ int verdict_write(int map_fd, const struct dw_verdict_key *key, uint8_t verdict,
 int verdict_lookup(int map_fd, const struct dw_verdict_key *key, struct dw_verdict *out);
 /* Delete every verdict; returns how many were deleted, or -errno. */
 int verdict_flush(int map_fd);
+/*
+ * Delete the verdicts vi records for name and the names below it, and every
+ * verdict vi does not know (written before this index existed, e.g. by a
+ * previous run over the same pins: their names are unknown, so they go too).
+ * Verdicts vi knows for other names stay. Returns how many were deleted, or -errno.
+ */
+int verdict_flush_name(int map_fd, struct verdict_index *vi, const char *name);
 
 #endif

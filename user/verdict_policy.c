@@ -56,6 +56,16 @@ void verdict_decide(const struct cfg_zone *zone, const struct val_result *res,
 	}
 }
 
+enum verdict_unvalidated verdict_unvalidated(const struct cfg_zone *zone, bool held)
+{
+	if (!held)
+		return VERDICT_UNVAL_NOT_HELD;
+	/* Not protected, or only monitored, under the policy in force: such replies pass now. */
+	if (!zone || zone->mode == CFG_MODE_MONITOR || zone->failure == CFG_FAIL_OPEN)
+		return VERDICT_UNVAL_RELEASE;
+	return VERDICT_UNVAL_KEEP_DROPPED;
+}
+
 const char *verdict_code_name(uint8_t verdict)
 {
 	switch (verdict) {

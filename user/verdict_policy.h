@@ -25,6 +25,21 @@ struct verdict_decision {
 void verdict_decide(const struct cfg_zone *zone, const struct val_result *res,
 		    const struct cfg_limits *lim, struct verdict_decision *out);
 
+/*
+ * What becomes of a punted reply the daemon cannot validate for a local
+ * reason (the validation queue is full, memory ran out): the zone's failure
+ * mode decides, as for an INDETERMINATE outcome. zone is the protected zone
+ * in force for the reply's name (NULL: no longer protected, so the data plane
+ * passes such replies now); held says whether the data plane dropped it.
+ */
+enum verdict_unvalidated {
+	VERDICT_UNVAL_NOT_HELD = 0, /* a monitored reply: it passed already */
+	VERDICT_UNVAL_RELEASE,	    /* fail open (or now unprotected or monitored): release it */
+	VERDICT_UNVAL_KEEP_DROPPED, /* fail closed: it stays dropped */
+};
+
+enum verdict_unvalidated verdict_unvalidated(const struct cfg_zone *zone, bool held);
+
 /* "allow" / "deny"; and the reason's event name ("secure", "bogus", ...). */
 const char *verdict_code_name(uint8_t verdict);
 const char *verdict_reason_name(uint8_t reason);

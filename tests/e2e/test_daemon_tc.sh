@@ -3,8 +3,9 @@
 # pattern), IPv4 and IPv6: protected answers are released by AF_PACKET,
 # insecure.test is delivered under require not-bogus, on-path forged replies
 # (a wrong address, a forged NXDOMAIN) never reach the workload while the real
-# answer still does, and a link created after start is attached without a
-# restart.
+# answer still does, a link created after start is attached without a
+# restart, and a reload that changes the interfaces attaches the new hooks and
+# detaches the removed ones.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/daemon_lib.sh"
 
@@ -82,4 +83,42 @@ for i in $(seq 1 30); do
 done
 ip netns exec "$NS_NODE" ip link del wl9 2>/dev/null
 [ -n "$ok" ] && pass new_link_attached || fail new_link_attached "no tc filter on wl9"
+
+# Reload moves enforcement from tc on wl* to XDP on up0: the new hook is attached,
+# the removed one detached, and the next punt comes through XDP, not tc.
+reload_ifaces() { # IFACE-YAML: rewrite the running config's interfaces, reload
+	dw_config "$DW_TMP/tc.yaml" "$1" "
+  - {name: idp.test}
+  - {name: bogus.test}
+  - {name: insecure.test, require: not-bogus}"
+	"$DNSWARD" reload --allow-drops --socket "$DW_TMP/control.sock" 2>&1
+}
+tc_on_wl0() { ip netns exec "$NS_NODE" tc filter show dev "$NODE_WL_IF" egress 2>/dev/null | grep -q dnsward; }
+xdp_on_up0() { ip -n "$NS_NODE" link show "$NODE_UP_IF" | grep -q 'prog/xdp'; }
+tc_on_wl0 && ! xdp_on_up0 && pass before_reload_tc_only || fail before_reload_tc_only "hooks differ"
+out=$(reload_ifaces "{name: $NODE_UP_IF, hook: xdp}")
+if grep -q 'reload applied' <<<"$out" && ! tc_on_wl0 && xdp_on_up0; then
+	pass reload_detaches_removed_attaches_new
+else
+	fail reload_detaches_removed_attaches_new "$(tr '\n' ' ' <<<"$out")"
+fi
+rp0=$(dw_stat release_packet) rx0=$(dw_stat release_xdp_live)
+got=$(dw_answer ldap.idp.test A)
+rp1=$(dw_stat release_packet) rx1=$(dw_stat release_xdp_live)
+if [ "$got" = "$(dw_auth_answer ldap.idp.test A)" ] && [ "$rp1" = "$rp0" ] && [ "$rx1" -gt "$rx0" ]; then
+	pass reload_punts_through_new_hook_only
+else
+	fail reload_punts_through_new_hook_only "got '$got' af_packet $rp0->$rp1 xdp_live $rx0->$rx1"
+fi
+# A reload to a link that does not exist: up0 loses its program, nothing is punted any more.
+out=$(reload_ifaces "{name: dwnone0, hook: tc, direction: egress}")
+p0=$(dw_stat punts_received)
+got=$(dw_answer www.bogus.test A)
+p1=$(dw_stat punts_received)
+if grep -q 'reload applied' <<<"$out" && ! xdp_on_up0 && ! tc_on_wl0 &&
+	[ "$got" = "$(dw_auth_answer www.bogus.test A)" ] && [ "$p1" = "$p0" ]; then
+	pass reload_removed_iface_not_punted
+else
+	fail reload_removed_iface_not_punted "got '$got' punts $p0->$p1 $(tr '\n' ' ' <<<"$out")"
+fi
 finish

@@ -2,9 +2,10 @@
 # The daemon through XDP on the node's uplink (up0), IPv4 and IPv6, with a
 # non-validating resolver and then a DNSSEC-stripping one: protected answers
 # arrive exactly as authoritative, repeats come from the verdict map without a
-# punt, bogus/expired/future/dsmismatch and unsigned-fallback replies never
-# arrive (each with an event naming the reason), unprotected names are never
-# punted.
+# punt, `flush NAME` drops exactly that name's verdicts (the next query for
+# it punts again, other names still hit), bogus/expired/future/dsmismatch and
+# unsigned-fallback replies never arrive (each with an event naming the
+# reason), unprotected names are never punted.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/daemon_lib.sh"
 
@@ -45,6 +46,35 @@ if [ "$got" = "$(dw_auth_answer idp.test TXT)" ] && [ "$p1" = "$p0" ] && [ "$a1"
 else
 	fail repeat_from_verdict_map "punts $p0->$p1 allowed $a0->$a1 got '$got'"
 fi
+
+# 2b. flush NAME is precise: two protected names cached, one flushed; the flushed one
+# punts again, the other (and the parent idp.test) still hit the verdict map.
+for n in www.idp.test ldap.idp.test; do dw_answer $n A >/dev/null; done
+h0=$(dw_stat punts_held) a0=$(dw_stat datapath_allowed)
+www=$(dw_answer www.idp.test A) ldap=$(dw_answer ldap.idp.test A)
+h1=$(dw_stat punts_held) a1=$(dw_stat datapath_allowed)
+[ "$h1" = "$h0" ] && [ "$a1" -ge $((a0 + 2)) ] && pass flush_both_cached ||
+	fail flush_both_cached "held $h0->$h1 allowed $a0->$a1"
+out=$("$DNSWARD" flush www.idp.test --socket "$DW_TMP/control.sock" 2>&1) ||
+	fail flush_name_command "$out"
+h1=$(dw_stat punts_held) a1=$(dw_stat datapath_allowed)
+got_ldap=$(dw_answer ldap.idp.test A) got_txt=$(dw_answer idp.test TXT)
+h2=$(dw_stat punts_held) a2=$(dw_stat datapath_allowed)
+if [ "$got_ldap" = "$ldap" ] && [ "$h2" = "$h1" ] && [ "$a2" -ge $((a1 + 2)) ]; then
+	pass flush_name_keeps_other_names
+else
+	fail flush_name_keeps_other_names "held $h1->$h2 allowed $a1->$a2 ldap '$got_ldap' txt '$got_txt'"
+fi
+got_www=$(dw_answer www.idp.test A)
+h3=$(dw_stat punts_held)
+if [ "$got_www" = "$www" ] && [ -n "$www" ] && [ "$h3" -gt "$h2" ]; then
+	pass flush_name_punts_flushed_name_again
+else
+	fail flush_name_punts_flushed_name_again "held $h2->$h3 www '$got_www' want '$www'"
+fi
+# And now it is cached again.
+dw_answer www.idp.test A >/dev/null
+[ "$(dw_stat punts_held)" = "$h3" ] && pass flush_name_recached || fail flush_name_recached "still punting"
 
 # 3. IPv6 transport to the resolver, through the same hook.
 got=$(ip netns exec "$NS_WORKLOAD" dig +tries=1 +time=2 @"$RESOLVER_IP6" www.idp.test AAAA +short)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* test_daemon_codecs.c: question parsing, event JSON, punt record checks and release checksums. */
+/* test_daemon_codecs.c: question parsing, event JSON, punt record checks and release checksums (IPv4, IPv6 with extension headers). */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +129,118 @@ static void test_checksum(void)
 	CHECK(release_fix_l4_csum(f, len, 14, 4, 17) < 0);
 }
 
+/*
+ * Ethernet + IPv6 + the extension headers exts (ext_len bytes, already
+ * chained: first_nh is the IPv6 next header) + UDP around the query bytes,
+ * checksum field garbage. Returns the frame length; *l4 the UDP offset.
+ */
+static size_t build_frame6(uint8_t *f, uint8_t first_nh, const uint8_t *exts, size_t ext_len,
+			   size_t *l4)
+{
+	size_t ulen = 8 + sizeof(query), plen = ext_len + ulen;
+
+	memset(f, 0, 14 + 40 + plen);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[14] = 0x60;
+	f[18] = (uint8_t)(plen >> 8);
+	f[19] = (uint8_t)plen;
+	f[20] = first_nh;
+	f[21] = 64;
+	memcpy(f + 22, (uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53},
+	       16);
+	memcpy(f + 38, (uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, 16);
+	if (ext_len)
+		memcpy(f + 54, exts, ext_len);
+	*l4 = 54 + ext_len;
+	f[*l4 + 1] = 53;
+	f[*l4 + 2] = 0x9c;
+	f[*l4 + 3] = 0x40;
+	f[*l4 + 4] = (uint8_t)(ulen >> 8);
+	f[*l4 + 5] = (uint8_t)ulen;
+	f[*l4 + 6] = 0xde;
+	f[*l4 + 7] = 0xad;
+	memcpy(f + *l4 + 8, query, sizeof(query));
+	return *l4 + ulen;
+}
+
+/* As a receiver checks it: source, destination, UDP length, 17, and the datagram sum to 0xffff. */
+static uint16_t verify6(const uint8_t *f, size_t l4, size_t len)
+{
+	uint32_t sum = 17 + (uint32_t)(len - l4);
+	size_t i;
+
+	for (i = 22; i < 54; i += 2)
+		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+	for (i = l4; i + 1 < len; i += 2)
+		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+	if ((len - l4) & 1)
+		sum += (uint32_t)f[len - 1] << 8;
+	return fold(sum);
+}
+
+static void test_checksum_ipv6_ext(void)
+{
+	/* Hop-by-hop (8 bytes, PadN), destination options (16 bytes), then UDP. */
+	const uint8_t exts[] = {60, 0, 1, 4, 0, 0, 0, 0, 17, 1, 1, 12,
+				0,  0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0};
+	/* A routing header (type 4) with no segments left, then UDP. */
+	const uint8_t rh_done[] = {17, 0, 4, 0, 0, 0, 0, 0};
+	uint8_t f[256], g[256];
+	size_t l4, len;
+
+	/* No extension header: as before. */
+	len = build_frame6(f, 17, NULL, 0, &l4);
+	CHECK_EQ_INT(release_fix_l4_csum(f, len, 14, 6, 17), 0);
+	CHECK_EQ_INT(verify6(f, l4, len), 0xffff);
+
+	len = build_frame6(f, 0, exts, sizeof(exts), &l4);
+	memcpy(g, f, len);
+	CHECK_EQ_INT(release_fix_l4_csum(f, len, 14, 6, 17), 0);
+	CHECK_EQ_INT(verify6(f, l4, len), 0xffff);
+	/* Only the two checksum bytes changed: headers and DNS bytes are the held ones. */
+	CHECK(!memcmp(f, g, l4 + 6));
+	CHECK(!memcmp(f + l4 + 8, g + l4 + 8, len - l4 - 8));
+	CHECK(f[l4 + 6] != 0xde || f[l4 + 7] != 0xad);
+
+	len = build_frame6(f, 43, rh_done, sizeof(rh_done), &l4);
+	CHECK_EQ_INT(release_fix_l4_csum(f, len, 14, 6, 17), 0);
+	CHECK_EQ_INT(verify6(f, l4, len), 0xffff);
+
+	/* Refused: segments left (the final destination is elsewhere), a fragment header. */
+	len = build_frame6(f, 43, (uint8_t[]){17, 0, 4, 1, 0, 0, 0, 0}, 8, &l4);
+	CHECK(release_fix_l4_csum(f, len, 14, 6, 17) < 0);
+	len = build_frame6(f, 44, (uint8_t[]){17, 0, 0, 0, 0, 0, 0, 1}, 8, &l4);
+	CHECK(release_fix_l4_csum(f, len, 14, 6, 17) < 0);
+	/* Refused: an extension header longer than the payload. */
+	len = build_frame6(f, 0, (uint8_t[]){17, 9, 1, 4, 0, 0, 0, 0}, 8, &l4);
+	CHECK(release_fix_l4_csum(f, len, 14, 6, 17) < 0);
+	/* Refused: a chain deeper than the parser's bound (five hop-by-hop-shaped headers). */
+	{
+		uint8_t deep[40] = {0};
+		int i;
+
+		for (i = 0; i < 5; i++)
+			deep[i * 8] = i < 4 ? 60 : 17;
+		len = build_frame6(f, 0, deep, sizeof(deep), &l4);
+		CHECK(release_fix_l4_csum(f, len, 14, 6, 17) < 0);
+		/* Four are within the bound. */
+		deep[3 * 8] = 17;
+		len = build_frame6(f, 0, deep, 32, &l4);
+		CHECK_EQ_INT(release_fix_l4_csum(f, len, 14, 6, 17), 0);
+		CHECK_EQ_INT(verify6(f, l4, len), 0xffff);
+	}
+	/* Every truncation of the frame is refused, never read past. */
+	len = build_frame6(f, 0, exts, sizeof(exts), &l4);
+	for (size_t n = 0; n < len; n++) {
+		uint8_t *cut = malloc(n ? n : 1);
+
+		memcpy(cut, f, n);
+		CHECK(release_fix_l4_csum(cut, n, 14, 6, 17) < 0);
+		free(cut);
+	}
+}
+
 static void test_punt_check(void)
 {
 	size_t head = offsetof(struct dw_punt, pkt);
@@ -154,6 +266,7 @@ int main(void)
 	RUN_TEST(test_question);
 	RUN_TEST(test_json);
 	RUN_TEST(test_checksum);
+	RUN_TEST(test_checksum_ipv6_ext);
 	RUN_TEST(test_punt_check);
 	HARNESS_EXIT();
 }

@@ -69,9 +69,27 @@ static void test_names(void)
 	CHECK_EQ_STR(verdict_reason_name(200), "unknown");
 }
 
+/* A reply the daemon could not validate (queue full, no memory): the zone's failure mode decides. */
+static void test_unvalidated(void)
+{
+	struct cfg_zone closed = {.failure = CFG_FAIL_CLOSED, .mode = CFG_MODE_ENFORCE};
+	struct cfg_zone open = {.failure = CFG_FAIL_OPEN, .mode = CFG_MODE_ENFORCE};
+	struct cfg_zone monitor = {.failure = CFG_FAIL_CLOSED, .mode = CFG_MODE_MONITOR};
+
+	CHECK_EQ_INT(verdict_unvalidated(&open, true), VERDICT_UNVAL_RELEASE);
+	CHECK_EQ_INT(verdict_unvalidated(&closed, true), VERDICT_UNVAL_KEEP_DROPPED);
+	/* Reloaded to monitor, or out of every zone: such replies pass now, so release. */
+	CHECK_EQ_INT(verdict_unvalidated(&monitor, true), VERDICT_UNVAL_RELEASE);
+	CHECK_EQ_INT(verdict_unvalidated(NULL, true), VERDICT_UNVAL_RELEASE);
+	/* A monitored punt was never held: nothing to release or keep. */
+	CHECK_EQ_INT(verdict_unvalidated(&open, false), VERDICT_UNVAL_NOT_HELD);
+	CHECK_EQ_INT(verdict_unvalidated(&closed, false), VERDICT_UNVAL_NOT_HELD);
+}
+
 int main(void)
 {
 	RUN_TEST(test_table);
+	RUN_TEST(test_unvalidated);
 	RUN_TEST(test_names);
 	HARNESS_EXIT();
 }
