@@ -121,32 +121,55 @@ static void release_or_refuse(struct daemon *d, const struct dw_punt *p)
 }
 
 /*
+ * Remember which name a verdict is for. When the index is full its oldest key
+ * leaves the kernel map too, so flush NAME never misses a verdict of this run;
+ * when a name cannot be recorded, the verdict goes rather than stay unfindable.
+ */
+static void record_verdict(struct daemon *d, const struct dw_verdict_key *key, const char *name)
+{
+	struct dw_verdict_key old;
+	int rc = vindex_put(d->vidx, key, name, &old);
+
+	if (rc == 1) {
+		bpf_map_delete_elem(d->ld.fd_verdicts, &old);
+		d->st.verdicts_evicted++;
+	} else if (rc < 0) {
+		bpf_map_delete_elem(d->ld.fd_verdicts, key);
+	}
+}
+
+/*
  * A punt the daemon cannot validate (queue full, out of memory): the failure
  * mode of the zone in force for its name decides, as for an INDETERMINATE
- * outcome. A question that does not parse keeps the zone the data plane saw.
+ * outcome. Failing open writes the same short ALLOW an open INDETERMINATE
+ * gets, so the released copy (seen again by a tc ingress hook) and its
+ * repeats pass without another punt while the queue drains. A question that
+ * does not parse stays dropped: the validator would call it bogus.
  */
-static void on_unvalidated(struct daemon *d, const struct dw_punt *p)
+static void on_unvalidated(struct daemon *d, const struct dw_punt *p,
+			   const struct dw_verdict_key *key)
 {
-	const struct cfg_zone *z = NULL;
+	const struct cfg_zone *z;
 	struct dns_question q;
 
 	d->st.punts_refused++;
 	if (!(p->flags & DW_PUNT_F_HELD))
 		return; /* monitored: it passed already */
-	if (!dnsq_parse(p->pkt + p->dns_off, p->dns_len, &q)) {
-		z = config_find_zone(d->cfg, q.name);
-	} else if (p->zone_id < (uint32_t)d->cfg->n_zones) {
-		z = &d->cfg->zones[p->zone_id];
-	} else {
-		d->st.unvalidated_dropped++; /* no zone to ask: closed */
+	if (dnsq_parse(p->pkt + p->dns_off, p->dns_len, &q)) {
+		d->st.unvalidated_dropped++;
 		return;
 	}
-	if (verdict_unvalidated(z, true) == VERDICT_UNVAL_RELEASE) {
-		d->st.unvalidated_released++;
-		release_or_refuse(d, p);
-	} else {
+	z = config_find_zone(d->cfg, q.name);
+	if (verdict_unvalidated(z, true) != VERDICT_UNVAL_RELEASE) {
 		d->st.unvalidated_dropped++;
+		return;
 	}
+	if (z && z->mode == CFG_MODE_ENFORCE &&
+	    !verdict_write(d->ld.fd_verdicts, key, DW_VERDICT_ALLOW, DW_REASON_FAIL_OPEN,
+			   (uint32_t)(z - d->cfg->zones), d->cfg->limits.negative_cache_ttl))
+		record_verdict(d, key, q.name);
+	d->st.unvalidated_released++;
+	release_or_refuse(d, p);
 }
 
 static void on_punt(const struct dw_punt *p, void *ctx)
@@ -187,7 +210,7 @@ static void on_punt(const struct dw_punt *p, void *ctx)
 	}
 	copy = malloc(sz);
 	if (!copy) {
-		on_unvalidated(d, p);
+		on_unvalidated(d, p, &key);
 		return;
 	}
 	memcpy(copy, p, sz);
@@ -195,7 +218,7 @@ static void on_punt(const struct dw_punt *p, void *ctx)
 	if (rc < 0) {
 		/* The queue (or this key's waiter list) is full. */
 		free(copy);
-		on_unvalidated(d, p);
+		on_unvalidated(d, p, &key);
 	}
 }
 
@@ -273,24 +296,6 @@ static void release_all(struct daemon *d, struct vp_job *j)
 
 	for (i = 0; i < j->n_waiters; i++)
 		release_or_refuse(d, j->waiters[i]);
-}
-
-/*
- * Remember which name a verdict is for. When the index is full its oldest key
- * leaves the kernel map too, so flush NAME never misses a verdict of this run;
- * when a name cannot be recorded, the verdict goes rather than stay unfindable.
- */
-static void record_verdict(struct daemon *d, const struct dw_verdict_key *key, const char *name)
-{
-	struct dw_verdict_key old;
-	int rc = vindex_put(d->vidx, key, name, &old);
-
-	if (rc == 1) {
-		bpf_map_delete_elem(d->ld.fd_verdicts, &old);
-		d->st.verdicts_evicted++;
-	} else if (rc < 0) {
-		bpf_map_delete_elem(d->ld.fd_verdicts, key);
-	}
 }
 
 static void on_result(struct vp_job *j, void *ctx)
