@@ -25,6 +25,7 @@
 #define DW_MAP_PUNTS	 "dnsward_punts"
 #define DW_MAP_RESOLVERS "dnsward_resolvers"
 #define DW_MAP_PUNT_RATE "dnsward_punt_rate"
+#define DW_MAP_TCP_FLOWS "dnsward_tcp_flows"
 
 #define DW_DEFAULT_PIN_PATH "/sys/fs/bpf/dnsward"
 
@@ -41,6 +42,13 @@
 /* Resolver allowlist entries. */
 #define DW_RESOLVERS_MAX 64
 /*
+ * DNS-over-TCP connections tracked at once (LRU). A flow evicted or never
+ * seen opening is untracked: its segments are judged one by one (counter
+ * DW_CNT_TCP_UNTRACKED), so the map is sized well above the connections a
+ * host keeps open to port 53.
+ */
+#define DW_TCP_FLOWS_MAX 65536
+/*
  * Bytes of a frame (from the link-layer header) copied into a punt record.
  * A power of two so the verifier can bound masked offsets; covers the 1232-byte
  * EDNS size most resolvers advertise plus headers. Larger frames are not
@@ -56,6 +64,15 @@
  * packet crosses a namespace boundary, so a workload cannot forge it.
  */
 #define DW_RELEASE_MARK 0x0d5a7d01u
+
+/*
+ * SO_MARK of the validator's own upstream sockets (UDP and TCP; DoT's port
+ * 853 is never seen as DNS). The hook passes a protected reply whose
+ * destination socket in the hook's namespace carries it and is connected to
+ * the reply's source (bpf/lib/selfreply.bpf.h). Setting SO_MARK needs
+ * CAP_NET_ADMIN in that namespace, which workloads do not have.
+ */
+#define DW_VALIDATOR_MARK 0x0d5a7d02u
 
 enum dw_verdict_code {
 	DW_VERDICT_NONE = 0,
@@ -117,6 +134,13 @@ enum dw_counter {
 	DW_CNT_FAIL_OPEN_PASSED,    /* failure mode open: a miss passed */
 	DW_CNT_FAIL_CLOSED_DROPPED, /* failure mode closed: a miss dropped */
 	DW_CNT_TCP_SEGMENT,	    /* TCP reply not contained in one segment */
+	DW_CNT_VALIDATOR_REPLY,	    /* reply to the validator's own socket: passed */
+	DW_CNT_TCP_SPLIT_QUESTION,  /* TCP message start without its whole question: dropped */
+	DW_CNT_TCP_UNTRACKED,	    /* TCP data of a flow never seen opening: judged alone */
+	DW_CNT_TCP_CONTINUATION,    /* TCP data inside messages already passed: passed */
+	DW_CNT_TCP_AFTER_DROP,	    /* TCP data of a dropped message or beyond it: dropped */
+	DW_CNT_TCP_GAP,		    /* TCP data beyond a message start never seen: dropped */
+	DW_CNT_TCP_MULTI,	    /* later protected message in one segment: failure mode */
 	DW_CNT_MAX,
 };
 
@@ -170,6 +194,40 @@ struct dw_addr_key {
 	__u8 family;
 	__u8 _pad[3];
 	__u8 addr[16]; /* network order */
+};
+
+/*
+ * TCP flow map key: the reply direction (source = the DNS server). Ports and
+ * addresses in network order; IPv4 in the first 4 bytes of each address.
+ */
+struct dw_tcp_flow_key {
+	__u8 family; /* AF_INET(2) or AF_INET6(10) */
+	__u8 _pad;
+	__u16 sport; /* network order */
+	__u16 dport; /* network order */
+	__u16 _pad2;
+	__u8 saddr[16]; /* network order */
+	__u8 daddr[16]; /* network order */
+};
+
+enum dw_tcp_decision {
+	DW_TCP_NONE = 0, /* no message judged yet */
+	DW_TCP_PASSED = 1,
+	DW_TCP_DROPPED = 2,
+};
+
+/*
+ * TCP flow map value (bpf/lib/tcpflow.bpf.h). Sequence numbers in host
+ * order. next: where the next DNS message starts (its 2-byte length); every
+ * byte before it belongs to messages the hook passed. msg_end and decision:
+ * the last message judged; when it was dropped, next stays at its start and
+ * msg_end is its end, so its continuation segments are dropped too.
+ */
+struct dw_tcp_flow {
+	__u32 next;
+	__u32 msg_end;
+	__u8 decision; /* enum dw_tcp_decision */
+	__u8 _pad[3];
 };
 
 /* Runtime configuration the daemon writes once per policy (array map, 1 slot). */
@@ -227,6 +285,8 @@ _Static_assert(sizeof(struct dw_zone) == 8, "dw_zone layout");
 _Static_assert(sizeof(struct dw_zone_key) == 260, "dw_zone_key layout");
 _Static_assert(sizeof(struct dw_addr_key) == 20, "dw_addr_key layout");
 _Static_assert(sizeof(struct dw_datapath_cfg) == 40, "dw_datapath_cfg layout");
+_Static_assert(sizeof(struct dw_tcp_flow_key) == 40, "dw_tcp_flow_key layout");
+_Static_assert(sizeof(struct dw_tcp_flow) == 12, "dw_tcp_flow layout");
 _Static_assert(sizeof(struct dw_punt) == 56 + DW_PUNT_PKT_MAX, "dw_punt layout");
 
 #endif /* DNSWARD_H */

@@ -30,6 +30,13 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_FAIL_OPEN_PASSED] = "fail_open_passed",
     [DW_CNT_FAIL_CLOSED_DROPPED] = "fail_closed_dropped",
     [DW_CNT_TCP_SEGMENT] = "tcp_segment",
+    [DW_CNT_TCP_SPLIT_QUESTION] = "tcp_split_question",
+    [DW_CNT_TCP_UNTRACKED] = "tcp_untracked",
+    [DW_CNT_TCP_CONTINUATION] = "tcp_continuation",
+    [DW_CNT_TCP_AFTER_DROP] = "tcp_after_drop",
+    [DW_CNT_TCP_GAP] = "tcp_gap",
+    [DW_CNT_TCP_MULTI] = "tcp_multi",
+    [DW_CNT_VALIDATOR_REPLY] = "validator_reply",
 };
 
 const char *counter_name(unsigned slot)
