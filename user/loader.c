@@ -175,9 +175,10 @@ out:
 
 static void unpin_all(struct loader *ld)
 {
-	static const char *const pins[] = {
-	    PROG_PIN_XDP,     PROG_PIN_TC,     DW_MAP_VERDICTS, DW_MAP_ZONES,	  DW_MAP_CONFIG,
-	    DW_MAP_HEARTBEAT, DW_MAP_COUNTERS, DW_MAP_PUNTS,	DW_MAP_RESOLVERS, DW_MAP_PUNT_RATE};
+	static const char *const pins[] = {PROG_PIN_XDP,     PROG_PIN_TC,     DW_MAP_VERDICTS,
+					   DW_MAP_ZONES,     DW_MAP_CONFIG,   DW_MAP_HEARTBEAT,
+					   DW_MAP_COUNTERS,  DW_MAP_PUNTS,    DW_MAP_RESOLVERS,
+					   DW_MAP_PUNT_RATE, DW_MAP_TCP_FLOWS};
 	char path[PATH_MAX];
 	size_t i;
 

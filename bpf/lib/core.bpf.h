@@ -20,6 +20,8 @@
 #include "lib/parse.bpf.h"
 #include "lib/digest.bpf.h"
 #include "lib/verdict.bpf.h"
+#include "lib/tcpflow.bpf.h"
+#include "lib/selfreply.bpf.h"
 
 /* Bytes tc pulls into the linear area when headers are not there. */
 #define DW_PULL_LEN 256
@@ -94,9 +96,9 @@ static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch
 }
 
 /* Steps 4-5: verdict, else punt; z is the matched zone, the frame is whole and copied. */
-static __always_inline int dw_protected(struct dw_scratch *s, const struct dw_datapath_cfg *cfg,
-					const struct dw_zone *z, struct dw_hdrs *h,
-					struct dw_hook_info *hi, __u32 copied)
+static __always_inline int dw_protected(void *ctx, struct dw_scratch *s,
+					const struct dw_datapath_cfg *cfg, const struct dw_zone *z,
+					struct dw_hdrs *h, struct dw_hook_info *hi, __u32 copied)
 {
 	struct dw_verdict_key key = {};
 	struct dw_verdict *v;
@@ -121,7 +123,11 @@ static __always_inline int dw_protected(struct dw_scratch *s, const struct dw_da
 				return dw_drop(DW_CNT_DENIED);
 		}
 	}
-	/* A miss: step 6 (heartbeat), then the punt rate, then the ring. */
+	/* A miss. The validator's own upstream replies go straight to it: it
+	 * believes nothing they say until DNSSEC proves it (selfreply.bpf.h). */
+	if (dw_selfreply(ctx, s, h))
+		return dw_pass(DW_CNT_VALIDATOR_REPLY);
+	/* Step 6 (heartbeat), then the punt rate, then the ring. */
 	if (dw_heartbeat_stale(cfg, now)) {
 		dw_count(DW_CNT_STALE_HEARTBEAT);
 		return dw_failure(z);
@@ -155,48 +161,17 @@ static __always_inline int dw_protected(struct dw_scratch *s, const struct dw_da
 	return dw_drop(DW_CNT_HELD);
 }
 
-static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_end, __u32 frame_len,
-				   struct dw_hook_info *hi)
+/* Steps 3-8 for the message at s->hd.dns_off: its question, its zone, then its verdict. */
+static __always_inline int dw_judge(void *ctx, int xdp, void *data, void *data_end, __u32 frame_len,
+				    struct dw_hook_info *hi, const struct dw_datapath_cfg *cfg,
+				    struct dw_scratch *s)
 {
-	struct dw_hdrs h = {};
-	struct dw_datapath_cfg *cfg;
-	struct dw_scratch *s;
-	struct dw_zone *z;
-	__u32 zero = 0, copied, lim;
+	struct dw_hdrs *hp = &s->hd;
 	struct dw_zone_key *zk;
-	struct dw_hdrs *hp;
+	struct dw_zone *z;
+	__u32 copied, lim;
 	int rc;
 
-	dw_count(DW_CNT_PACKETS);
-	cfg = bpf_map_lookup_elem(&dnsward_config, &zero);
-	if (!cfg || !cfg->enabled)
-		return DW_ACT_PASS; /* no policy loaded yet */
-	rc = dw_parse_headers(data, data_end, frame_len, cfg->dns_port ? cfg->dns_port : 53, &h);
-	if (rc == DW_P_SHORT)
-		rc = DW_P_MALFORMED; /* still short after the pull: cannot be checked */
-	if (rc == DW_P_NOT_DNS)
-		return dw_pass(DW_CNT_NOT_DNS);
-	if (rc == DW_P_LATER_FRAG)
-		return dw_pass(DW_CNT_FRAGMENT); /* reassembly fails without the first */
-	if (rc != DW_P_REPLY)
-		return dw_drop(DW_CNT_MALFORMED); /* could be protected: fail closed */
-	/* Step 7: the daemon's re-injection, by a mark workloads cannot set. */
-	if (hi->mark == DW_RELEASE_MARK) {
-		dw_count(DW_CNT_RELEASE_MARK);
-		return DW_ACT_RELEASE;
-	}
-	/* Step 2: the resolver allowlist. */
-	if (cfg->resolver_allowlist && !bpf_map_lookup_elem(&dnsward_resolvers, &h.src))
-		return dw_drop(DW_CNT_ROGUE_RESOLVER);
-	s = bpf_map_lookup_elem(&dw_scratch_map, &zero);
-	if (!s)
-		return DW_ACT_PASS;
-	/* Continue from memory: one verifier state, whichever way the parse went. */
-	s->hd = h;
-	if (!xdp)
-		dw_tc_linearize(ctx, frame_len);
-	dw_barrier();
-	hp = &s->hd;
 	/* Step 3: the question and the zone, read in place. */
 	lim = hp->dns_off + hp->avail;
 	if (xdp)
@@ -206,7 +181,7 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 	dw_barrier();
 	if (rc < 0) {
 		if (hp->l4 == DW_IPPROTO_TCP && hp->dns_len != hp->avail)
-			return dw_pass(DW_CNT_NOT_DNS); /* a continuation segment */
+			return dw_pass(DW_CNT_NOT_DNS); /* untracked flow: a continuation segment */
 		return dw_drop(DW_CNT_MALFORMED);
 	}
 	zk = dw_zone_key(s);
@@ -228,7 +203,56 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 		dw_count(DW_CNT_TOO_BIG);
 		return dw_failure(z);
 	}
-	return dw_protected(s, cfg, z, hp, hi, copied);
+	return dw_protected(ctx, s, cfg, z, hp, hi, copied);
+}
+
+static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_end, __u32 frame_len,
+				   struct dw_hook_info *hi)
+{
+	struct dw_hdrs h = {};
+	struct dw_datapath_cfg *cfg;
+	struct dw_scratch *s;
+	__u32 zero = 0;
+	int rc, act;
+
+	dw_count(DW_CNT_PACKETS);
+	cfg = bpf_map_lookup_elem(&dnsward_config, &zero);
+	if (!cfg || !cfg->enabled)
+		return DW_ACT_PASS; /* no policy loaded yet */
+	rc = dw_parse_headers(data, data_end, frame_len, cfg->dns_port ? cfg->dns_port : 53, &h);
+	if (rc == DW_P_SHORT)
+		rc = DW_P_MALFORMED; /* still short after the pull: cannot be checked */
+	if (rc == DW_P_NOT_DNS && !h.tcpflow)
+		return dw_pass(DW_CNT_NOT_DNS); /* TCP from the DNS port goes to its flow */
+	if (rc == DW_P_LATER_FRAG)
+		return dw_pass(DW_CNT_FRAGMENT); /* reassembly fails without the first */
+	if (rc != DW_P_REPLY && rc != DW_P_NOT_DNS)
+		return dw_drop(DW_CNT_MALFORMED); /* could be protected: fail closed */
+	/* Step 7: the daemon's re-injection, by a mark workloads cannot set. */
+	if (hi->mark == DW_RELEASE_MARK) {
+		dw_count(DW_CNT_RELEASE_MARK);
+		return DW_ACT_RELEASE;
+	}
+	/* Step 2: the resolver allowlist (for TCP, the whole conversation). */
+	if (cfg->resolver_allowlist && !bpf_map_lookup_elem(&dnsward_resolvers, &h.src))
+		return dw_drop(DW_CNT_ROGUE_RESOLVER);
+	s = bpf_map_lookup_elem(&dw_scratch_map, &zero);
+	if (!s)
+		return DW_ACT_PASS;
+	/* Continue from memory: one verifier state, whichever way the parse went. */
+	s->hd = h;
+	if (!xdp)
+		dw_tc_linearize(ctx, frame_len);
+	dw_barrier();
+	/* Step 8, TCP: place the segment in its flow's stream of messages (tcpflow.bpf.h). */
+	if (s->hd.tcpflow) {
+		rc = dw_tcp_segment(ctx, xdp, s, rc);
+		if (rc != DW_TSEG_JUDGE)
+			return rc == DW_TSEG_DROP ? DW_ACT_DROP : DW_ACT_PASS;
+		dw_barrier();
+	}
+	act = dw_judge(ctx, xdp, data, data_end, frame_len, hi, cfg, s);
+	return dw_tcp_judged(ctx, xdp, s, act);
 }
 
 #endif /* DW_CORE_BPF_H */

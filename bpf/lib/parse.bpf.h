@@ -41,10 +41,19 @@ struct dw_hdrs {
 	__u32 dns_len; /* UDP: the datagram's payload; TCP: the length prefix */
 	__u32 avail;   /* message bytes present in this packet */
 	__u8 l3, l4;
-	__u8 frag; /* first fragment: the message is incomplete */
-	__u8 pad;
+	__u8 frag;    /* first fragment: the message is incomplete */
+	__u8 tcpflow; /* DW_TCPF_*: what the TCP flow tracking makes of it */
 	struct dw_addr_key src;
+	/* TCP from the DNS port (l4 == DW_IPPROTO_TCP): */
+	__u32 tcp_seq; /* host order */
+	__u32 pay_off; /* frame offset of the payload (the first length prefix) */
+	__u8 tcp_flags;
+	__u8 pad[3];
 };
+
+/* dw_hdrs.tcpflow: a TCP segment the flow state must see (bpf/lib/tcpflow.bpf.h). */
+#define DW_TCPF_SEEN	1 /* SYN, FIN, RST or payload: look the flow up */
+#define DW_TCPF_TRACKED 2 /* a message start of a tracked flow is being judged */
 
 struct dw_vlan {
 	__be16 tci;
@@ -178,6 +187,13 @@ static __always_inline int dw_parse_l4(void *data, void *data_end, __u32 frame_l
 		if (doff < 20 || off + doff > h->l3_end)
 			return DW_P_MALFORMED;
 		off += doff;
+		/* What the flow state needs, even when this is not a reply's start. */
+		h->l4 = proto;
+		h->tcp_seq = bpf_ntohl(tcp->seq);
+		h->tcp_flags = ((__u8 *)tcp)[13];
+		h->pay_off = off;
+		if (off < h->l3_end || (h->tcp_flags & 0x07)) /* payload, FIN, SYN or RST */
+			h->tcpflow = DW_TCPF_SEEN;
 		if (off + 2 > h->l3_end)
 			return DW_P_NOT_DNS; /* no payload: SYN, ACK, FIN */
 		len = data + (off & 0x3ff);

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_tcpflow.c: DNS over TCP through the production data plane
+ * (bpf/lib/tcpflow.bpf.h), table-driven through BPF_PROG_RUN on both entry
+ * points, IPv4 and IPv6 with a VLAN tag, with sequence numbers that wrap.
+ * Each scenario is a DNS stream (2-byte length + message, repeated) cut into
+ * segments at positions named by message (its start, its question's end,
+ * its end); every segment names the action and the counters that must move,
+ * and the flow map's state is checked at the end.
+ */
+#include <stdlib.h>
+#include <arpa/inet.h>
+
+#include "harness.h"
+#include "bpf/dp_packets.h"
+#include "bpf/dp_env.h"
+
+static struct dp_env env;
+static int flows_fd;
+
+enum { ACT_PASS, ACT_DROP };
+
+enum where { W_START, W_QEND, W_END };
+
+/* A stream position: message msg's start, question end or end, plus delta bytes. */
+struct pos {
+	int msg;
+	enum where w;
+	int delta;
+};
+
+#define START(m)                                                                                   \
+	{                                                                                          \
+		m, W_START, 0                                                                      \
+	}
+#define QEND(m, d)                                                                                 \
+	{                                                                                          \
+		m, W_QEND, d                                                                       \
+	}
+#define END(m)                                                                                     \
+	{                                                                                          \
+		m, W_END, 0                                                                        \
+	}
+#define AT0(m, d)                                                                                  \
+	{                                                                                          \
+		m, W_START, d                                                                      \
+	}
+
+enum skind {
+	S_NONE = 0, /* ends the list */
+	S_SYNACK,   /* the server's SYN-ACK: the flow is learnt */
+	S_DATA,	    /* stream bytes [from, to) */
+	S_DATA_FIN, /* the same with FIN set */
+	S_FIN,	    /* FIN without data, at `from` */
+	S_RST,	    /* RST at `from` */
+	S_ALLOW,    /* (no packet) an ALLOW verdict for message `from.msg` */
+};
+
+struct step {
+	enum skind kind;
+	struct pos from, to;
+	int act;
+	int c1, c2;   /* counters that must move by one (c2 -1: none) */
+	int punt_msg; /* the punt this step sends carries this message (-1: no punt) */
+};
+
+enum st_want { ST_NEXT, ST_GONE };
+
+struct scenario {
+	const char *desc;
+	const char *qnames[3]; /* the stream's messages (dp_reply_a), NULL-terminated */
+	struct step steps[8];
+	enum st_want st;
+	struct pos next; /* ST_NEXT: where the flow expects the next message */
+	int decision;	 /* ST_NEXT: the last decision (enum dw_tcp_decision) */
+};
+
+#define D(f, t, a, c1, c2)                                                                         \
+	{                                                                                          \
+		S_DATA, f, t, a, c1, c2, -1                                                        \
+	}
+#define DP(f, t, a, c1, c2, m)                                                                     \
+	{                                                                                          \
+		S_DATA, f, t, a, c1, c2, m                                                         \
+	}
+#define SYNACK                                                                                     \
+	{                                                                                          \
+		S_SYNACK, START(0), START(0), ACT_PASS, DW_CNT_NOT_DNS, -1, -1                     \
+	}
+
+static const struct scenario scenarios[] = {
+    {"whole protected message: held; its retransmission hits the verdict",
+     {"www.idp.test"},
+     {SYNACK,
+      DP(START(0), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      {S_ALLOW, START(0), START(0), 0, 0, -1, -1},
+      D(START(0), END(0), ACT_PASS, DW_CNT_ALLOWED, -1)},
+     ST_NEXT,
+     END(0),
+     DW_TCP_PASSED},
+    {"split before the end of the question: dropped, and its continuation",
+     {"www.idp.test"},
+     {SYNACK, D(START(0), QEND(0, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1),
+      D(QEND(0, -5), END(0), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
+     ST_NEXT,
+     START(0),
+     DW_TCP_DROPPED},
+    {"split inside the length prefix: dropped",
+     {"www.example.test"},
+     {SYNACK, D(START(0), AT0(0, 1), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1)},
+     ST_NEXT,
+     START(0),
+     DW_TCP_DROPPED},
+    {"split after the question, protected: failure mode, continuation dropped",
+     {"www.idp.test"},
+     {SYNACK, D(START(0), QEND(0, 3), ACT_DROP, DW_CNT_TCP_SEGMENT, DW_CNT_FAIL_CLOSED_DROPPED),
+      D(QEND(0, 3), END(0), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
+     ST_NEXT,
+     START(0),
+     DW_TCP_DROPPED},
+    {"split after the question, open zone: both parts pass",
+     {"www.open.test"},
+     {SYNACK, D(START(0), QEND(0, 3), ACT_PASS, DW_CNT_TCP_SEGMENT, DW_CNT_FAIL_OPEN_PASSED),
+      D(QEND(0, 3), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1)},
+     ST_NEXT,
+     END(0),
+     DW_TCP_PASSED},
+    {"unprotected message in three segments, then another: all pass",
+     {"www.example.test", "ftp.example.test"},
+     {SYNACK, D(START(0), QEND(0, 0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      D(QEND(0, 0), QEND(0, 7), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1),
+      D(QEND(0, 7), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1),
+      D(START(1), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1)},
+     ST_NEXT,
+     END(1),
+     DW_TCP_PASSED},
+    {"two unprotected messages in one segment pass",
+     {"www.example.test", "ftp.example.test"},
+     {SYNACK, D(START(0), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1)},
+     ST_NEXT,
+     END(1),
+     DW_TCP_PASSED},
+    {"a protected message behind an unprotected one: failure mode",
+     {"www.example.test", "www.idp.test"},
+     {SYNACK, D(START(0), END(1), ACT_DROP, DW_CNT_TCP_MULTI, DW_CNT_FAIL_CLOSED_DROPPED)},
+     ST_NEXT,
+     START(0),
+     DW_TCP_DROPPED},
+    {"an allowed protected message, then an unprotected one: pass",
+     {"www.idp.test", "www.example.test"},
+     {SYNACK,
+      {S_ALLOW, START(0), START(0), 0, 0, -1, -1},
+      D(START(0), END(1), ACT_PASS, DW_CNT_ALLOWED, -1)},
+     ST_NEXT,
+     END(1),
+     DW_TCP_PASSED},
+    {"a second message whose question the segment cuts: dropped",
+     {"www.example.test", "www.example.test"},
+     {SYNACK, D(START(0), QEND(1, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1)},
+     ST_NEXT,
+     START(0),
+     DW_TCP_DROPPED},
+    {"a segment from inside one message to the next: that start is judged",
+     {"www.example.test", "www.idp.test"},
+     {SYNACK, D(START(0), QEND(0, 2), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      DP(QEND(0, 2), END(1), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 1),
+      D(START(1), END(1), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED)},
+     ST_NEXT,
+     START(1),
+     DW_TCP_DROPPED},
+    {"retransmitted data of passed messages passes",
+     {"www.example.test", "ftp.example.test"},
+     {SYNACK, D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      D(START(1), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      D(START(0), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1),
+      D(QEND(1, 1), END(1), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1)},
+     ST_NEXT,
+     END(1),
+     DW_TCP_PASSED},
+    {"data beyond a message start never seen is dropped",
+     {"www.example.test", "www.example.test"},
+     {SYNACK, D(START(1), END(1), ACT_DROP, DW_CNT_TCP_GAP, -1)},
+     ST_NEXT,
+     START(0),
+     DW_TCP_NONE},
+    {"untracked flow: segments judged alone (a split reply is not checked)",
+     {"www.idp.test"},
+     {D(START(0), QEND(0, -5), ACT_PASS, DW_CNT_TCP_UNTRACKED, DW_CNT_NOT_DNS),
+      D(QEND(0, -5), END(0), ACT_PASS, DW_CNT_TCP_UNTRACKED, DW_CNT_NOT_DNS),
+      DP(START(0), END(0), ACT_DROP, DW_CNT_TCP_UNTRACKED, DW_CNT_HELD, 0)},
+     ST_GONE, START(0), 0},
+    {"FIN removes the flow: later data is untracked",
+     {"www.example.test", "www.idp.test"},
+     {SYNACK,
+      D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      {S_FIN, START(1), START(1), ACT_PASS, DW_CNT_NOT_DNS, -1, -1},
+      D(START(1), QEND(1, -5), ACT_PASS, DW_CNT_TCP_UNTRACKED, DW_CNT_NOT_DNS)},
+     ST_GONE, START(0), 0},
+    {"FIN with the last message removes the flow once it passed",
+     {"www.example.test"},
+     {SYNACK, {S_DATA_FIN, START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1, -1}},
+     ST_GONE, START(0), 0},
+    {"FIN on a held message keeps the flow",
+     {"www.idp.test"},
+     {SYNACK, {S_DATA_FIN, START(0), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0}},
+     ST_NEXT,
+     START(0),
+     DW_TCP_DROPPED},
+    {"RST removes the flow",
+     {"www.example.test"},
+     {SYNACK, {S_RST, START(0), START(0), ACT_PASS, DW_CNT_NOT_DNS, -1, -1}},
+     ST_GONE, START(0), 0},
+};
+
+/* The stream: messages with their length prefixes, and where each part lies. */
+struct stream {
+	struct dp_buf b;
+	struct dp_buf msg[3];
+	size_t start[3], qend[3], end[3];
+	int n;
+};
+
+static void build_stream(struct stream *st, const struct scenario *sc)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < 3 && sc->qnames[i]; i++) {
+		struct dp_buf *m = &st->msg[i];
+
+		dp_reply_a(m, sc->qnames[i], (uint16_t)(0x100 + i), 300, 0xc0000201 + i);
+		st->start[i] = st->b.n;
+		dp_u16(&st->b, (uint16_t)m->n);
+		dp_bytes(&st->b, m->b, m->n);
+		st->end[i] = st->b.n;
+		/* length, header, name in wire form (the name plus 2), type and class */
+		st->qend[i] = st->start[i] + 2 + 12 + strlen(sc->qnames[i]) + 2 + 4;
+	}
+	st->n = i;
+}
+
+static size_t at(const struct stream *st, struct pos p)
+{
+	size_t base = p.w == W_START  ? st->start[p.msg]
+		      : p.w == W_QEND ? st->qend[p.msg]
+				      : st->end[p.msg];
+
+	return base + p.delta;
+}
+
+struct layout {
+	const char *name;
+	int l3, vlans;
+	uint32_t isn; /* the server's initial sequence number */
+};
+
+static const struct layout layouts[] = {
+    {"ipv4, seq wraps", DP_IP4, 0, 0xffffffe0u},
+    {"ipv6+vlan", DP_IP6, 1, 123456789u},
+};
+
+/* A TCP segment from 198.51.100.53:53 (2001:db8:2::53) to the client, port 33333. */
+static void tcp_frame(struct dp_buf *f, const struct layout *l, uint32_t seq, uint8_t flags,
+		      const uint8_t *pay, size_t n)
+{
+	static const uint8_t dmac[6] = {2, 0, 0, 0, 0, 1}, smac[6] = {2, 0, 0, 0, 0, 2};
+	int i;
+
+	f->n = 0;
+	dp_bytes(f, dmac, 6);
+	dp_bytes(f, smac, 6);
+	for (i = 0; i < l->vlans; i++) {
+		dp_u16(f, 0x8100);
+		dp_u16(f, 100 + i);
+	}
+	dp_u16(f, l->l3 == DP_IP6 ? 0x86dd : 0x0800);
+	if (l->l3 == DP_IP6) {
+		dp_u32(f, 0x60000000);
+		dp_u16(f, (uint16_t)(20 + n));
+		dp_u8(f, 6);
+		dp_u8(f, 64);
+		dp_u32(f, 0x20010db8);
+		dp_u32(f, 0x00020000);
+		dp_u32(f, 0);
+		dp_u32(f, 0x53);
+		dp_u32(f, 0x20010db8);
+		dp_u32(f, 0x00010000);
+		dp_u32(f, 0);
+		dp_u32(f, 2);
+	} else {
+		dp_u8(f, 0x45);
+		dp_u8(f, 0);
+		dp_u16(f, (uint16_t)(40 + n));
+		dp_u16(f, 1);
+		dp_u16(f, 0x4000); /* DF */
+		dp_u8(f, 64);
+		dp_u8(f, 6);
+		dp_u16(f, 0);
+		dp_u32(f, 0xc6336435); /* 198.51.100.53 */
+		dp_u32(f, 0xc0000202); /* 192.0.2.2 */
+	}
+	dp_u16(f, 53);
+	dp_u16(f, 33333);
+	dp_u32(f, seq);
+	dp_u32(f, 1);
+	dp_u16(f, 0x5000 | flags);
+	dp_u16(f, 65535);
+	dp_u32(f, 0);
+	dp_bytes(f, pay, n);
+}
+
+static int act_of(int prog, int rc)
+{
+	if (prog == env.xdp)
+		return rc == 2 ? ACT_PASS : rc == 1 ? ACT_DROP : -1;
+	return rc == 0 ? ACT_PASS : rc == 2 ? ACT_DROP : -1;
+}
+
+static void reset_state(void)
+{
+	struct dw_tcp_flow_key fk;
+	struct dw_verdict_key vk;
+	int i;
+
+	for (i = 0; i < 100000 && !bpf_map_get_next_key(flows_fd, NULL, &fk); i++)
+		bpf_map_delete_elem(flows_fd, &fk);
+	for (i = 0; i < 100000 && !bpf_map_get_next_key(env.verdicts, NULL, &vk); i++)
+		bpf_map_delete_elem(env.verdicts, &vk);
+	dp_drain(&env);
+}
+
+static void put_allow(const struct dp_buf *m)
+{
+	struct dw_verdict_key k;
+	struct dw_verdict v = {.zone_id = 1, .verdict = DW_VERDICT_ALLOW};
+
+	CHECK_EQ_INT(pkt_digest_key(m->b, m->n, dp_sipkey, &k), 0);
+	CHECK_EQ_INT(bpf_map_update_elem(env.verdicts, &k, &v, BPF_ANY), 0);
+}
+
+/* Runs one step; returns 1 when everything the step names held. */
+static int run_step(int prog, const struct layout *l, const struct stream *st, const struct step *s,
+		    const char *what)
+{
+	uint64_t before[DW_CNT_MAX], after[DW_CNT_MAX];
+	uint32_t data_seq = l->isn + 1;
+	size_t from = at(st, s->from), to = at(st, s->to);
+	struct dw_verdict_key ref;
+	struct dp_buf f;
+	int rc, got, punts, ok = 1, i;
+
+	switch (s->kind) {
+	case S_SYNACK:
+		tcp_frame(&f, l, l->isn, 0x12, NULL, 0);
+		break;
+	case S_DATA:
+	case S_DATA_FIN:
+		tcp_frame(&f, l, data_seq + (uint32_t)from, s->kind == S_DATA_FIN ? 0x19 : 0x18,
+			  st->b.b + from, to - from);
+		break;
+	case S_FIN:
+		tcp_frame(&f, l, data_seq + (uint32_t)from, 0x11, NULL, 0);
+		break;
+	case S_RST:
+		tcp_frame(&f, l, data_seq + (uint32_t)from, 0x14, NULL, 0);
+		break;
+	case S_ALLOW:
+		put_allow(&st->msg[s->from.msg]);
+		return 1;
+	default:
+		return 0;
+	}
+	dp_counters(&env, before);
+	rc = dp_run(&env, prog, f.b, f.n, 0, NULL, 1, NULL);
+	dp_counters(&env, after);
+	got = act_of(prog, rc);
+	if (got != s->act) {
+		fprintf(stderr, "  %s: action %d (rc %d), want %d\n", what, got, rc, s->act);
+		ok = 0;
+	}
+	if (after[s->c1] != before[s->c1] + 1 || (s->c2 >= 0 && after[s->c2] != before[s->c2] + 1))
+		ok = 0;
+	if (s->c1 != DW_CNT_ALLOWED && after[DW_CNT_ALLOWED] != before[DW_CNT_ALLOWED])
+		ok = 0;
+	if (after[DW_CNT_PACKETS] != before[DW_CNT_PACKETS] + 1)
+		ok = 0;
+	if (!ok) {
+		fprintf(stderr, "  %s: want counters %d and %d to move; moved:\n", what, s->c1,
+			s->c2);
+		for (i = 0; i < DW_CNT_MAX; i++)
+			if (after[i] != before[i])
+				fprintf(stderr, "    counter %d +%llu\n", i,
+					(unsigned long long)(after[i] - before[i]));
+	}
+	punts = dp_drain(&env);
+	if (punts != (s->punt_msg >= 0 || s->c1 == DW_CNT_PUNTED || s->c2 == DW_CNT_PUNTED)) {
+		fprintf(stderr, "  %s: %d punts\n", what, punts);
+		ok = 0;
+	}
+	if (s->punt_msg >= 0 && punts == 1) {
+		/* The punt carries the message the step names, at its place in the frame. */
+		const struct dp_buf *m = &st->msg[s->punt_msg];
+		const struct dw_punt *p = &env.last;
+
+		ok &= pkt_digest_key(m->b, m->n, dp_sipkey, &ref) == 0 &&
+		      !memcmp(&ref, &p->key, sizeof(ref));
+		ok &= p->l4 == 6 && p->dns_len == m->n && p->dns_off + m->n <= p->pkt_len &&
+		      !memcmp(p->pkt + p->dns_off, m->b, m->n);
+		if (!ok)
+			fprintf(stderr, "  %s: the punt is not message %d\n", what, s->punt_msg);
+	}
+	return ok;
+}
+
+static void check_state(const struct layout *l, const struct stream *st, const struct scenario *sc,
+			const char *what)
+{
+	struct dw_tcp_flow_key k = {.family = l->l3 == DP_IP6 ? 10 : 2};
+	struct dw_tcp_flow v;
+	uint16_t sport = htons(53), dport = htons(33333);
+	int found;
+
+	memcpy(&k.sport, &sport, 2);
+	memcpy(&k.dport, &dport, 2);
+	if (l->l3 == DP_IP6) {
+		static const uint8_t s6[16] = {0x20, 1, 0xd, 0xb8, 0, 2, [15] = 0x53};
+		static const uint8_t d6[16] = {0x20, 1, 0xd, 0xb8, 0, 1, [15] = 2};
+
+		memcpy(k.saddr, s6, 16);
+		memcpy(k.daddr, d6, 16);
+	} else {
+		static const uint8_t s4[4] = {198, 51, 100, 53}, d4[4] = {192, 0, 2, 2};
+
+		memcpy(k.saddr, s4, 4);
+		memcpy(k.daddr, d4, 4);
+	}
+	found = !bpf_map_lookup_elem(flows_fd, &k, &v);
+	if (sc->st == ST_GONE) {
+		if (found)
+			fprintf(stderr, "  %s: the flow is still there\n", what);
+		CHECK(!found);
+		return;
+	}
+	CHECK(found);
+	if (!found) {
+		fprintf(stderr, "  %s: no flow\n", what);
+		return;
+	}
+	if (v.next != l->isn + 1 + (uint32_t)at(st, sc->next) || v.decision != sc->decision) {
+		fprintf(stderr, "  %s: next %u (want %u), decision %u (want %d)\n", what,
+			v.next - l->isn - 1, (unsigned)at(st, sc->next), v.decision, sc->decision);
+		CHECK(0);
+	}
+}
+
+static void test_scenarios_both_hooks(void)
+{
+	size_t c, l, i;
+	int p;
+
+	for (c = 0; c < sizeof(scenarios) / sizeof(scenarios[0]); c++) {
+		for (l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
+			for (p = 0; p < 2; p++) {
+				const struct scenario *sc = &scenarios[c];
+				int prog = p ? env.tc : env.xdp;
+				struct stream st;
+				char what[240];
+
+				reset_state();
+				build_stream(&st, sc);
+				for (i = 0; i < 8 && sc->steps[i].kind != S_NONE; i++) {
+					snprintf(what, sizeof(what), "%s, step %zu [%s, %s]",
+						 sc->desc, i + 1, layouts[l].name,
+						 p ? "tc" : "xdp");
+					CHECK(
+					    run_step(prog, &layouts[l], &st, &sc->steps[i], what));
+				}
+				snprintf(what, sizeof(what), "%s [%s, %s]", sc->desc,
+					 layouts[l].name, p ? "tc" : "xdp");
+				check_state(&layouts[l], &st, sc, what);
+			}
+		}
+	}
+}
+
+/* The state the XDP hook learnt is the state tc sees: one map for both hooks. */
+static void test_hooks_share_the_flow(void)
+{
+	static const struct scenario sc = {.desc = "shared", .qnames = {"www.idp.test"}};
+	const struct layout *l = &layouts[0];
+	struct step synack = SYNACK;
+	struct step split = D(START(0), QEND(0, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1);
+	struct stream st;
+
+	reset_state();
+	build_stream(&st, &sc);
+	CHECK(run_step(env.xdp, l, &st, &synack, "SYN-ACK on XDP"));
+	CHECK(run_step(env.tc, l, &st, &split, "split on tc"));
+}
+
+int main(void)
+{
+	int err = dp_env_open(&env);
+
+	if (err) {
+		printf("FAIL setup: cannot load the data plane (%d)\n", err);
+		return 1;
+	}
+	flows_fd = bpf_map__fd(env.skel->maps.dnsward_tcp_flows);
+	RUN_TEST(test_scenarios_both_hooks);
+	RUN_TEST(test_hooks_share_the_flow);
+	dp_env_close(&env);
+	HARNESS_EXIT();
+}
