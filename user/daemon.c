@@ -35,7 +35,6 @@
 #include "metrics.h"
 #include "punt.h"
 #include "release.h"
-#include "selfsock.h"
 #include "valpool.h"
 #include "verdict_index.h"
 #include "verdict_map.h"
@@ -54,7 +53,7 @@
 #define DAEMON_QUEUE_MAX 1024
 
 struct daemon_stats {
-	uint64_t punts_held, punts_monitor, punts_refused, self_released, self_check_ns;
+	uint64_t punts_held, punts_monitor, punts_refused;
 	uint64_t unvalidated_released, unvalidated_dropped; /* refused punts, by failure mode */
 	uint64_t verdicts_evicted; /* pushed out of the name index, deleted from the kernel */
 	uint64_t key_mismatch, key_uncomputable;
@@ -179,19 +178,10 @@ static void on_punt(const struct dw_punt *p, void *ctx)
 	struct dw_verdict_key key = p->key;
 	size_t sz = offsetof(struct dw_punt, pkt) + p->pkt_len;
 	struct dw_punt *copy;
-	uint64_t t0 = verdict_now_ns();
-	bool own = (p->flags & DW_PUNT_F_HELD) && selfsock_owns(p);
 	int rc;
 
-	d->st.self_check_ns += verdict_now_ns() - t0;
-	if (own) {
-		/* The validator's own upstream reply: back to it at once, unjudged. */
-		if (release_frame(d->rel, p))
-			d->st.release_failed++;
-		else
-			d->st.self_released++;
-		return;
-	}
+	/* The validator's own upstream replies never get here: the hook passes
+	 * them (bpf/lib/selfreply.bpf.h, counter datapath_validator_reply). */
 	if (p->flags & DW_PUNT_F_HELD)
 		d->st.punts_held++;
 	else
@@ -448,8 +438,6 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "punts_refused", d->st.punts_refused);
 	stat_line(out, "unvalidated_released", d->st.unvalidated_released);
 	stat_line(out, "unvalidated_dropped", d->st.unvalidated_dropped);
-	stat_line(out, "self_released", d->st.self_released);
-	stat_line(out, "self_check_ns_total", d->st.self_check_ns);
 	stat_line(out, "key_mismatch", d->st.key_mismatch);
 	stat_line(out, "key_uncomputable", d->st.key_uncomputable);
 	stat_line(out, "verdicts_allow", d->st.verdicts_allow);

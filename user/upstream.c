@@ -7,6 +7,11 @@
  * DoT upstreams (transport tls) go through upstream_tls.c with the same
  * random IDs and question checks, over a connection kept per upstream.
  * Nothing returned here is believed until DNSSEC proves it.
+ *
+ * UDP and TCP sockets carry DW_VALIDATOR_MARK and are connected to their
+ * upstream, so a hook on the uplink passes their replies instead of holding
+ * them (bpf/lib/selfreply.bpf.h). DoT is on port 853, which the hook never
+ * takes for DNS.
  */
 #include <errno.h>
 #include <poll.h>
@@ -107,6 +112,27 @@ static int bind_random_port(int fd, int family)
 	return 0; /* fall back to the kernel's own (randomised) ephemeral port */
 }
 
+/*
+ * SO_MARK needs CAP_NET_ADMIN, which the daemon keeps. A `dnsward check` run
+ * without it still works: its replies are only held while a daemon's hook
+ * is attached, and then the daemon validates and releases them like any.
+ */
+static void mark_validator_socket(int fd)
+{
+	static bool told;
+	uint32_t mark = DW_VALIDATOR_MARK;
+
+	if (!setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
+		return;
+	if (errno == EPERM) {
+		if (!told)
+			pr_debug("upstream: SO_MARK needs CAP_NET_ADMIN; queries go unmarked");
+		told = true;
+		return;
+	}
+	pr_warn("upstream: SO_MARK 0x%x on an upstream socket: %s", mark, strerror(errno));
+}
+
 static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
@@ -147,8 +173,12 @@ static int udp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const u
 	fd = socket(u->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	mark_validator_socket(fd);
 	bind_random_port(fd, u->addr.ss_family);
-	if (sendto(fd, wire, wlen, 0, (const struct sockaddr *)&u->addr, u->addr_len) < 0) {
+	/* Connected: the kernel takes datagrams from the upstream only, and the
+	 * hook can tell this socket's replies from a forwarded reply's. */
+	if (connect(fd, (const struct sockaddr *)&u->addr, u->addr_len) < 0 ||
+	    send(fd, wire, wlen, 0) < 0) {
 		rc = -errno;
 		goto out;
 	}
@@ -163,6 +193,10 @@ static int udp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const u
 		if (t >= deadline || poll(&pfd, 1, (int)(deadline - t)) <= 0)
 			break;
 		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		if (n < 0 && errno == ECONNREFUSED) {
+			rc = -ECONNREFUSED; /* ICMP port unreachable: nobody serves there */
+			break;
+		}
 		if (n <= 0 || !same_addr(&from, &u->addr))
 			continue;
 		if (ldns_wire2pkt(&r, buf, n) != LDNS_STATUS_OK)
@@ -219,6 +253,7 @@ static int tcp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const u
 	fd = socket(u->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
+	mark_validator_socket(fd);
 	rc = connect(fd, (const struct sockaddr *)&u->addr, u->addr_len);
 	if (rc && errno != EINPROGRESS) {
 		rc = -errno;

@@ -29,8 +29,9 @@ static __always_inline __u32 dw_self_tuple(const struct dw_scratch *s, const str
 	__u32 l3 = h->l3_off, l4 = h->l4_off;
 	const __u8 *ip, *ports;
 
-	/* The parser checked these against the frame; bound them for the verifier. */
-	if (l3 > DW_SELF_L3_MAX || l4 > DW_HDR_MAX || l4 + 4 > s->punt.pkt_len)
+	/* The parser checked these against the IP length and the frame, which is
+	 * copied whole; bound them for the verifier. (punt.pkt_len is not set yet.) */
+	if (l3 > DW_SELF_L3_MAX || l4 > DW_HDR_MAX || l4 + 4 > h->l3_end)
 		return 0;
 	ip = s->punt.pkt + l3;
 	ports = s->punt.pkt + l4;

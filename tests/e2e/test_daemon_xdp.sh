@@ -5,7 +5,9 @@
 # punt, `flush NAME` drops exactly that name's verdicts (the next query for
 # it punts again, other names still hit), bogus/expired/future/dsmismatch and
 # unsigned-fallback replies never arrive (each with an event naming the
-# reason), unprotected names are never punted.
+# reason), unprotected names are never punted. The validator's own upstream
+# replies (protected names too) are passed by the hook, never punted, while a
+# reply to an unmarked socket on the node itself is held like a workload's.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/daemon_lib.sh"
 
@@ -36,6 +38,28 @@ held=$(dw_stat punts_held)
 released=$(dw_stat released)
 [ "$held" -ge 5 ] && [ "$released" -ge 5 ] && pass held_then_released ||
 	fail held_then_released "held=$held released=$released"
+
+# 1b. Validating those five took upstream queries for idp.test names through the
+# same hook: their replies were passed as the validator's (socket mark), so the
+# only punts are the workload's five replies.
+vr=$(dw_stat datapath_validator_reply) pr=$(dw_stat punts_received) pu=$(dw_stat datapath_punted)
+if [ "$vr" -gt 0 ] && [ "$pr" = 5 ] && [ "$pu" = 5 ]; then
+	pass validator_replies_passed_by_hook
+else
+	fail validator_replies_passed_by_hook "validator_reply=$vr punts_received=$pr punted=$pu (want >0, 5, 5)"
+fi
+
+# 1c. A reply for a protected name to an unmarked socket of the node itself (dig
+# on the node) is held, validated and released like any workload's.
+p0=$(dw_stat punts_received) h0=$(dw_stat datapath_held) v0=$(dw_stat datapath_validator_reply)
+got=$(ip netns exec "$NS_NODE" dig +tries=1 +time=2 @"$RESOLVER_IP4" node.wild.idp.test A +short)
+p1=$(dw_stat punts_received) h1=$(dw_stat datapath_held) v1=$(dw_stat datapath_validator_reply)
+if [ "$got" = 203.0.113.83 ] && [ "$p1" = $((p0 + 1)) ] && [ "$h1" = $((h0 + 1)) ] &&
+	[ "$v1" -gt "$v0" ]; then
+	pass unmarked_node_socket_held
+else
+	fail unmarked_node_socket_held "got '$got' punts $p0->$p1 held $h0->$h1 validator_reply $v0->$v1"
+fi
 
 # 2. A repeat is answered from the verdict map: no new punt, the allowed counter grows.
 p0=$(dw_stat punts_received) a0=$(dw_stat datapath_allowed)
