@@ -145,6 +145,14 @@ enum dw_counter {
 };
 
 /*
+ * Slots in the pinned counters map. Larger than DW_CNT_MAX so that a newer
+ * daemon that counts more paths still reuses an older install's pinned map
+ * (libbpf refuses a pin whose size differs): an upgrade keeps enforcing.
+ * New counters are appended; a slot's meaning never changes.
+ */
+#define DW_CNT_SLOTS 64
+
+/*
  * The verdict map key. digest is a keyed 128-bit digest (SipHash, key in
  * dw_datapath_cfg) over the lower-cased question name, qtype, qclass and the
  * multiset of every RR in every section (owner and embedded names
@@ -279,6 +287,7 @@ struct dw_punt {
 	__u8 pkt[DW_PUNT_PKT_MAX]; /* the frame from its link-layer header */
 };
 
+_Static_assert(DW_CNT_MAX <= DW_CNT_SLOTS, "counters map needs more slots");
 _Static_assert(sizeof(struct dw_verdict_key) == 24, "dw_verdict_key layout");
 _Static_assert(sizeof(struct dw_verdict) == 16, "dw_verdict layout");
 _Static_assert(sizeof(struct dw_zone) == 8, "dw_zone layout");

@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+#include "caps.h"
 #include "log.h"
 #include "valpool.h"
 #include "verdict_map.h"
@@ -88,6 +89,11 @@ static void *worker_main(void *arg)
 	struct valpool *vp = w->vp;
 	uint64_t one = 1;
 
+	/*
+	 * Capabilities belong to each thread: workers start before the daemon
+	 * drops its own, so each drops the same ones itself.
+	 */
+	caps_drop_unneeded();
 	pthread_mutex_lock(&vp->mu);
 	while (!vp->stop) {
 		struct vp_job *j;

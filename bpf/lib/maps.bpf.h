@@ -49,10 +49,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dnsward_heartbeat SEC(".maps");
 
-/* Per-CPU counters, one slot per path (enum dw_counter). */
+/* Per-CPU counters, one slot per path (enum dw_counter), with room to grow. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DW_CNT_MAX);
+	__uint(max_entries, DW_CNT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -12,6 +12,12 @@ dw_config "$DW_TMP/r.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
 dw_start "$DW_TMP/r.yaml" || { fail daemon_starts "see above"; finish; }
 want=$(dw_auth_answer www.idp.test A)
 got=$(dw_answer www.idp.test A)
+# Every thread (loop and validation workers) keeps only CAP_NET_ADMIN,
+# CAP_NET_RAW, CAP_SYS_ADMIN and CAP_BPF: capabilities are per thread.
+caps=$(cat /proc/"$DW_PID"/task/*/status | awk '/^CapEff/ {print $2}' | sort -u)
+nthreads=$(ls /proc/"$DW_PID"/task | wc -l)
+[ "$caps" = 0000008000203000 ] && [ "$nthreads" -gt 1 ] && pass every_thread_drops_capabilities ||
+	fail every_thread_drops_capabilities "threads=$nthreads CapEff: $(echo $caps)"
 [ "$got" = "$want" ] && pass cached_before_kill || fail cached_before_kill "got '$got'"
 
 dw_stop KILL
