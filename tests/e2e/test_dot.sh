@@ -30,6 +30,11 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	# Whatever is still inside this test's own namespace was started by it
+	# (a daemon's children, a process a killed run left behind).
+	for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "$D"
 }
