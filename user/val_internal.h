@@ -54,6 +54,7 @@ struct val_truth {
 
 struct val_cache;
 struct upstream_tls;
+struct sig_keycache;
 
 struct validator {
 	struct dw_config cfg; /* limits with defaults applied */
@@ -65,7 +66,8 @@ struct validator {
 	bool use_0x20;
 	bool allow_sha1_ds;
 	uint16_t next_port_hint;
-	struct upstream_tls *tls; /* DoT client state, made on first use (upstream.c) */
+	struct upstream_tls *tls;      /* DoT client state, made on first use (upstream.c) */
+	struct sig_keycache *keycache; /* converted DNSKEYs (val_sig.c); NULL: ldns verifies */
 };
 
 /* The budget and context of one validation (one check or one judged reply). */
@@ -117,6 +119,9 @@ int upstream_query(struct val_work *w, const ldns_rdf *name, ldns_rr_type type, 
 void sig_verify_rrset(struct val_work *w, ldns_rr_list *rrset, const ldns_rr_list *sigs,
 		      const ldns_rr_list *keys, const ldns_rdf *zone, struct val_status *st,
 		      uint8_t *labels);
+/* Per-validator cache of converted public keys (bounded LRU); NULL when out of memory. */
+struct sig_keycache *sig_keycache_new(void);
+void sig_keycache_free(struct sig_keycache *kc);
 bool sig_ds_usable(const ldns_rr *ds, bool allow_sha1);
 bool sig_ds_matches(const ldns_rr *ds, const ldns_rr *dnskey);
 uint16_t sig_keytag(const ldns_rr *dnskey);

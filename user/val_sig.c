@@ -7,13 +7,233 @@
  * key tag; a KeyTrap zone runs out of budget and comes out BOGUS.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include "log.h"
 #include "val_internal.h"
 
-#define KEYS_SCANNED_MAX 64 /* DNSKEYs looked at per signature, whatever their tags */
+#define KEYS_SCANNED_MAX 64  /* DNSKEYs looked at per signature, whatever their tags */
+#define SIGKEY_SLOTS	 256 /* public keys kept converted per validator (LRU) */
+
+/*
+ * DNSKEY rdata -> EVP_PKEY costs more than the verification itself (curve
+ * point checks, RSA setup), so each validator keeps the keys it has used,
+ * keyed by the exact DNSKEY rdata bytes (no hash collisions can mix keys).
+ */
+struct sigkey_ent {
+	uint8_t *rdata;
+	size_t len;
+	uint64_t hash, used;
+	EVP_PKEY *pk;
+};
+
+struct sig_keycache {
+	struct sigkey_ent e[SIGKEY_SLOTS];
+	uint64_t tick;
+};
+
+struct sig_keycache *sig_keycache_new(void)
+{
+	return calloc(1, sizeof(struct sig_keycache));
+}
+
+void sig_keycache_free(struct sig_keycache *kc)
+{
+	size_t i;
+
+	if (!kc)
+		return;
+	for (i = 0; i < SIGKEY_SLOTS; i++) {
+		EVP_PKEY_free(kc->e[i].pk);
+		free(kc->e[i].rdata);
+	}
+	free(kc);
+}
+
+/* Algorithms verified here; others go through ldns's own verifier. */
+static const EVP_MD *sig_alg_md(uint8_t alg, bool *direct)
+{
+	*direct = true;
+	switch (alg) {
+	case LDNS_RSASHA256:
+	case LDNS_ECDSAP256SHA256:
+		return EVP_sha256();
+	case LDNS_RSASHA512:
+		return EVP_sha512();
+	case LDNS_ECDSAP384SHA384:
+		return EVP_sha384();
+	case LDNS_ED25519:
+	case LDNS_ED448:
+		return NULL; /* pure EdDSA: no separate digest */
+	default:
+		*direct = false;
+		return NULL;
+	}
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static EVP_PKEY *sig_rsa_pkey(const uint8_t *k, size_t len)
+{
+	RSA *rsa = ldns_key_buf2rsa_raw(k, len);
+	EVP_PKEY *pk;
+
+	if (!rsa)
+		return NULL;
+	pk = EVP_PKEY_new();
+	if (!pk || !EVP_PKEY_assign_RSA(pk, rsa)) {
+		RSA_free(rsa);
+		EVP_PKEY_free(pk);
+		return NULL;
+	}
+	return pk;
+}
+#pragma GCC diagnostic pop
+
+/* The same conversions ldns applies, so the same keys are accepted. */
+static EVP_PKEY *sig_make_pkey(uint8_t alg, const uint8_t *k, size_t len)
+{
+	switch (alg) {
+	case LDNS_RSASHA256:
+	case LDNS_RSASHA512:
+		return sig_rsa_pkey(k, len);
+	case LDNS_ECDSAP256SHA256:
+	case LDNS_ECDSAP384SHA384:
+		return ldns_ecdsa2pkey_raw(k, len, alg);
+	case LDNS_ED25519:
+		return ldns_ed255192pkey_raw(k, len);
+	case LDNS_ED448:
+		return ldns_ed4482pkey_raw(k, len);
+	default:
+		return NULL;
+	}
+}
+
+static uint64_t sig_fnv(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ull;
+	return h;
+}
+
+/* DNSKEY rdata (flags, protocol, algorithm, key) in wire form; NULL on error. */
+static ldns_buffer *sig_key_rdata(const ldns_rr *key)
+{
+	ldns_buffer *b = ldns_buffer_new(512);
+	size_t i;
+
+	if (!b)
+		return NULL;
+	for (i = 0; i < 4; i++)
+		if (ldns_rdf2buffer_wire(b, ldns_rr_rdf(key, i)) != LDNS_STATUS_OK) {
+			ldns_buffer_free(b);
+			return NULL;
+		}
+	return b;
+}
+
+/* The converted key of a DNSKEY (owned by the cache), or NULL when it is unusable. */
+static EVP_PKEY *sig_key_get(struct sig_keycache *kc, const ldns_rr *key, uint8_t alg)
+{
+	ldns_buffer *b = sig_key_rdata(key);
+	struct sigkey_ent *e, *victim = &kc->e[0];
+	const uint8_t *d;
+	size_t len, i;
+	uint64_t h;
+
+	if (!b) {
+		pr_warn("validator: out of memory for a DNSKEY of algorithm %u", alg);
+		return NULL;
+	}
+	d = ldns_buffer_begin(b);
+	len = ldns_buffer_position(b);
+	h = sig_fnv(d, len);
+	for (i = 0; i < SIGKEY_SLOTS; i++) {
+		e = &kc->e[i];
+		if (e->pk && e->hash == h && e->len == len && !memcmp(e->rdata, d, len)) {
+			e->used = ++kc->tick;
+			ldns_buffer_free(b);
+			return e->pk;
+		}
+		if (e->used < victim->used)
+			victim = e;
+	}
+	EVP_PKEY_free(victim->pk);
+	free(victim->rdata);
+	memset(victim, 0, sizeof(*victim));
+	victim->pk = len > 4 ? sig_make_pkey(alg, d + 4, len - 4) : NULL;
+	victim->rdata = victim->pk ? malloc(len) : NULL;
+	if (!victim->rdata) {
+		EVP_PKEY_free(victim->pk);
+		victim->pk = NULL;
+		ldns_buffer_free(b);
+		return NULL;
+	}
+	memcpy(victim->rdata, d, len);
+	victim->len = len;
+	victim->hash = h;
+	victim->used = ++kc->tick;
+	ldns_buffer_free(b);
+	return victim->pk;
+}
+
+/* RFC 6605 r||s (each half the signature) to the DER form OpenSSL verifies. */
+static int sig_ecdsa_der(const uint8_t *raw, size_t len, uint8_t **der)
+{
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	BIGNUM *r, *s;
+	int n;
+
+	if (!es)
+		return -1;
+	r = BN_bin2bn(raw, (int)(len / 2), NULL);
+	s = BN_bin2bn(raw + len / 2, (int)(len / 2), NULL);
+	if (!r || !s || !ECDSA_SIG_set0(es, r, s)) {
+		BN_free(r);
+		BN_free(s);
+		ECDSA_SIG_free(es);
+		return -1;
+	}
+	*der = NULL;
+	n = i2d_ECDSA_SIG(es, der);
+	ECDSA_SIG_free(es);
+	return n;
+}
+
+/* 1 when sig over data verifies with pk, 0 otherwise. */
+static int sig_evp_verify(EVP_PKEY *pk, uint8_t alg, const uint8_t *sig, size_t sig_len,
+			  const uint8_t *data, size_t data_len)
+{
+	bool direct;
+	const EVP_MD *md = sig_alg_md(alg, &direct);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t *der = NULL;
+	int ok = 0, n;
+
+	if (!ctx)
+		return 0;
+	if (alg == LDNS_ECDSAP256SHA256 || alg == LDNS_ECDSAP384SHA384) {
+		if (sig_len != (alg == LDNS_ECDSAP256SHA256 ? 64u : 96u))
+			goto out;
+		n = sig_ecdsa_der(sig, sig_len, &der);
+		if (n <= 0)
+			goto out;
+		sig = der;
+		sig_len = (size_t)n;
+	}
+	if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pk) == 1)
+		ok = EVP_DigestVerify(ctx, sig, sig_len, data, data_len) == 1;
+out:
+	OPENSSL_free(der);
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
 
 uint16_t sig_keytag(const ldns_rr *dnskey)
 {
@@ -104,6 +324,97 @@ static time_t sig_check_time(const ldns_rr *sig, time_t now)
 }
 
 /*
+ * The data an RRSIG signs (RFC 4034 3.1.8.1, 6.2): its rdata without the
+ * signature, then the RRset with the original TTL, wildcard owners restored
+ * from the labels field, canonical names, canonical order. Built with the same
+ * ldns steps its own verifier takes, so both sign over the same bytes.
+ */
+static ldns_buffer *sig_signed_data(const ldns_rr_list *rrset, const ldns_rr *sig)
+{
+	ldns_rr_list *c = ldns_rr_list_clone(rrset);
+	uint32_t ttl = rdf_u32(ldns_rr_rrsig_origttl(sig));
+	uint8_t labels = ldns_rdf2native_int8(ldns_rr_rrsig_labels(sig));
+	ldns_buffer *b = NULL;
+	size_t i;
+
+	if (!c)
+		return NULL;
+	for (i = 0; i < ldns_rr_list_rr_count(c); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(c, i);
+		uint8_t n = ldns_dname_label_count(ldns_rr_owner(rr));
+
+		if (labels < n) {
+			ldns_rdf *wild = ldns_dname_new_frm_str("*");
+			ldns_rdf *base = ldns_dname_clone_from(ldns_rr_owner(rr), n - labels);
+
+			if (!wild || !base || ldns_dname_cat(wild, base) != LDNS_STATUS_OK) {
+				ldns_rdf_deep_free(wild);
+				ldns_rdf_deep_free(base);
+				goto out;
+			}
+			ldns_rdf_deep_free(base);
+			ldns_rdf_deep_free(ldns_rr_owner(rr));
+			ldns_rr_set_owner(rr, wild);
+		}
+		ldns_rr_set_ttl(rr, ttl);
+		ldns_rr2canonical(rr);
+	}
+	ldns_rr_list_sort(c);
+	b = ldns_buffer_new(LDNS_MAX_PACKETLEN);
+	if (b && (ldns_rrsig2buffer_wire(b, sig) != LDNS_STATUS_OK ||
+		  ldns_rr_list2buffer_wire(b, c) != LDNS_STATUS_OK)) {
+		ldns_buffer_free(b);
+		b = NULL;
+	}
+out:
+	ldns_rr_list_deep_free(c);
+	return b;
+}
+
+/* The timestamp test ldns applies at the check time (an inverted window never verifies). */
+static bool sig_window_ok(const ldns_rr *sig, time_t at)
+{
+	uint32_t inc = rdf_u32(ldns_rr_rrsig_inception(sig));
+	uint32_t exp = rdf_u32(ldns_rr_rrsig_expiration(sig));
+
+	return (int32_t)(exp - inc) >= 0 && (int32_t)((uint32_t)at - inc) >= 0 &&
+	       (int32_t)(exp - (uint32_t)at) >= 0;
+}
+
+/*
+ * One signature with one key: our own path (cached EVP_PKEY, EVP_DigestVerify
+ * over *data, built on first use) for the algorithms we know, ldns's verifier
+ * for the rest. True when it verifies.
+ */
+static bool sig_verify_one(struct val_work *w, ldns_rr_list *rrset, ldns_rr *sig, ldns_rr *key,
+			   ldns_buffer **data)
+{
+	uint8_t alg = ldns_rdf2native_int8(ldns_rr_rrsig_algorithm(sig));
+	time_t at = sig_check_time(sig, w->now);
+	const ldns_rdf *sd = ldns_rr_rdf(sig, 8);
+	struct sig_keycache *kc = w->v->keycache;
+	EVP_PKEY *pk;
+	bool direct;
+
+	sig_alg_md(alg, &direct);
+	if (!direct || !kc)
+		return ldns_verify_rrsig_time(rrset, sig, key, at) == LDNS_STATUS_OK;
+	if (!sd || !sig_window_ok(sig, at))
+		return false;
+	pk = sig_key_get(kc, key, alg);
+	if (!pk)
+		return false;
+	if (!*data)
+		*data = sig_signed_data(rrset, sig);
+	if (!*data) {
+		pr_warn("validator: cannot build the signed data of an RRSIG (algorithm %u)", alg);
+		return false;
+	}
+	return sig_evp_verify(pk, alg, ldns_rdf_data(sd), ldns_rdf_size(sd),
+			      ldns_buffer_begin(*data), ldns_buffer_position(*data));
+}
+
+/*
  * Try the keys that match one signature. Returns 1 verified, 0 not, -1 when
  * a budget ran out.
  */
@@ -117,6 +428,7 @@ static int sig_try_keys(struct val_work *w, ldns_rr_list *rrset, ldns_rr *sig,
 	size_t i, n = ldns_rr_list_rr_count(keys);
 	uint32_t tried = 0;
 	char o[CFG_NAME_LEN], z[CFG_NAME_LEN], tb[16];
+	ldns_buffer *data = NULL; /* the signed data, built once per signature */
 
 	name_str(ldns_rr_owner(ldns_rr_list_rr(rrset, 0)), o, sizeof(o));
 	name_str(signer, z, sizeof(z));
@@ -129,12 +441,14 @@ static int sig_try_keys(struct val_work *w, ldns_rr_list *rrset, ldns_rr *sig,
 		if (!key_usable(key, signer, alg, tag))
 			continue;
 		if (tried >= lim->keys_per_tag) {
+			ldns_buffer_free(data);
 			work_limit(w, "DNSKEYs per key tag");
 			snprintf(why, len, "limit: more than %u DNSKEYs %s/%u/%u tried for %s/%s",
 				 lim->keys_per_tag, z, alg, tag, o, tb);
 			return -1;
 		}
 		if (w->sigs >= lim->sigs_per_validation) {
+			ldns_buffer_free(data);
 			work_limit(w, "signatures per validation");
 			snprintf(why, len,
 				 "limit: %u signature checks per validation reached at %s/%s",
@@ -144,11 +458,13 @@ static int sig_try_keys(struct val_work *w, ldns_rr_list *rrset, ldns_rr *sig,
 		tried++;
 		w->sigs++;
 		w->v->stats.signatures_verified++;
-		if (ldns_verify_rrsig_time(rrset, sig, key, sig_check_time(sig, w->now)) ==
-		    LDNS_STATUS_OK)
+		if (sig_verify_one(w, rrset, sig, key, &data)) {
+			ldns_buffer_free(data);
 			return 1;
+		}
 		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u does not verify", o, tb, z, alg, tag);
 	}
+	ldns_buffer_free(data);
 	if (!tried)
 		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u: no such DNSKEY in %s", o, tb, z, alg,
 			 tag, z);

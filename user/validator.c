@@ -212,8 +212,10 @@ struct validator *validator_new(const struct dw_config *cfg, char *err, size_t e
 		return NULL;
 	}
 	v->cache = cache_new(v->cfg.limits.rrset_cache);
+	v->keycache = sig_keycache_new(); /* optional: without it ldns verifies */
 	if (!v->cache) {
 		snprintf(err, err_len, "out of memory for the validator cache");
+		sig_keycache_free(v->keycache);
 		anchors_free(&v->anchors);
 		free(v);
 		return NULL;
@@ -226,6 +228,7 @@ void validator_free(struct validator *v)
 	if (!v)
 		return;
 	cache_free(v->cache);
+	sig_keycache_free(v->keycache);
 	anchors_free(&v->anchors);
 	upstream_tls_free(v->tls);
 	free(v);
