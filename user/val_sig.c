@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
@@ -143,6 +142,8 @@ static EVP_PKEY *sig_key_get(struct sig_keycache *kc, const ldns_rr *key, uint8_
 {
 	ldns_buffer *b = sig_key_rdata(key);
 	struct sigkey_ent *e, *victim = &kc->e[0];
+	EVP_PKEY *pk;
+	uint8_t *copy;
 	const uint8_t *d;
 	size_t len, i;
 	uint64_t h;
@@ -164,18 +165,19 @@ static EVP_PKEY *sig_key_get(struct sig_keycache *kc, const ldns_rr *key, uint8_
 		if (e->used < victim->used)
 			victim = e;
 	}
-	EVP_PKEY_free(victim->pk);
-	free(victim->rdata);
-	memset(victim, 0, sizeof(*victim));
-	victim->pk = len > 4 ? sig_make_pkey(alg, d + 4, len - 4) : NULL;
-	victim->rdata = victim->pk ? malloc(len) : NULL;
-	if (!victim->rdata) {
-		EVP_PKEY_free(victim->pk);
-		victim->pk = NULL;
+	/* convert first: a key that does not convert never evicts a good one */
+	pk = len > 4 ? sig_make_pkey(alg, d + 4, len - 4) : NULL;
+	copy = pk ? malloc(len) : NULL;
+	if (!copy) {
+		EVP_PKEY_free(pk);
 		ldns_buffer_free(b);
 		return NULL;
 	}
-	memcpy(victim->rdata, d, len);
+	memcpy(copy, d, len);
+	EVP_PKEY_free(victim->pk);
+	free(victim->rdata);
+	victim->pk = pk;
+	victim->rdata = copy;
 	victim->len = len;
 	victim->hash = h;
 	victim->used = ++kc->tick;
@@ -183,54 +185,35 @@ static EVP_PKEY *sig_key_get(struct sig_keycache *kc, const ldns_rr *key, uint8_
 	return victim->pk;
 }
 
-/* RFC 6605 r||s (each half the signature) to the DER form OpenSSL verifies. */
-static int sig_ecdsa_der(const uint8_t *raw, size_t len, uint8_t **der)
-{
-	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r, *s;
-	int n;
-
-	if (!es)
-		return -1;
-	r = BN_bin2bn(raw, (int)(len / 2), NULL);
-	s = BN_bin2bn(raw + len / 2, (int)(len / 2), NULL);
-	if (!r || !s || !ECDSA_SIG_set0(es, r, s)) {
-		BN_free(r);
-		BN_free(s);
-		ECDSA_SIG_free(es);
-		return -1;
-	}
-	*der = NULL;
-	n = i2d_ECDSA_SIG(es, der);
-	ECDSA_SIG_free(es);
-	return n;
-}
-
-/* 1 when sig over data verifies with pk, 0 otherwise. */
-static int sig_evp_verify(EVP_PKEY *pk, uint8_t alg, const uint8_t *sig, size_t sig_len,
-			  const uint8_t *data, size_t data_len)
+/*
+ * 1 when the RRSIG signature rdf verifies over data with pk, 0 otherwise.
+ * ECDSA's r||s (RFC 6605) goes through ldns's own DER conversion, so exactly
+ * the encodings ldns accepted are accepted.
+ */
+static int sig_evp_verify(EVP_PKEY *pk, uint8_t alg, const ldns_rdf *sd, const uint8_t *data,
+			  size_t data_len)
 {
 	bool direct;
 	const EVP_MD *md = sig_alg_md(alg, &direct);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t *der = NULL;
-	int ok = 0, n;
+	ldns_buffer *der = NULL;
+	const uint8_t *sig = ldns_rdf_data(sd);
+	size_t sig_len = ldns_rdf_size(sd);
+	int ok = 0;
 
 	if (!ctx)
 		return 0;
 	if (alg == LDNS_ECDSAP256SHA256 || alg == LDNS_ECDSAP384SHA384) {
-		if (sig_len != (alg == LDNS_ECDSAP256SHA256 ? 64u : 96u))
+		der = ldns_buffer_new(160);
+		if (!der || ldns_convert_ecdsa_rrsig_rdf2asn1(der, sd) != LDNS_STATUS_OK)
 			goto out;
-		n = sig_ecdsa_der(sig, sig_len, &der);
-		if (n <= 0)
-			goto out;
-		sig = der;
-		sig_len = (size_t)n;
+		sig = ldns_buffer_begin(der);
+		sig_len = ldns_buffer_position(der);
 	}
 	if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pk) == 1)
 		ok = EVP_DigestVerify(ctx, sig, sig_len, data, data_len) == 1;
 out:
-	OPENSSL_free(der);
+	ldns_buffer_free(der);
 	EVP_MD_CTX_free(ctx);
 	return ok;
 }
@@ -410,8 +393,7 @@ static bool sig_verify_one(struct val_work *w, ldns_rr_list *rrset, ldns_rr *sig
 		pr_warn("validator: cannot build the signed data of an RRSIG (algorithm %u)", alg);
 		return false;
 	}
-	return sig_evp_verify(pk, alg, ldns_rdf_data(sd), ldns_rdf_size(sd),
-			      ldns_buffer_begin(*data), ldns_buffer_position(*data));
+	return sig_evp_verify(pk, alg, sd, ldns_buffer_begin(*data), ldns_buffer_position(*data));
 }
 
 /*

@@ -4,7 +4,7 @@
  * (converted keys cached per validator, EVP_DigestVerify over the canonical
  * signed data) for ECDSA P-256/P-384, RSA/SHA-256/512, Ed25519 and Ed448: a
  * good signature is SECURE (also with a mixed-case owner and a wildcard
- * expansion), while a tampered signature, a tampered RRset, a same-tag
+ * expansion), while a tampered or truncated signature, a tampered RRset, a same-tag
  * impostor key (after the real key is cached) and an unrelated key are BOGUS.
  * Every outcome is checked against ldns's own verifier on the same input.
  */
@@ -104,6 +104,11 @@ static void check_alg(const struct alg_case *ac)
 	CHECK_EQ_INT(verify(wset, wsigs, key), VAL_SECURE);
 
 	bad_sigs = ldns_rr_list_clone(sigs); /* tampered signature */
+	ldns_rdf_data(ldns_rr_rdf(ldns_rr_list_rr(bad_sigs, 0), 8))[5] ^= 0x01;
+	CHECK_EQ_INT(verify(set, bad_sigs, key), VAL_BOGUS);
+
+	ldns_rdf_set_size(ldns_rr_rdf(ldns_rr_list_rr(bad_sigs, 0), 8), /* cut short */
+			  ldns_rdf_size(ldns_rr_rdf(ldns_rr_list_rr(sigs, 0), 8)) - 2);
 	ldns_rdf_data(ldns_rr_rdf(ldns_rr_list_rr(bad_sigs, 0), 8))[5] ^= 0x01;
 	CHECK_EQ_INT(verify(set, bad_sigs, key), VAL_BOGUS);
 
