@@ -72,7 +72,7 @@ help:
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils \
 	libssl-dev libyaml-dev libcmocka-dev libclang-rt-14-dev pkg-config make gcc \
 	dns-root-data iproute2 nsd unbound bind9-dnsutils bind9-utils dnsperf tcpdump strace \
-	python3-dnspython python3-scapy clang-format procps
+	python3-dnspython python3-scapy clang-format procps openssl curl
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
