@@ -33,14 +33,6 @@
 #define READS_MAX	   16 /* stray datagrams tolerated per attempt */
 #define TCP_MAX		   65535
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void rand_bytes(void *buf, size_t len)
 {
 	if (getrandom(buf, len, 0) != (ssize_t)len)
@@ -167,7 +159,7 @@ static int udp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const u
 			size_t wlen, int timeout_ms, ldns_pkt **out)
 {
 	uint8_t buf[UDP_BUF];
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = upstream_now_ms() + timeout_ms;
 	int fd, reads, rc = -ETIMEDOUT;
 
 	fd = socket(u->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -186,7 +178,7 @@ static int udp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const u
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		uint64_t t = now_ms();
+		uint64_t t = upstream_now_ms();
 		ldns_pkt *r = NULL;
 		ssize_t n;
 
@@ -214,16 +206,6 @@ out:
 	return rc;
 }
 
-static int io_wait(int fd, short ev, uint64_t deadline)
-{
-	struct pollfd pfd = {.fd = fd, .events = ev};
-	uint64_t t = now_ms();
-
-	if (t >= deadline || poll(&pfd, 1, (int)(deadline - t)) <= 0)
-		return -ETIMEDOUT;
-	return 0;
-}
-
 static int tcp_read_all(int fd, uint8_t *buf, size_t len, uint64_t deadline)
 {
 	size_t got = 0;
@@ -231,7 +213,7 @@ static int tcp_read_all(int fd, uint8_t *buf, size_t len, uint64_t deadline)
 	while (got < len) {
 		ssize_t n;
 
-		if (io_wait(fd, POLLIN, deadline))
+		if (upstream_wait_fd(fd, POLLIN, deadline))
 			return -ETIMEDOUT;
 		n = read(fd, buf + got, len - got);
 		if (n <= 0)
@@ -244,7 +226,7 @@ static int tcp_read_all(int fd, uint8_t *buf, size_t len, uint64_t deadline)
 static int tcp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const uint8_t *wire,
 			size_t wlen, int timeout_ms, ldns_pkt **out)
 {
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = upstream_now_ms() + timeout_ms;
 	uint8_t hdr[2] = {wlen >> 8, wlen & 0xff}, *buf = NULL;
 	int fd, rc, err = 0;
 	socklen_t elen = sizeof(err);
@@ -259,7 +241,7 @@ static int tcp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const u
 		rc = -errno;
 		goto out;
 	}
-	rc = io_wait(fd, POLLOUT, deadline);
+	rc = upstream_wait_fd(fd, POLLOUT, deadline);
 	if (!rc && (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) || err))
 		rc = -(err ? err : EIO);
 	if (rc)

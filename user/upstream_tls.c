@@ -51,7 +51,7 @@ struct upstream_tls {
 	struct tls_conn kept[CFG_UPSTREAMS_MAX];
 };
 
-static uint64_t now_ms(void)
+uint64_t upstream_now_ms(void)
 {
 	struct timespec ts;
 
@@ -59,10 +59,10 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int wait_fd(int fd, short ev, uint64_t deadline)
+int upstream_wait_fd(int fd, short ev, uint64_t deadline)
 {
 	struct pollfd pfd = {.fd = fd, .events = ev};
-	uint64_t t = now_ms();
+	uint64_t t = upstream_now_ms();
 
 	if (t >= deadline || poll(&pfd, 1, (int)(deadline - t)) <= 0)
 		return -ETIMEDOUT;
@@ -208,7 +208,7 @@ static int ssl_retry(SSL *ssl, int fd, int ret, uint64_t deadline, const char *p
 		ev = POLLOUT;
 	else
 		return ssl_failure(ssl, err, phase, why, why_len);
-	if (wait_fd(fd, ev, deadline)) {
+	if (upstream_wait_fd(fd, ev, deadline)) {
 		snprintf(why, why_len, "timeout during %s", phase);
 		return -ETIMEDOUT;
 	}
@@ -228,7 +228,7 @@ static int tcp_connect(const struct cfg_upstream *u, uint64_t deadline, char *wh
 	}
 	if (connect(fd, (const struct sockaddr *)&u->addr, u->addr_len) && errno != EINPROGRESS) {
 		err = errno;
-	} else if (wait_fd(fd, POLLOUT, deadline)) {
+	} else if (upstream_wait_fd(fd, POLLOUT, deadline)) {
 		close(fd);
 		snprintf(why, why_len, "timeout during connect");
 		return -ETIMEDOUT;
@@ -421,7 +421,7 @@ static void addr_text(const struct cfg_upstream *u, char *buf, size_t len)
 static void log_failure(struct tls_conn *c, const struct cfg_upstream *u, const char *why)
 {
 	char addr[INET6_ADDRSTRLEN + 8];
-	uint64_t t = now_ms();
+	uint64_t t = upstream_now_ms();
 
 	if (!strncmp(c->logged, why, sizeof(c->logged) - 1) && t - c->logged_ms < LOG_REPEAT_MS) {
 		c->suppressed++;
@@ -462,7 +462,7 @@ int upstream_tls_exchange(struct upstream_tls *t, int slot, const struct cfg_ups
 			  const uint8_t *wire, size_t wlen, int timeout_ms, uint8_t **reply,
 			  size_t *rlen, char *why, size_t why_len)
 {
-	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 2000);
+	uint64_t deadline = upstream_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 2000);
 	struct tls_conn *c;
 	sigset_t pipe_set, old;
 	int rc;
