@@ -35,6 +35,7 @@
 #include "metrics.h"
 #include "punt.h"
 #include "release.h"
+#include "stage_lat.h"
 #include "valpool.h"
 #include "verdict_index.h"
 #include "verdict_map.h"
@@ -80,6 +81,7 @@ struct daemon {
 	int sigfd;
 	uint64_t started_ns;
 	struct daemon_stats st;
+	struct stage_lat *lat; /* where a held reply's time goes; NULL: not measured */
 };
 
 const struct dw_config *daemon_policy(const struct daemon *d)
@@ -182,9 +184,13 @@ static void on_punt(const struct dw_punt *p, void *ctx)
 
 	/* The validator's own upstream replies never get here: the hook passes
 	 * them (bpf/lib/selfreply.bpf.h, counter datapath_validator_reply). */
-	if (p->flags & DW_PUNT_F_HELD)
+	if (p->flags & DW_PUNT_F_HELD) {
+		uint64_t now = verdict_now_ns();
+
 		d->st.punts_held++;
-	else
+		if (d->lat && now > p->ts_ns)
+			stage_lat_add(d->lat, STAGE_RING, now - p->ts_ns);
+	} else
 		d->st.punts_monitor++;
 	/* The verdict goes under the reference key computed here from the held bytes. */
 	rc = punt_key_compute(msg, p->dns_len, d->ld.digest_key, &key);
@@ -288,6 +294,34 @@ static void release_all(struct daemon *d, struct vp_job *j)
 		release_or_refuse(d, j->waiters[i]);
 }
 
+/* The worker's side of one job, stage by stage. */
+static void lat_job(struct daemon *d, const struct vp_job *j, uint64_t now)
+{
+	if (!d->lat || !j->done_ns)
+		return;
+	stage_lat_add(d->lat, STAGE_QUEUE, j->started_ns - j->submitted_ns);
+	stage_lat_add(d->lat, STAGE_VALIDATE, j->done_ns - j->started_ns);
+	stage_lat_add(d->lat, STAGE_UPSTREAM, j->upstream_ns);
+	stage_lat_add(d->lat, STAGE_SIGS, j->sig_verify_ns);
+	stage_lat_add(d->lat, STAGE_N_UPSTREAM, j->upstream_queries);
+	stage_lat_add(d->lat, STAGE_N_SIGS, j->signatures);
+	stage_lat_add(d->lat, STAGE_HANDBACK, now > j->done_ns ? now - j->done_ns : 0);
+}
+
+/* The loop's side: verdict write (t0..t1) and release (t1..now) of held replies. */
+static void lat_loop(struct daemon *d, const struct vp_job *j, uint64_t t0, uint64_t t1)
+{
+	const struct dw_punt *p = j->waiters[0];
+	uint64_t now = verdict_now_ns();
+
+	if (!d->lat || !j->n_waiters || !(p->flags & DW_PUNT_F_HELD))
+		return;
+	stage_lat_add(d->lat, STAGE_VERDICT, t1 - t0);
+	stage_lat_add(d->lat, STAGE_RELEASE, now - t1);
+	if (now > p->ts_ns)
+		stage_lat_add(d->lat, STAGE_HOLD, now - p->ts_ns);
+}
+
 static void on_result(struct vp_job *j, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -296,9 +330,11 @@ static void on_result(struct vp_job *j, void *ctx)
 	struct dns_question q;
 	bool monitor;
 	const char *action;
+	uint64_t t0 = verdict_now_ns(), t1;
 
 	if (j->rc == -ECANCELED)
 		goto out;
+	lat_job(d, j, t0);
 	d->st.validate_ns_total += j->validate_ns;
 	d->st.validations_timed++;
 	if (j->rc) /* the held message did not parse: the validator says BOGUS with a reason */
@@ -323,8 +359,11 @@ static void on_result(struct vp_job *j, void *ctx)
 			d->st.verdicts_deny++;
 		record_verdict(d, &j->key, q.name);
 	}
-	if (dec.verdict == DW_VERDICT_ALLOW && !monitor)
+	t1 = verdict_now_ns();
+	if (dec.verdict == DW_VERDICT_ALLOW && !monitor) {
 		release_all(d, j);
+		lat_loop(d, j, t0, t1);
+	}
 	if (dec.plain_allow)
 		goto out;
 	action = monitor ? "reported" : (dec.verdict == DW_VERDICT_ALLOW ? "delivered" : "dropped");
@@ -473,6 +512,11 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "validator_limit_hits", vs.val.limit_hits);
 	stat_line(out, "events", d->st.events);
 	stat_line(out, "attachments", attach_count(d->att));
+	stat_line(out, "upstream_ns_total", vs.val.upstream_ns);
+	stat_line(out, "sig_verify_ns_total", vs.val.sig_verify_ns);
+	stat_line(out, "validator_wildcard_synth", vs.val.wildcard_synth);
+	if (d->lat)
+		stage_lat_write(d->lat, out);
 	return 0;
 }
 
@@ -544,6 +588,7 @@ static int start(struct daemon *d)
 	heartbeat_start(d->ld.fd_heartbeat, d->loop);
 	d->rel = release_new();
 	d->vidx = vindex_new(DW_VERDICTS_MAX);
+	d->lat = calloc(1, sizeof(*d->lat)); /* optional: without it nothing is measured */
 	if (!d->rel || !d->vidx)
 		return -1;
 	d->pool = valpool_new(d->cfg, worker_threads(&d->opts), DAEMON_QUEUE_MAX, d->loop,
@@ -583,6 +628,7 @@ static void stop(struct daemon *d, bool started)
 	attach_stop(d->att, clean);
 	release_free(d->rel);
 	vindex_free(d->vidx);
+	free(d->lat);
 	loader_close(&d->ld, clean);
 	events_close(d->ev);
 	if (d->sigfd > 0)

@@ -343,6 +343,7 @@ int upstream_query(struct val_work *w, const ldns_rdf *name, ldns_rr_type type, 
 	struct validator *v = w->v;
 	char n[CFG_NAME_LEN], tb[16], why[160] = "";
 	int i, t, rc = -ENOENT;
+	uint64_t t0;
 
 	name_str(name, n, sizeof(n));
 	type_str(type, tb, sizeof(tb));
@@ -366,7 +367,9 @@ int upstream_query(struct val_work *w, const ldns_rdf *name, ldns_rr_type type, 
 			w->queries++;
 			v->stats.upstream_queries++;
 			why[0] = 0;
+			t0 = val_now_ns();
 			rc = ask_one(w, i, u, name, type, out, why, sizeof(why));
+			v->stats.upstream_ns += val_now_ns() - t0;
 			if (rc == -EACCES || rc == -ECONNABORTED)
 				break; /* a refused certificate or pin does not heal on retry */
 			if (!rc) {

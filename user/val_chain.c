@@ -525,8 +525,8 @@ static bool is_nsec3_proof(const ldns_rr_list *proofs)
 }
 
 static void check_wildcard(struct val_work *w, const ldns_pkt *pkt, ldns_rr_list *set,
-			   uint8_t labels, const ldns_rdf *zone, const ldns_rr_list *keys,
-			   struct val_truth *t)
+			   const ldns_rr_list *sigs, uint8_t labels, const ldns_rdf *zone,
+			   const ldns_rr_list *keys, struct val_truth *t)
 {
 	const ldns_rdf *owner = ldns_rr_owner(ldns_rr_list_rr(set, 0));
 	uint8_t ol = ldns_dname_label_count(owner);
@@ -556,6 +556,9 @@ static void check_wildcard(struct val_work *w, const ldns_pkt *pkt, ldns_rr_list
 
 		work_trace(w, "%s: wildcard expansion of *.%s, no exact match proven",
 			   name_str(owner, o, sizeof(o)), name_str(ce, c, sizeof(c)));
+		/* One label below the encloser: later names there can be answered from it. */
+		if (t->st.outcome == VAL_SECURE && ol == labels + 1)
+			aggr_note_wildcard(w, ce, set, sigs, proofs, zone, t->st.ttl);
 	}
 	ldns_rdf_deep_free(ce);
 	ldns_rr_list_deep_free(proofs);
@@ -581,7 +584,7 @@ static void answer_rrset(struct val_work *w, const ldns_pkt *pkt, ldns_rr_list *
 	truth_add(t, set, st.outcome == VAL_SECURE ? sig_origttl(sigs) : BIG_TTL);
 	truth_add(t, sigs, st.outcome == VAL_SECURE ? sig_origttl(sigs) : BIG_TTL);
 	if (st.outcome == VAL_SECURE && zone)
-		check_wildcard(w, pkt, set, labels, zone, keys, t);
+		check_wildcard(w, pkt, set, sigs, labels, zone, keys, t);
 	ldns_rdf_deep_free(t->zone);
 	t->zone = zone;
 	ldns_rr_list_deep_free(sigs);
@@ -784,6 +787,10 @@ void chain_truth(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype, 
 
 	if (!w->fresh && cached(w, CACHE_TRUTH, qname, qtype, t))
 		return;
+	if (!w->fresh && aggr_synthesise(w, qname, qtype, t)) {
+		cache_result(w, CACHE_TRUTH, qname, qtype, t);
+		return;
+	}
 	if (upstream_query(w, qname, qtype, &pkt, err, sizeof(err))) {
 		truth_init(t, w->v);
 		status_set(&t->st, VAL_INDETERMINATE, "%s", err);

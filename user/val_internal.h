@@ -98,6 +98,8 @@ ldns_rdf *name_child_toward(const ldns_rdf *zone, const ldns_rdf *target);
 /* "*.<ce>": the wildcard a denial proof must also rule out (val_nsec.c). */
 ldns_rdf *val_wildcard_at(const ldns_rdf *ce);
 void truth_clear(struct val_truth *t);
+/* Nanoseconds on the monotonic clock (stage timings in val_stats). */
+uint64_t val_now_ns(void);
 
 /* --- val_anchor.c --- */
 int anchors_load(struct val_anchors *an, const struct dw_config *cfg, char *err, size_t err_len);
@@ -154,7 +156,8 @@ enum proof nsec3_no_ds(struct val_work *w, const ldns_rr_list *nsec3s, const ldn
 		       const ldns_rdf *zone, bool *cut, char *why, size_t len);
 
 /* --- val_cache.c --- */
-enum cache_kind { CACHE_TRUTH = 1, CACHE_KEYS = 2, CACHE_DS = 3 };
+/* CACHE_WILDCARD: a proven wildcard RRset under "*.<ce>" with its denial records (val_aggr.c). */
+enum cache_kind { CACHE_TRUTH = 1, CACHE_KEYS = 2, CACHE_DS = 3, CACHE_WILDCARD = 4 };
 struct val_cache *cache_new(uint32_t max_entries);
 void cache_free(struct val_cache *c);
 /* Copies the truth out (caller clears it); false when absent or expired. */
@@ -179,6 +182,19 @@ void chain_truth(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype,
 /* Validate the RRsets and proofs of one response for qname/qtype. */
 void chain_validate_response(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype,
 			     ldns_pkt *pkt, struct val_truth *t);
+
+/* --- val_aggr.c: answers from validated wildcards (RFC 8198) --- */
+/*
+ * Keep a proven wildcard expansion: set/sigs (the expanded RRset and its
+ * RRSIGs) under "*.ce", with the verified NSEC/NSEC3 records that proved the
+ * name itself absent, for ttl seconds at most (merged with earlier ones).
+ */
+void aggr_note_wildcard(struct val_work *w, const ldns_rdf *ce, const ldns_rr_list *set,
+			const ldns_rr_list *sigs, const ldns_rr_list *proofs, const ldns_rdf *zone,
+			uint32_t ttl);
+/* SECURE truth for qname/qtype from a kept wildcard whose denial records prove qname absent. */
+bool aggr_synthesise(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype,
+		     struct val_truth *t);
 
 /* --- val_judge.c --- */
 /*

@@ -173,6 +173,14 @@ void truth_clear(struct val_truth *t)
 	t->zone = NULL;
 }
 
+uint64_t val_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Zero limits mean "the documented default" (a config built in code, or an old file). */
 static void limits_defaults(struct cfg_limits *l)
 {

@@ -53,6 +53,9 @@ struct val_stats {
 	uint64_t cache_hits;
 	uint64_t cache_misses;
 	uint64_t limit_hits;
+	uint64_t upstream_ns;	 /* time spent in upstream exchanges */
+	uint64_t sig_verify_ns;	 /* time spent verifying signatures */
+	uint64_t wildcard_synth; /* answers synthesised from a validated wildcard (RFC 8198) */
 };
 
 struct validator;

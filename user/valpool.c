@@ -83,6 +83,21 @@ static void worker_housekeeping(struct vp_worker *w)
 	pthread_mutex_lock(&w->vp->mu);
 }
 
+/*
+ * The job's share of the validator's counters (before: taken as the job
+ * started, from the same validator), then the snapshot the loop reads.
+ */
+static void job_account(struct vp_worker *w, struct vp_job *j, const struct val_stats *b)
+{
+	const struct val_stats *a = &w->stats;
+
+	validator_get_stats(w->v, &w->stats);
+	j->upstream_queries = (uint32_t)(a->upstream_queries - b->upstream_queries);
+	j->signatures = (uint32_t)(a->signatures_verified - b->signatures_verified);
+	j->upstream_ns = a->upstream_ns - b->upstream_ns;
+	j->sig_verify_ns = a->sig_verify_ns - b->sig_verify_ns;
+}
+
 static void *worker_main(void *arg)
 {
 	struct vp_worker *w = arg;
@@ -96,6 +111,7 @@ static void *worker_main(void *arg)
 	caps_drop_unneeded();
 	pthread_mutex_lock(&vp->mu);
 	while (!vp->stop) {
+		struct val_stats before;
 		struct vp_job *j;
 		uint64_t t0;
 
@@ -111,12 +127,15 @@ static void *worker_main(void *arg)
 			vp->pending_tail = NULL;
 		pthread_mutex_unlock(&vp->mu);
 
+		validator_get_stats(w->v, &before);
 		t0 = verdict_now_ns();
+		j->started_ns = t0;
 		j->rc = validator_judge_reply(w->v, j->msg, j->msg_len, &j->res);
-		j->validate_ns = verdict_now_ns() - t0;
+		j->done_ns = verdict_now_ns();
+		j->validate_ns = j->done_ns - t0;
 
 		pthread_mutex_lock(&vp->mu);
-		validator_get_stats(w->v, &w->stats);
+		job_account(w, j, &before);
 		j->next = vp->done;
 		vp->done = j;
 		if (write(vp->efd, &one, sizeof(one)) < 0)
@@ -378,6 +397,9 @@ void valpool_get_stats(struct valpool *vp, struct vp_stats *out)
 		out->val.cache_hits += s->cache_hits;
 		out->val.cache_misses += s->cache_misses;
 		out->val.limit_hits += s->limit_hits;
+		out->val.upstream_ns += s->upstream_ns;
+		out->val.sig_verify_ns += s->sig_verify_ns;
+		out->val.wildcard_synth += s->wildcard_synth;
 	}
 	pthread_mutex_unlock(&vp->mu);
 }

@@ -30,6 +30,9 @@ struct vp_job {
 	int rc;
 	struct val_result res;
 	uint64_t validate_ns;
+	uint64_t started_ns, done_ns; /* verdict_now_ns() when the worker took and finished it */
+	uint32_t upstream_queries, signatures; /* this job's share of the validator's work */
+	uint64_t upstream_ns, sig_verify_ns;
 	struct vp_job *next;
 };
 

@@ -107,6 +107,8 @@ static void build_hierarchy(void)
 	    "_ldap._tcp.idp.test. 300 IN SRV 10 5 389 ldap.idp.test.",
 	    "ldap.idp.test. 300 IN A 203.0.113.82",
 	    "*.wild.idp.test. 300 IN A 203.0.113.83",
+	    "real.wild.idp.test. 300 IN A 203.0.113.86",
+	    "sub.ent.wild.idp.test. 300 IN A 203.0.113.87",
 	    "rot.idp.test. 300 IN A 203.0.113.84",
 	    NULL,
 	};
@@ -499,6 +501,75 @@ static void test_judge_rotating_set(void)
 	validator_free(v);
 }
 
+/*
+ * Wildcard answers from the validated cache (RFC 8198): a second name under
+ * the same wildcard costs no query and no signature; names the kept denial
+ * records do not cover, real names, empty non-terminals and expired entries
+ * take the live path; a forged answer is still bogus. (The fake resolver
+ * sends the zone's whole NSEC chain, so every span is known at once.)
+ */
+static void test_wildcard_synth(void)
+{
+	struct validator *v = new_validator();
+	struct val_result res;
+	struct val_stats a, b;
+	size_t len;
+	uint8_t *w;
+
+	/* warm the zone's other data the fake's held reply carries (its SOA) */
+	validator_check_name(v, "idp.test", LDNS_RR_TYPE_SOA, &res);
+	validator_check_name(v, "a1.wild.idp.test", LDNS_RR_TYPE_A, &res);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	validator_get_stats(v, &a);
+	CHECK_EQ_INT(a.wildcard_synth, 0);
+	validator_check_name(v, "a2.wild.idp.test", LDNS_RR_TYPE_A, &res);
+	validator_get_stats(v, &b);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	CHECK(strstr(res.reason, "synthesised from the validated wildcard *.wild.idp.test"));
+	CHECK(res.ttl > 0 && res.ttl <= 300);
+	CHECK_EQ_INT(b.wildcard_synth, 1);
+	CHECK_EQ_INT(b.upstream_queries, a.upstream_queries);
+	CHECK_EQ_INT(b.signatures_verified, a.signatures_verified);
+	/* the held reply is judged against the synthesised truth: genuine passes, forged does not */
+	w = held_wire("a3.wild.idp.test.", LDNS_RR_TYPE_A, NULL, false, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_SECURE);
+	validator_get_stats(v, &a);
+	CHECK_EQ_INT(a.wildcard_synth, 2);
+	CHECK_EQ_INT(a.upstream_queries, b.upstream_queries);
+	w = held_wire("a4.wild.idp.test.", LDNS_RR_TYPE_A,
+		      "a4.wild.idp.test. 300 IN A 198.51.100.66", false, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_BOGUS);
+	CHECK(res.content_mismatch);
+	/* a real name and an empty non-terminal next to the wildcard are not synthesised */
+	validator_get_stats(v, &a);
+	validator_check_name(v, "real.wild.idp.test", LDNS_RR_TYPE_A, &res);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	CHECK(strstr(res.reason, "real.wild.idp.test/A signed by"));
+	validator_check_name(v, "ent.wild.idp.test", LDNS_RR_TYPE_A, &res);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	CHECK(strstr(res.reason, "NODATA for ent.wild.idp.test/A"));
+	validator_get_stats(v, &b);
+	CHECK_EQ_INT(b.wildcard_synth, a.wildcard_synth);
+	/* a name the kept NSECs cover, in another span than a1's */
+	validator_check_name(v, "s1.wild.idp.test", LDNS_RR_TYPE_A, &res);
+	validator_get_stats(v, &b);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	CHECK_EQ_INT(b.wildcard_synth, a.wildcard_synth + 1);
+	/* two labels below the encloser: the live path */
+	validator_check_name(v, "x.y.wild.idp.test", LDNS_RR_TYPE_A, &res);
+	validator_get_stats(v, &a);
+	CHECK_EQ_INT(a.wildcard_synth, b.wildcard_synth);
+	CHECK_EQ_INT(a.upstream_queries, b.upstream_queries + 1);
+	/* past the TTL nothing is synthesised */
+	validator_set_time(v, FAKE_T0 + 301);
+	validator_check_name(v, "a5.wild.idp.test", LDNS_RR_TYPE_A, &res);
+	validator_get_stats(v, &b);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	CHECK_EQ_INT(b.wildcard_synth, a.wildcard_synth);
+	CHECK(b.upstream_queries > a.upstream_queries);
+	validator_free(v);
+}
+
 int main(void)
 {
 	int rc;
@@ -525,6 +596,7 @@ int main(void)
 	RUN_TEST(test_judge_replies);
 	RUN_TEST(test_judge_authority_poisoning);
 	RUN_TEST(test_judge_rotating_set);
+	RUN_TEST(test_wildcard_synth);
 	f_stop();
 	HARNESS_EXIT();
 }
