@@ -2,8 +2,9 @@
 # The daemon through tc egress on the node's workload-facing veth (by
 # pattern), IPv4 and IPv6: protected answers are released by AF_PACKET,
 # insecure.test is delivered under require not-bogus, on-path forged replies
-# (a wrong address, a forged NXDOMAIN) never reach the workload while the real
-# answer still does, a link created after start is attached without a
+# (a wrong address, a forged NXDOMAIN, a forged wildcard answer) never reach
+# the workload while the real answer still does, names under a proven wildcard
+# are answered from the validated cache and still arrive exactly, a link created after start is attached without a
 # restart, and a reload that changes the interfaces attaches the new hooks and
 # detaches the removed ones.
 . "$(dirname "$0")/../lib.sh"
@@ -68,6 +69,30 @@ if grep -q '203.0.113.81' <<<"$out" && ! grep -qi 'NXDOMAIN' <<<"$out"; then
 	pass forged_nxdomain_dropped
 else
 	fail forged_nxdomain_dropped "$(tr '\n' ' ' <<<"$out")"
+fi
+"$LAB_HOME/resolver" nonvalidating >/dev/null 2>&1
+
+# Names under a proven wildcard: six distinct names over at most four workers,
+# so some are answered from the validated wildcard (no upstream query); every
+# one still arrives exactly as authoritative, and a forged wildcard answer
+# for a further name is still dropped while the real one arrives.
+ok=1
+for i in 1 2 3 4 5 6; do
+	got=$(dw_answer "w$i.wild.idp.test" A) want=$(dw_auth_answer "w$i.wild.idp.test" A)
+	[ -n "$want" ] && [ "$got" = "$want" ] || ok="w$i: got '$got' want '$want'"
+done
+synth=$(dw_stat validator_wildcard_synth)
+if [ "$ok" = 1 ] && [ "$synth" -ge 1 ]; then
+	pass wildcard_answers_from_validated_cache
+else
+	fail wildcard_answers_from_validated_cache "$ok; validator_wildcard_synth=$synth"
+fi
+"$LAB_HOME/resolver" nonvalidating --delay-ms 1500 >/dev/null 2>&1
+out=$(forged_race w9.wild.idp.test A --answer 203.0.113.66)
+if grep -q '203.0.113.83' <<<"$out" && ! grep -q '203.0.113.66' <<<"$out"; then
+	pass forged_wildcard_dropped_real_delivered
+else
+	fail forged_wildcard_dropped_real_delivered "$(tr '\n' ' ' <<<"$out")"
 fi
 "$LAB_HOME/resolver" nonvalidating >/dev/null 2>&1
 
