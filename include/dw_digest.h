@@ -5,7 +5,7 @@
  * share. Both sides implement it independently; tests/bpf/test_digest_diff.c
  * proves they agree.
  *
- * The digest is SipHash-2-4-128 (dw_siphash.h), keyed by
+ * Every hash is SipHash-1-3 with a 128-bit output (dw_siphash.h), keyed by
  * dw_datapath_cfg.digest_key, over a sequence of 64-bit little-endian words:
  *
  *   N(name)  each label of the decompressed name in order, as its wire bytes
@@ -13,24 +13,33 @@
  *            zero-padded to a multiple of 8 bytes; then one zero word (root).
  *   C(bytes) one word holding the byte count, then the bytes zero-padded to a
  *            multiple of 8 (a count of 0 is the count word alone).
+ *   NH(name) the name's hash: SipHash-128 of word(DW_DIGEST_TAG) | N(name).
+ *            An owner or rdata name enters its RR as word(NH(name)[0]), so a
+ *            name costs one word however it is compressed, and a name that is
+ *            the question name (a pointer to offset 12, the usual owner) reuses
+ *            the question's hash.
  *
- *   per RR   H(RR) = SipHash-128 of
- *              N(owner) | word(section << 32 | type << 16 | class) | R(rdata)
+ *   E(Q)     NH(qname), both halves.
+ *   E(RR)    SipHash-128 of
+ *              word(section << 32 | type << 16 | class) | word(NH(owner)[0]) |
+ *              R(rdata)
  *            section: 1 answer, 2 authority, 3 additional. R(rdata) follows
  *            dw_rdata_layout(type): with no embedded names C(rdata); else
- *            C(first `pre` bytes) when pre > 0, N(name) for each embedded
- *            name (decompressed, lower-cased), then C(rest of the rdata).
+ *            C(first `pre` bytes) when pre > 0, word(NH(name)[0]) for each
+ *            embedded name, then C(rest of the rdata).
  *            TTLs are never read into the digest; an OPT RR (type 41) in the
  *            additional section is skipped entirely.
- *   sum      acc0 = sum of H(RR)[0], acc1 = sum of H(RR)[1], mod 2^64, over
- *            every RR: a multiset, so RR order does not matter.
- *   digest   SipHash-128 of
- *              word(DW_DIGEST_TAG) | N(qname) | word(qtype << 16 | qclass) |
- *              word(qdcount << 48 | ancount << 32 | nscount << 16 | arcount - OPTs) |
- *              word(acc0) | word(acc1)
+ *   digest   digest[0] = sum of E[0], digest[1] = sum of E[1], mod 2^64, over
+ *            E(Q) and every E(RR): a multiset, so RR order does not matter,
+ *            and the element hashes are keyed PRF outputs, so without the key
+ *            a forger cannot pick RRs whose sum matches (DW_DIGEST_TAG words
+ *            never equal a section/type/class word: the two uses are apart).
  *
  * The message ID and the TTLs are left out; the header's second 16-bit word
- * (flags and RCODE) is not hashed but stored in dw_verdict_key.flags.
+ * (flags and RCODE), qtype and qclass are not hashed but stored in
+ * dw_verdict_key. SipHash-1-3 rather than 2-4: each element is short, the
+ * finalisation dominates, and 1-3 keeps the per-packet cost of a verdict hit
+ * low; the key is secret and the output is never shown to a forger.
  *
  * Parsing rules (both sides, in this order):
  *   - the message is at least 12 bytes (malformed) and at most DW_DNS_MSG_MAX
@@ -63,8 +72,8 @@
 
 #include "dnsward.h"
 
-/* Domain separation and version of the digest ("dnsward1" little-endian). */
-#define DW_DIGEST_TAG 0x3164726177736e64ULL
+/* Domain separation and version of the digest ("dnsward2" little-endian). */
+#define DW_DIGEST_TAG 0x3264726177736e64ULL
 
 #define DW_DNS_HDR_LEN 12
 /* Largest message digested: what a punt record can carry. */
@@ -81,6 +90,9 @@
 #define DW_SEC_ADDITIONAL 3
 
 #define DW_TYPE_OPT 41
+
+/* A name that is one compression pointer to the question name. */
+#define DW_QNAME_PTR 0xc00c
 
 /* Outcomes of a digest attempt (the BPF side; user space returns -errno). */
 #define DW_DIGEST_OK	      0

@@ -18,6 +18,7 @@ struct sip_stream {
 	struct dw_sip s;
 	uint8_t tail[8];
 	size_t ntail;
+	int digest; /* 1: SipHash-1-3 (the digest's), 0: SipHash-2-4 */
 };
 
 static uint64_t le64(const uint8_t *b)
@@ -30,10 +31,11 @@ static uint64_t le64(const uint8_t *b)
 	return w;
 }
 
-static void stream_init(struct sip_stream *st, const uint64_t key[2], int out128)
+static void stream_init(struct sip_stream *st, const uint64_t key[2], int out128, int digest)
 {
 	dw_sip_init(&st->s, key[0], key[1], out128);
 	st->ntail = 0;
+	st->digest = digest;
 }
 
 static void stream_bytes(struct sip_stream *st, const uint8_t *p, size_t n)
@@ -43,7 +45,10 @@ static void stream_bytes(struct sip_stream *st, const uint8_t *p, size_t n)
 	for (i = 0; i < n; i++) {
 		st->tail[st->ntail++] = p[i];
 		if (st->ntail == 8) {
-			dw_sip_word(&st->s, le64(st->tail));
+			if (st->digest)
+				dw_sip13_word(&st->s, le64(st->tail));
+			else
+				dw_sip_word(&st->s, le64(st->tail));
 			st->ntail = 0;
 		}
 	}
@@ -76,7 +81,10 @@ static void stream_final(struct sip_stream *st, int out128, __u64 out[2])
 	for (i = st->ntail; i-- > 0;)
 		tail = (tail << 8) | st->tail[i];
 	st->s.nbytes += st->ntail;
-	dw_sip_final(&st->s, tail, out128, out);
+	if (st->digest)
+		dw_sip13_final(&st->s, tail, out128, out);
+	else
+		dw_sip_final(&st->s, tail, out128, out);
 }
 
 void pkt_siphash128(const uint64_t key[2], const void *data, size_t len, uint64_t out[2])
@@ -84,7 +92,7 @@ void pkt_siphash128(const uint64_t key[2], const void *data, size_t len, uint64_
 	struct sip_stream st;
 	__u64 h[2];
 
-	stream_init(&st, key, 1);
+	stream_init(&st, key, 1, 0);
 	stream_bytes(&st, data, len);
 	stream_final(&st, 1, h);
 	out[0] = h[0];
@@ -96,7 +104,7 @@ uint64_t pkt_siphash64(const uint64_t key[2], const void *data, size_t len)
 	struct sip_stream st;
 	__u64 out[2] = {0, 0};
 
-	stream_init(&st, key, 0);
+	stream_init(&st, key, 0, 0);
 	stream_bytes(&st, data, len);
 	stream_final(&st, 0, out);
 	return out[0];
@@ -172,6 +180,22 @@ static int walk_name(const uint8_t *msg, size_t len, size_t start, struct sip_st
 	return PKT_ETOOCOMPLEX;
 }
 
+/* NH(name) of the name at msg[start] (*end: after its in-place bytes). */
+static int name_hash(const uint8_t *msg, size_t len, size_t start, const uint64_t key[2],
+		     size_t *end, __u64 nh[2])
+{
+	struct sip_stream st;
+	int err;
+
+	stream_init(&st, key, 1, 1);
+	stream_word(&st, DW_DIGEST_TAG);
+	err = walk_name(msg, len, start, &st, end);
+	if (err)
+		return err;
+	stream_final(&st, 1, nh);
+	return 0;
+}
+
 static void chunk(struct sip_stream *st, const uint8_t *p, size_t n)
 {
 	stream_word(st, n);
@@ -180,8 +204,8 @@ static void chunk(struct sip_stream *st, const uint8_t *p, size_t n)
 }
 
 /* R(rdata) of one RR per dw_rdata_layout(). */
-static int digest_rdata(const uint8_t *msg, size_t len, uint16_t type, size_t rd, size_t rd_end,
-			struct sip_stream *st)
+static int digest_rdata(const uint8_t *msg, size_t len, const uint64_t key[2], uint16_t type,
+			size_t rd, size_t rd_end, struct sip_stream *st)
 {
 	uint16_t pre;
 	int nnames = dw_rdata_layout(type, &pre), i, err;
@@ -197,25 +221,26 @@ static int digest_rdata(const uint8_t *msg, size_t len, uint16_t type, size_t rd
 		chunk(st, msg + rd, pre);
 	p += pre;
 	for (i = 0; i < nnames; i++) {
+		__u64 nh[2];
 		size_t end;
 
 		if (p >= rd_end)
 			return PKT_EMALFORMED;
-		err = walk_name(msg, len, p, st, &end);
+		err = name_hash(msg, len, p, key, &end, nh);
 		if (err)
 			return err;
 		if (end > rd_end)
 			return PKT_EMALFORMED;
+		stream_word(st, nh[0]);
 		p = end;
 	}
 	chunk(st, msg + p, rd_end - p);
 	return 0;
 }
 
-/* Walks every RR from *off, summing H(RR) into acc; counts skipped OPT RRs. */
+/* Walks every RR from off, summing E(RR) into acc (an OPT RR is skipped). */
 static int digest_rrs(const uint8_t *msg, size_t len, const uint64_t key[2], size_t off,
-		      unsigned int nrr, const unsigned int sec_end[2], uint64_t acc[2],
-		      unsigned int *nopt)
+		      unsigned int nrr, const unsigned int sec_end[2], uint64_t acc[2])
 {
 	unsigned int i;
 
@@ -225,12 +250,11 @@ static int digest_rrs(const uint8_t *msg, size_t len, const uint64_t key[2], siz
 							: DW_SEC_ADDITIONAL;
 		struct sip_stream st;
 		uint16_t type, class, rdlen;
-		__u64 h[2];
+		__u64 h[2], nh[2];
 		size_t end;
 		int err;
 
-		stream_init(&st, key, 1);
-		err = walk_name(msg, len, off, &st, &end);
+		err = name_hash(msg, len, off, key, &end, nh);
 		if (err)
 			return err;
 		if (end + 10 > len)
@@ -242,12 +266,13 @@ static int digest_rrs(const uint8_t *msg, size_t len, const uint64_t key[2], siz
 		if (off + rdlen > len)
 			return PKT_EMALFORMED;
 		if (section == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT) {
-			(*nopt)++;
 			off += rdlen;
 			continue;
 		}
+		stream_init(&st, key, 1, 1);
 		stream_word(&st, (uint64_t)section << 32 | (uint64_t)type << 16 | class);
-		err = digest_rdata(msg, len, type, off, off + rdlen, &st);
+		stream_word(&st, nh[0]);
+		err = digest_rdata(msg, len, key, type, off, off + rdlen, &st);
 		if (err)
 			return err;
 		stream_final(&st, 1, h);
@@ -261,9 +286,9 @@ static int digest_rrs(const uint8_t *msg, size_t len, const uint64_t key[2], siz
 int pkt_digest_key(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
 		   struct dw_verdict_key *out)
 {
-	unsigned int an, ns, ar, nopt = 0, sec_end[2];
-	uint64_t acc[2] = {0, 0};
-	struct sip_stream fin;
+	unsigned int an, ns, ar, sec_end[2];
+	uint64_t acc[2];
+	__u64 eq[2];
 	size_t qend;
 	int err;
 
@@ -280,9 +305,7 @@ int pkt_digest_key(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
 		pr_debug("pkt: QDCOUNT %u is not 1", be16(msg + 4));
 		return PKT_EMALFORMED;
 	}
-	stream_init(&fin, sipkey, 1);
-	stream_word(&fin, DW_DIGEST_TAG);
-	err = walk_name(msg, len, DW_DNS_HDR_LEN, &fin, &qend);
+	err = name_hash(msg, len, DW_DNS_HDR_LEN, sipkey, &qend, eq);
 	if (err || qend + 4 > len) {
 		pr_debug("pkt: question name does not parse");
 		return err ? err : PKT_EMALFORMED;
@@ -299,17 +322,15 @@ int pkt_digest_key(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
 	}
 	sec_end[0] = an;
 	sec_end[1] = an + ns;
-	err = digest_rrs(msg, len, sipkey, qend + 4, an + ns + ar, sec_end, acc, &nopt);
+	acc[0] = eq[0];
+	acc[1] = eq[1];
+	err = digest_rrs(msg, len, sipkey, qend + 4, an + ns + ar, sec_end, acc);
 	if (err) {
 		pr_debug("pkt: resource records do not parse (%d)", err);
 		return err;
 	}
-	stream_word(&fin, (uint64_t)out->qtype << 16 | out->qclass);
-	stream_word(&fin,
-		    (uint64_t)1 << 48 | (uint64_t)an << 32 | (uint64_t)ns << 16 | (ar - nopt));
-	stream_word(&fin, acc[0]);
-	stream_word(&fin, acc[1]);
-	stream_final(&fin, 1, out->digest);
+	out->digest[0] = acc[0];
+	out->digest[1] = acc[1];
 	return 0;
 }
 

@@ -102,8 +102,8 @@ static __always_inline int dw_protected(void *ctx, struct dw_scratch *s,
 {
 	struct dw_verdict_key key = {};
 	struct dw_verdict *v;
-	__u64 now = bpf_ktime_get_boot_ns();
 	__u8 pflags = 0;
+	__u64 now;
 	__u32 rc;
 
 	rc = dw_digest(s, cfg, h->dns_off, h->dns_len, &key);
@@ -116,7 +116,7 @@ static __always_inline int dw_protected(void *ctx, struct dw_scratch *s,
 		pflags |= DW_PUNT_F_TOO_COMPLEX;
 	} else {
 		v = bpf_map_lookup_elem(&dnsward_verdicts, &key);
-		if (v && (!v->expires_ns || now < v->expires_ns)) {
+		if (v && (!v->expires_ns || dw_tick_now(s) < v->expires_ns)) {
 			if (v->verdict == DW_VERDICT_ALLOW)
 				return dw_pass(DW_CNT_ALLOWED);
 			if (v->verdict == DW_VERDICT_DENY)
@@ -127,6 +127,7 @@ static __always_inline int dw_protected(void *ctx, struct dw_scratch *s,
 	 * believes nothing they say until DNSSEC proves it (selfreply.bpf.h). */
 	if (dw_selfreply(ctx, s, h))
 		return dw_pass(DW_CNT_VALIDATOR_REPLY);
+	now = bpf_ktime_get_boot_ns();
 	/* Step 6 (heartbeat), then the punt rate, then the ring. */
 	if (dw_heartbeat_stale(cfg, now)) {
 		dw_count(DW_CNT_STALE_HEARTBEAT);

@@ -2,9 +2,12 @@
 /*
  * digest.bpf.h: the verdict-key digest of include/dw_digest.h over the DNS
  * message in the scratch frame. The walk is driven by bpf_loop (5.17+): one
- * callback per RR, per name step (a label or a pointer) and per raw word, so
- * the verifier checks each callback once instead of unrolling nested loops;
- * the walk's state lives in the scratch so callbacks share it.
+ * callback per RR, per name step (a label or a pointer) and per raw word
+ * beyond the first two, so the verifier checks each callback once instead of
+ * unrolling nested loops; the walk's state lives in the scratch so callbacks
+ * share it. Every call costs on the hot path, so the common shapes take none:
+ * an owner that points at the question reuses the question's name hash, and
+ * rdata of up to 16 bytes is absorbed in line.
  */
 #ifndef DW_DIGEST_BPF_H
 #define DW_DIGEST_BPF_H
@@ -19,11 +22,6 @@ static __always_inline long dw_derr(struct dw_dstate *d, __u32 err)
 {
 	d->err = err;
 	return 1; /* stop the loop */
-}
-
-static __always_inline struct dw_sip *dw_target(struct dw_dstate *d)
-{
-	return d->target ? &d->fin : &d->rr;
 }
 
 /* One step of a name walk: a compression pointer, a label or the root. */
@@ -58,11 +56,11 @@ static long dw_name_step(__u32 i, void *vctx)
 	d->ntotal += c + 1;
 	if (d->ntotal > DW_NAME_MAX)
 		return dw_derr(d, DW_DIGEST_MALFORMED);
-	h = dw_target(d);
+	h = &d->nm;
 	if (c == 0) {
 		if (!d->nhops)
 			d->nend = pos + 1;
-		dw_sip_word(h, 0);
+		dw_sip13_word(h, 0);
 		d->ndone = 1;
 		return 1;
 	}
@@ -72,48 +70,86 @@ static long dw_name_step(__u32 i, void *vctx)
 	for (k = 0; k < 8; k++) {
 		if (k * 8 >= n)
 			break;
-		dw_sip_word(h, dw_lower8(dw_keep(dw_ld64(s, d->base + pos + k * 8), n - k * 8)));
+		dw_sip13_word(h, dw_lower8(dw_keep(dw_ld64(s, d->base + pos + k * 8), n - k * 8)));
 	}
 	d->npos = pos + n;
 	return 0;
 }
 
-/* N(name) at message offset start into the RR hash (target 0) or the digest (1). */
-static __always_inline void dw_walk_name(struct dw_loopctx *lc, __u32 start, __u32 target)
+/* word(DW_DIGEST_TAG) | N(name) at message offset start into the name hash d->nm. */
+static __always_inline void dw_walk_name(struct dw_loopctx *lc, __u32 start)
 {
 	struct dw_dstate *d = &lc->s->ds;
 
+	dw_sip_init(&d->nm, d->k0, d->k1, 1);
+	dw_sip13_word(&d->nm, DW_DIGEST_TAG);
 	d->npos = start;
 	d->nrun = start;
 	d->ntotal = 0;
 	d->nhops = 0;
 	d->nend = 0;
 	d->ndone = 0;
-	d->target = target;
 	bpf_loop(DW_NAME_STEPS_MAX, dw_name_step, lc, 0);
 	if (!d->err && !d->ndone)
 		d->err = DW_DIGEST_TOO_COMPLEX;
 }
 
+/*
+ * NH(name)[0] of the name at message offset start into *nh; d->nend: the
+ * offset after its in-place bytes. A name that is exactly a pointer to the
+ * question name (which is never compressed) has the question's hash: the
+ * walk would read the very same labels. Returns 0, or 1 with d->err set.
+ */
+static __always_inline int dw_name_hash(struct dw_loopctx *lc, __u32 start, __u64 *nh)
+{
+	struct dw_scratch *s = lc->s;
+	struct dw_dstate *d = &s->ds;
+	__u64 h[2];
+
+	if (start + 2 <= d->len && dw_ld16(s, d->base + start) == DW_QNAME_PTR) {
+		d->nend = start + 2;
+		*nh = d->qnh;
+		return 0;
+	}
+	dw_walk_name(lc, start);
+	if (d->err)
+		return 1;
+	dw_sip13_final(&d->nm, 0, 1, h);
+	*nh = h[0];
+	return 0;
+}
+
+static __always_inline void dw_chunk_word(struct dw_scratch *s, struct dw_dstate *d)
+{
+	dw_sip13_word(&d->rr, dw_keep(dw_ld64(s, d->base + d->cpos), d->cend - d->cpos));
+	d->cpos += 8;
+}
+
 static long dw_chunk_step(__u32 i, void *vctx)
 {
 	struct dw_scratch *s = ((struct dw_loopctx *)vctx)->s;
-	struct dw_dstate *d = &s->ds;
 
-	dw_sip_word(&d->rr, dw_keep(dw_ld64(s, d->base + d->cpos), d->cend - d->cpos));
-	d->cpos += 8;
+	dw_chunk_word(s, &s->ds);
 	return 0;
 }
 
 /* C(bytes) of message bytes [start, start + n) into the RR hash. */
 static __always_inline void dw_chunk(struct dw_loopctx *lc, __u32 start, __u32 n)
 {
-	struct dw_dstate *d = &lc->s->ds;
+	struct dw_scratch *s = lc->s;
+	struct dw_dstate *d = &s->ds;
 
-	dw_sip_word(&d->rr, n);
+	dw_sip13_word(&d->rr, n);
 	d->cpos = start;
 	d->cend = start + n;
-	bpf_loop((n + 7) / 8, dw_chunk_step, lc, 0);
+	if (n > 16) {
+		bpf_loop((n + 7) / 8, dw_chunk_step, lc, 0);
+		return;
+	}
+	if (n > 0)
+		dw_chunk_word(s, d);
+	if (n > 8)
+		dw_chunk_word(s, d);
 }
 
 /* R(rdata) per dw_rdata_layout(); 0 or stops the RR loop. */
@@ -134,22 +170,24 @@ static __always_inline long dw_rdata(struct dw_loopctx *lc, __u16 type, __u32 rd
 		dw_chunk(lc, rd, pre);
 	p = rd + pre;
 	for (j = 0; j < 2; j++) {
+		__u64 nh;
+
 		if (j >= nn)
 			break;
 		if (p >= rd_end)
 			return dw_derr(d, DW_DIGEST_MALFORMED);
-		dw_walk_name(lc, p, 0);
-		if (d->err)
+		if (dw_name_hash(lc, p, &nh))
 			return 1;
 		if (d->nend > rd_end)
 			return dw_derr(d, DW_DIGEST_MALFORMED);
+		dw_sip13_word(&d->rr, nh);
 		p = d->nend;
 	}
 	dw_chunk(lc, p, rd_end - p);
 	return 0;
 }
 
-/* One RR: H(RR) into the sums (an OPT in the additional section is skipped). */
+/* One RR: E(RR) into the sums (an OPT in the additional section is skipped). */
 static long dw_rr_step(__u32 i, void *vctx)
 {
 	struct dw_loopctx *lc = vctx;
@@ -157,12 +195,10 @@ static long dw_rr_step(__u32 i, void *vctx)
 	struct dw_dstate *d = &s->ds;
 	__u32 sec, end, rd, rd_end;
 	__u16 type, class;
-	__u64 h[2];
+	__u64 h[2], nh;
 
 	sec = i < d->an ? DW_SEC_ANSWER : i < d->an + d->ns ? DW_SEC_AUTHORITY : DW_SEC_ADDITIONAL;
-	dw_sip_init(&d->rr, d->k0, d->k1, 1);
-	dw_walk_name(lc, d->off, 0);
-	if (d->err)
+	if (dw_name_hash(lc, d->off, &nh))
 		return 1;
 	end = d->nend;
 	if (end + 10 > d->len)
@@ -174,14 +210,14 @@ static long dw_rr_step(__u32 i, void *vctx)
 	if (rd_end > d->len)
 		return dw_derr(d, DW_DIGEST_MALFORMED);
 	d->off = rd_end;
-	if (sec == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT) {
-		d->nopt++;
+	if (sec == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT)
 		return 0;
-	}
-	dw_sip_word(&d->rr, (__u64)sec << 32 | (__u64)type << 16 | class);
+	dw_sip_init(&d->rr, d->k0, d->k1, 1);
+	dw_sip13_word(&d->rr, (__u64)sec << 32 | (__u64)type << 16 | class);
+	dw_sip13_word(&d->rr, nh);
 	if (dw_rdata(lc, type, rd, rd_end))
 		return 1;
-	dw_sip_final(&d->rr, 0, 1, h);
+	dw_sip13_final(&d->rr, 0, 1, h);
 	d->acc0 += h[0];
 	d->acc1 += h[1];
 	return 0;
@@ -197,7 +233,8 @@ static __always_inline __u32 dw_digest(struct dw_scratch *s, const struct dw_dat
 {
 	struct dw_loopctx lc = {.s = s};
 	struct dw_dstate *d = &s->ds;
-	__u32 ar, nrr, qend;
+	__u32 nrr, qend;
+	__u64 eq[2];
 
 	key->flags = dw_ld16(s, base + 2);
 	d->base = base;
@@ -205,15 +242,11 @@ static __always_inline __u32 dw_digest(struct dw_scratch *s, const struct dw_dat
 	d->k0 = cfg->digest_key[0];
 	d->k1 = cfg->digest_key[1];
 	d->err = 0;
-	d->acc0 = 0;
-	d->acc1 = 0;
-	d->nopt = 0;
 	d->an = dw_ld16(s, base + 6);
 	d->ns = dw_ld16(s, base + 8);
-	ar = dw_ld16(s, base + 10);
-	dw_sip_init(&d->fin, d->k0, d->k1, 1);
-	dw_sip_word(&d->fin, DW_DIGEST_TAG);
-	dw_walk_name(&lc, DW_DNS_HDR_LEN, 1);
+	nrr = d->an + d->ns + dw_ld16(s, base + 10);
+	/* E(Q): the question name's hash, whose first half its pointers reuse. */
+	dw_walk_name(&lc, DW_DNS_HDR_LEN);
 	if (d->err)
 		return d->err;
 	qend = d->nend;
@@ -221,19 +254,19 @@ static __always_inline __u32 dw_digest(struct dw_scratch *s, const struct dw_dat
 		return DW_DIGEST_MALFORMED;
 	key->qtype = dw_ld16(s, base + qend);
 	key->qclass = dw_ld16(s, base + qend + 2);
-	nrr = d->an + d->ns + ar;
 	if (nrr > DW_DIGEST_RRS_MAX)
 		return DW_DIGEST_TOO_COMPLEX;
+	dw_sip13_final(&d->nm, 0, 1, eq);
+	d->qnh = eq[0];
+	d->acc0 = eq[0];
+	d->acc1 = eq[1];
 	d->off = qend + 4;
 	if (nrr)
 		bpf_loop(nrr, dw_rr_step, &lc, 0);
 	if (d->err)
 		return d->err;
-	dw_sip_word(&d->fin, (__u64)key->qtype << 16 | key->qclass);
-	dw_sip_word(&d->fin, 1ULL << 48 | (__u64)d->an << 32 | (__u64)d->ns << 16 | (ar - d->nopt));
-	dw_sip_word(&d->fin, d->acc0);
-	dw_sip_word(&d->fin, d->acc1);
-	dw_sip_final(&d->fin, 0, 1, key->digest);
+	key->digest[0] = d->acc0;
+	key->digest[1] = d->acc1;
 	return DW_DIGEST_OK;
 }
 

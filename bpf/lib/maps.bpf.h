@@ -91,17 +91,18 @@ struct {
 
 /* The digest walk's state, in memory so bpf_loop callbacks share it. */
 struct dw_dstate {
-	struct dw_sip rr;  /* H(RR) of the current record */
-	struct dw_sip fin; /* the digest */
-	__u64 acc0, acc1;  /* sums of H(RR) */
+	struct dw_sip rr; /* E(RR) of the current record */
+	struct dw_sip nm; /* NH() of the name being walked */
+	__u64 acc0, acc1; /* sums of E(Q) and E(RR) */
+	__u64 qnh;	  /* NH(qname)[0] */
 	__u64 k0, k1;
 	__u32 base; /* frame offset of the DNS message */
 	__u32 len;  /* DNS message length */
 	__u32 off;  /* next RR (message offset) */
-	__u32 an, ns, nopt;
+	__u32 an, ns;
 	__u32 err; /* DW_DIGEST_* */
 	/* name walk */
-	__u32 npos, nrun, ntotal, nhops, nend, ndone, target;
+	__u32 npos, nrun, ntotal, nhops, nend, ndone;
 	/* raw chunk */
 	__u32 cpos, cend;
 };
@@ -126,6 +127,8 @@ struct dw_scratch {
 	__u32 q_keylen;	   /* zone key bytes */
 	struct dw_hdrs hd; /* the header parse, re-read from memory */
 	struct dw_dstate ds;
+	__u64 clk_jiffies; /* the tick in which clk_ns was read (dw_tick_now) */
+	__u64 clk_ns;
 };
 
 struct {

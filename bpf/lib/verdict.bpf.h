@@ -44,6 +44,24 @@ static __always_inline int dw_failure(const struct dw_zone *z)
 	return dw_drop(DW_CNT_FAIL_CLOSED_DROPPED);
 }
 
+/*
+ * The boot clock for verdict expiry, read at most once per CPU and tick: a
+ * clock read costs more than the rest of a verdict hit in a VM, while
+ * jiffies is a plain load. A verdict may so outlive its expiry by one tick
+ * (at most 10 ms), far below the seconds of a TTL. Held replies stamp the
+ * exact clock (dw_protected).
+ */
+static __always_inline __u64 dw_tick_now(struct dw_scratch *s)
+{
+	__u64 j = bpf_jiffies64();
+
+	if (j != s->clk_jiffies || !s->clk_ns) {
+		s->clk_ns = bpf_ktime_get_boot_ns();
+		s->clk_jiffies = j;
+	}
+	return s->clk_ns;
+}
+
 static __always_inline int dw_heartbeat_stale(const struct dw_datapath_cfg *cfg, __u64 now)
 {
 	struct dw_heartbeat *hb;

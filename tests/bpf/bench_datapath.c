@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "verdict_map.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
 #include "passthrough.skel.h"
@@ -91,9 +92,11 @@ int main(int argc, char **argv)
 	measure(&e, e.xdp, base_fd, &f, repeat, &ns, &base);
 	report("unprotected_reply", ns, base);
 
+	/* A verdict as the daemon writes it: it expires (with the answer's TTL). */
 	dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
 	dp_frame(&f, m.b, m.n, &o);
 	pkt_digest_key(m.b, m.n, dp_sipkey, &k);
+	v.expires_ns = verdict_now_ns() + 300ull * 1000000000ull;
 	bpf_map_update_elem(e.verdicts, &k, &v, BPF_ANY);
 	measure(&e, e.xdp, base_fd, &f, repeat, &ns, &base);
 	report("protected_allow", ns, base);

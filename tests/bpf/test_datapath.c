@@ -9,6 +9,7 @@
  * user-space reference (pkt_digest_key, pkt_locate_dns).
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "bpf/dp_packets.h"
@@ -432,6 +433,13 @@ static void test_verdicts(void)
 		put_verdict(&v, DW_VERDICT_ALLOW, dp_boot_ns() + 60000000000ULL);
 		frame_of(&f, &v);
 		CHECK(expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, -1, "not yet expired") == 0);
+		/* The hit path reads the clock once per tick: it still moves on. */
+		dp_reply_a(&v, "soon.idp.test", 1, 300, 0xc0000201);
+		put_verdict(&v, DW_VERDICT_ALLOW, dp_boot_ns() + 100000000ULL);
+		frame_of(&f, &v);
+		CHECK(expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, -1, "before its expiry") == 0);
+		usleep(300000);
+		CHECK(expect(prog, &f, ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, "after its expiry") == 1);
 	}
 }
 
