@@ -439,7 +439,8 @@ static void test_verdicts(void)
 		frame_of(&f, &v);
 		CHECK(expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, -1, "before its expiry") == 0);
 		usleep(300000);
-		CHECK(expect(prog, &f, ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, "after its expiry") == 1);
+		CHECK(expect(prog, &f, ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, "after its expiry") ==
+		      1);
 	}
 }
 
