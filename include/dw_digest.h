@@ -8,9 +8,9 @@
  * Every hash is SipHash-1-3 with a 128-bit output (dw_siphash.h), keyed by
  * dw_datapath_cfg.digest_key, over a sequence of 64-bit little-endian words:
  *
- *   N(name)  each label of the decompressed name in order, as its wire bytes
- *            (length octet, then the label lower-cased: ASCII A-Z only),
- *            zero-padded to a multiple of 8 bytes; then one zero word (root).
+ *   N(name)  the decompressed name's wire bytes in order (each label's length
+ *            octet and its bytes lower-cased, ASCII A-Z only, then the root's
+ *            0 octet) as one byte string, zero-padded to a multiple of 8.
  *   C(bytes) one word holding the byte count, then the bytes zero-padded to a
  *            multiple of 8 (a count of 0 is the count word alone).
  *   NH(name) the name's hash: SipHash-128 of word(DW_DIGEST_TAG) | N(name).

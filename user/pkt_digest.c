@@ -161,7 +161,8 @@ static int walk_name(const uint8_t *msg, size_t len, size_t start, struct sip_st
 			if (hops == 0)
 				in_place_end = pos + 1;
 			if (st) {
-				stream_word(st, 0);
+				stream_bytes(st, &c, 1);
+				stream_pad(st);
 			}
 			*end = in_place_end;
 			return 0;
@@ -171,10 +172,8 @@ static int walk_name(const uint8_t *msg, size_t len, size_t start, struct sip_st
 		label[0] = c;
 		for (i = 0; i < c; i++)
 			label[1 + i] = lower(msg[pos + 1 + i]);
-		if (st) {
+		if (st)
 			stream_bytes(st, label, (size_t)c + 1);
-			stream_pad(st);
-		}
 		pos += 1 + (size_t)c;
 	}
 	return PKT_ETOOCOMPLEX;

@@ -24,13 +24,41 @@ static __always_inline long dw_derr(struct dw_dstate *d, __u32 err)
 	return 1; /* stop the loop */
 }
 
+/*
+ * N(name) is a byte stream: the label bytes of one step land in the pending
+ * word d->nbuf (d->nfill bytes) and every full word goes to the hash.
+ * w holds m (1..8) bytes, the rest zero.
+ */
+static __always_inline void dw_name_push(struct dw_dstate *d, __u64 w, __u32 m)
+{
+	__u32 fill = d->nfill & 7, sh = fill * 8;
+	__u64 cur;
+
+	if (!fill) {
+		if (m >= 8)
+			dw_sip13_word(&d->nm, w);
+		else
+			d->nbuf = w;
+		d->nfill = m & 7;
+		return;
+	}
+	cur = d->nbuf | (w << sh);
+	if (fill + m < 8) {
+		d->nbuf = cur;
+		d->nfill = fill + m;
+		return;
+	}
+	dw_sip13_word(&d->nm, cur);
+	d->nbuf = w >> (64 - sh);
+	d->nfill = fill + m - 8;
+}
+
 /* One step of a name walk: a compression pointer, a label or the root. */
 static long dw_name_step(__u32 i, void *vctx)
 {
 	struct dw_scratch *s = ((struct dw_loopctx *)vctx)->s;
 	struct dw_dstate *d = &s->ds;
 	__u32 pos = d->npos, c, n, k;
-	struct dw_sip *h;
 
 	if (pos >= d->len)
 		return dw_derr(d, DW_DIGEST_MALFORMED);
@@ -56,21 +84,23 @@ static long dw_name_step(__u32 i, void *vctx)
 	d->ntotal += c + 1;
 	if (d->ntotal > DW_NAME_MAX)
 		return dw_derr(d, DW_DIGEST_MALFORMED);
-	h = &d->nm;
 	if (c == 0) {
 		if (!d->nhops)
 			d->nend = pos + 1;
-		dw_sip13_word(h, 0);
+		dw_name_push(d, 0, 1); /* the root octet, then the zero padding */
+		if (d->nfill)
+			dw_sip13_word(&d->nm, d->nbuf);
 		d->ndone = 1;
 		return 1;
 	}
 	if (pos + 1 + c > d->len)
 		return dw_derr(d, DW_DIGEST_MALFORMED);
-	n = c + 1; /* the length octet and the label, padded to words */
+	n = c + 1; /* the length octet and the label */
 	for (k = 0; k < 8; k++) {
 		if (k * 8 >= n)
 			break;
-		dw_sip13_word(h, dw_lower8(dw_keep(dw_ld64(s, d->base + pos + k * 8), n - k * 8)));
+		dw_name_push(d, dw_lower8(dw_keep(dw_ld64(s, d->base + pos + k * 8), n - k * 8)),
+			     n - k * 8 > 8 ? 8 : n - k * 8);
 	}
 	d->npos = pos + n;
 	return 0;
@@ -83,6 +113,8 @@ static __always_inline void dw_walk_name(struct dw_loopctx *lc, __u32 start)
 
 	dw_sip_init(&d->nm, d->k0, d->k1, 1);
 	dw_sip13_word(&d->nm, DW_DIGEST_TAG);
+	d->nbuf = 0;
+	d->nfill = 0;
 	d->npos = start;
 	d->nrun = start;
 	d->ntotal = 0;
@@ -92,6 +124,46 @@ static __always_inline void dw_walk_name(struct dw_loopctx *lc, __u32 start)
 	bpf_loop(DW_NAME_STEPS_MAX, dw_name_step, lc, 0);
 	if (!d->err && !d->ndone)
 		d->err = DW_DIGEST_TOO_COMPLEX;
+}
+
+static __always_inline void dw_qword(struct dw_scratch *s, struct dw_dstate *d)
+{
+	dw_sip13_word(&d->nm, dw_lower8(dw_keep(dw_ld64(s, d->base + d->cpos), d->cend - d->cpos)));
+	d->cpos += 8;
+}
+
+static long dw_qword_step(__u32 i, void *vctx)
+{
+	struct dw_scratch *s = ((struct dw_loopctx *)vctx)->s;
+
+	dw_qword(s, &s->ds);
+	return 0;
+}
+
+/*
+ * word(DW_DIGEST_TAG) | N(qname) into d->nm. The question name was checked
+ * in place (dw_question: uncompressed, labels and length in bounds) and ends
+ * at qend, so N() is its bytes as they lie: no label walk, and up to 32
+ * bytes (most names) without a call.
+ */
+static __always_inline void dw_question_hash(struct dw_loopctx *lc, __u32 qend)
+{
+	struct dw_scratch *s = lc->s;
+	struct dw_dstate *d = &s->ds;
+
+	dw_sip_init(&d->nm, d->k0, d->k1, 1);
+	dw_sip13_word(&d->nm, DW_DIGEST_TAG);
+	d->cpos = DW_DNS_HDR_LEN;
+	d->cend = qend;
+	dw_qword(s, d);
+	if (qend > DW_DNS_HDR_LEN + 8)
+		dw_qword(s, d);
+	if (qend > DW_DNS_HDR_LEN + 16)
+		dw_qword(s, d);
+	if (qend > DW_DNS_HDR_LEN + 24)
+		dw_qword(s, d);
+	if (qend > DW_DNS_HDR_LEN + 32)
+		bpf_loop((qend - DW_DNS_HDR_LEN - 25) / 8, dw_qword_step, lc, 0);
 }
 
 /*
@@ -225,7 +297,8 @@ static long dw_rr_step(__u32 i, void *vctx)
 
 /*
  * The verdict key of the message at frame offset base, len bytes (header and
- * question already checked by the caller). Returns DW_DIGEST_*; key->qtype,
+ * question already checked by the caller, the question name ending at frame
+ * offset s->q_end). Returns DW_DIGEST_*; key->qtype,
  * qclass and flags are set whenever the question parsed.
  */
 static __always_inline __u32 dw_digest(struct dw_scratch *s, const struct dw_datapath_cfg *cfg,
@@ -246,12 +319,11 @@ static __always_inline __u32 dw_digest(struct dw_scratch *s, const struct dw_dat
 	d->ns = dw_ld16(s, base + 8);
 	nrr = d->an + d->ns + dw_ld16(s, base + 10);
 	/* E(Q): the question name's hash, whose first half its pointers reuse. */
-	dw_walk_name(&lc, DW_DNS_HDR_LEN);
-	if (d->err)
-		return d->err;
-	qend = d->nend;
-	if (qend + 4 > len)
+	qend = s->q_end - base;
+	if (s->q_end < base || qend <= DW_DNS_HDR_LEN || qend > DW_DNS_HDR_LEN + DW_NAME_MAX ||
+	    qend + 4 > len)
 		return DW_DIGEST_MALFORMED;
+	dw_question_hash(&lc, qend);
 	key->qtype = dw_ld16(s, base + qend);
 	key->qclass = dw_ld16(s, base + qend + 2);
 	if (nrr > DW_DIGEST_RRS_MAX)

@@ -102,6 +102,8 @@ struct dw_dstate {
 	__u32 an, ns;
 	__u32 err; /* DW_DIGEST_* */
 	/* name walk */
+	__u64 nbuf; /* pending bytes of N(name), nfill of them */
+	__u32 nfill;
 	__u32 npos, nrun, ntotal, nhops, nend, ndone;
 	/* raw chunk */
 	__u32 cpos, cend;
