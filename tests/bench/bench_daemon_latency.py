@@ -1,7 +1,9 @@
 """Per-query round trip from the workload to its resolver, for bench_daemon:
-queries COUNT distinct names (PREFIX<i>.SUFFIX, type A) one after another and
-prints "p50_us p99_us answered" on one line. Bounded: COUNT <= 2000, a 3 s
+queries COUNT distinct names (PREFIX<i>.SUFFIX, type A, i from FIRST, default 0)
+one after another and prints "p50_us p99_us answered" on one line. BEFORE, if
+given, is a command run (untimed) before each query. Bounded: COUNT <= 2000, a 3 s
 timeout per query."""
+import subprocess
 import sys
 import time
 
@@ -11,8 +13,12 @@ import dns.query
 
 def main():
     server, prefix, suffix, count = sys.argv[1], sys.argv[2], sys.argv[3], min(int(sys.argv[4]), 2000)
+    first = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    before = sys.argv[6] if len(sys.argv) > 6 else None
     rtts, answered = [], 0
-    for i in range(count):
+    for i in range(first, first + count):
+        if before:
+            subprocess.run(before, shell=True, timeout=10, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         q = dns.message.make_query("%s%d.%s" % (prefix, i, suffix), "A")
         t0 = time.perf_counter()
         try:
