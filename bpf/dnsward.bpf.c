@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "lib/core.bpf.h"
+#include "lib/query.bpf.h"
 
 #define DW_TC_ACT_OK   0
 #define DW_TC_ACT_SHOT 2
@@ -48,6 +49,19 @@ int dnsward_tc(struct __sk_buff *skb)
 		return DW_TC_ACT_OK;
 	}
 	return act == DW_ACT_DROP ? DW_TC_ACT_SHOT : DW_TC_ACT_OK;
+}
+
+/*
+ * The query hook: where a workload's queries flow (tc egress of an XDP
+ * uplink, tc ingress of a pod veth whose replies are judged at egress). It
+ * only tells the daemon which protected question is coming; the packet
+ * always passes unchanged.
+ */
+SEC("tc")
+int dnsward_tc_query(struct __sk_buff *skb)
+{
+	dw_query(skb);
+	return DW_TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -141,6 +141,12 @@ enum dw_counter {
 	DW_CNT_TCP_AFTER_DROP,	    /* TCP data of a dropped message or beyond it: dropped */
 	DW_CNT_TCP_GAP,		    /* TCP data beyond a message start never seen: dropped */
 	DW_CNT_TCP_MULTI,	    /* later protected message in one segment: failure mode */
+	/* The query hook (dnsward_tc_query, bpf/lib/query.bpf.h); it never drops. */
+	DW_CNT_QUERY_SEEN,	   /* a DNS query (UDP to the DNS port, QR clear) */
+	DW_CNT_QUERY_PREFETCH,	   /* a question of an enforced zone sent to the validator */
+	DW_CNT_QUERY_RATE_LIMITED, /* prefetch rate exceeded: not sent */
+	DW_CNT_QUERY_RING_FULL,	   /* ring half full (held replies first) or full: not sent */
+	DW_CNT_QUERY_MALFORMED,	   /* a query whose question does not parse: passed */
 	DW_CNT_MAX,
 };
 
@@ -263,6 +269,13 @@ struct dw_punt_bucket {
 
 #define DW_PUNT_F_HELD	      0x01 /* the packet was dropped and waits for release */
 #define DW_PUNT_F_TOO_COMPLEX 0x02 /* no verdict key could be computed */
+/*
+ * A workload's query, not a reply: nothing is held. pkt is the frame up to the
+ * end of the question (qtype and qclass included); dns_len covers the header
+ * and the question only; key is zero. The daemon starts validating the
+ * question so the truth is ready (or in flight) when the reply arrives.
+ */
+#define DW_PUNT_F_QUERY 0x04
 
 /*
  * One held or monitored reply, as the hook saw it. A ring-buffer record is

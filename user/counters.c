@@ -37,6 +37,11 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_TCP_GAP] = "tcp_gap",
     [DW_CNT_TCP_MULTI] = "tcp_multi",
     [DW_CNT_VALIDATOR_REPLY] = "validator_reply",
+    [DW_CNT_QUERY_SEEN] = "query_seen",
+    [DW_CNT_QUERY_PREFETCH] = "query_prefetch",
+    [DW_CNT_QUERY_RATE_LIMITED] = "query_rate_limited",
+    [DW_CNT_QUERY_RING_FULL] = "query_ring_full",
+    [DW_CNT_QUERY_MALFORMED] = "query_malformed",
 };
 
 const char *counter_name(unsigned slot)

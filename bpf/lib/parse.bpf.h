@@ -216,13 +216,18 @@ static __always_inline int dw_parse_l4(void *data, void *data_end, __u32 frame_l
 	return DW_P_REPLY;
 }
 
-static __always_inline int dw_parse_headers(void *data, void *data_end, __u32 frame_len, __u16 port,
-					    struct dw_hdrs *h)
+/*
+ * Ethernet, 0-2 VLAN tags, then IPv4 or IPv6 (shared by the reply and the
+ * query parse). DW_P_REPLY here means "an IP packet whose L4 header starts at
+ * h->l4_off"; *proto is its protocol.
+ */
+static __always_inline int dw_parse_l3(void *data, void *data_end, __u32 frame_len,
+				       struct dw_hdrs *h, int *proto)
 {
 	struct ethhdr *eth = data;
 	struct dw_vlan *vh;
 	__u16 ethertype;
-	int proto = -1, rc, i;
+	int i;
 
 	if ((void *)(eth + 1) > data_end)
 		return frame_len >= sizeof(*eth) ? DW_P_SHORT : DW_P_NOT_DNS;
@@ -239,14 +244,79 @@ static __always_inline int dw_parse_headers(void *data, void *data_end, __u32 fr
 		h->l3_off += sizeof(*vh);
 	}
 	if (ethertype == DW_ETH_P_IP)
-		rc = dw_parse_ip4(data, data_end, frame_len, h, &proto);
-	else if (ethertype == DW_ETH_P_IPV6)
-		rc = dw_parse_ip6(data, data_end, frame_len, h, &proto);
-	else
-		return DW_P_NOT_DNS;
+		return dw_parse_ip4(data, data_end, frame_len, h, proto);
+	if (ethertype == DW_ETH_P_IPV6)
+		return dw_parse_ip6(data, data_end, frame_len, h, proto);
+	return DW_P_NOT_DNS;
+}
+
+static __always_inline int dw_parse_headers(void *data, void *data_end, __u32 frame_len, __u16 port,
+					    struct dw_hdrs *h)
+{
+	int proto = -1, rc;
+
+	rc = dw_parse_l3(data, data_end, frame_len, h, &proto);
 	if (rc != DW_P_REPLY)
 		return rc;
 	return dw_parse_l4(data, data_end, frame_len, port, proto, h);
+}
+
+/*
+ * The query variant (bpf/lib/query.bpf.h): Ethernet, 0-2 VLAN tags, IPv4 or
+ * IPv6 as above, stopping at the L4 protocol so that everything but UDP
+ * leaves after a few loads. Returns DW_P_QUERY with h->l4_off set when the
+ * packet is UDP (not a later fragment), else DW_P_NOT_DNS or DW_P_SHORT.
+ * Anything that does not parse is DW_P_NOT_DNS: the query hook only passes.
+ */
+#define DW_P_QUERY 16 /* outside enum dw_parse: the reply path never sees it */
+
+static __always_inline int dw_parse_query_l3(void *data, void *data_end, __u32 frame_len,
+					     struct dw_hdrs *h)
+{
+	int proto = -1, rc;
+
+	rc = dw_parse_l3(data, data_end, frame_len, h, &proto);
+	if (rc == DW_P_SHORT)
+		return rc;
+	if (rc != DW_P_REPLY || proto != DW_IPPROTO_UDP || h->frag)
+		return DW_P_NOT_DNS; /* a first fragment: the question may be cut */
+	return DW_P_QUERY;
+}
+
+/*
+ * UDP to the DNS port carrying a standard query (QR clear, opcode QUERY).
+ * Sets dns_off, dns_len and avail. DW_P_QUERY, DW_P_NOT_DNS, DW_P_MALFORMED
+ * (a DNS-port datagram whose lengths lie) or DW_P_SHORT.
+ */
+static __always_inline int dw_parse_query_l4(void *data, void *data_end, __u32 frame_len,
+					     __u16 port, struct dw_hdrs *h)
+{
+	__u32 off = h->l4_off, ulen;
+	struct udphdr *udp;
+	__u8 *flags;
+
+	if (off > DW_HDR_MAX)
+		return DW_P_NOT_DNS;
+	udp = data + off;
+	if ((void *)(udp + 1) > data_end)
+		return dw_short(off + sizeof(*udp), frame_len);
+	if (udp->dest != bpf_htons(port))
+		return DW_P_NOT_DNS;
+	ulen = bpf_ntohs(udp->len);
+	if (ulen < 8 || off + ulen > h->l3_end)
+		return DW_P_MALFORMED;
+	h->l4 = DW_IPPROTO_UDP;
+	h->dns_off = off + 8;
+	h->dns_len = ulen - 8;
+	h->avail = h->dns_len;
+	if (h->dns_len < DW_DNS_HDR_LEN)
+		return DW_P_MALFORMED;
+	flags = data + (h->dns_off & 0x3ff) + 2;
+	if ((void *)(flags + 1) > data_end)
+		return dw_short(h->dns_off + 3, frame_len);
+	if (*flags & 0xf8)
+		return DW_P_NOT_DNS; /* a reply to port 53, or not a standard query */
+	return DW_P_QUERY;
 }
 
 #endif /* DW_PARSE_BPF_H */

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * query.bpf.h: the query hook (issue 7). A workload's DNS query for a name
+ * in an enforced zone is sent to the daemon as a small punt record
+ * (DW_PUNT_F_QUERY: the frame up to the end of the question), so the
+ * validator starts proving the question while the resolver works on it and
+ * the held reply finds the truth cached or in flight. The hook never drops,
+ * delays or changes a packet: every path returns pass. UDP only (a query
+ * over TCP is not prefetched: its reply is judged as before). Monitor zones
+ * are not prefetched: their replies are never held, so there is no wait to
+ * save.
+ */
+#ifndef DW_QUERY_BPF_H
+#define DW_QUERY_BPF_H
+
+#include "lib/core.bpf.h"
+
+/* Bytes tc pulls into the linear area when a query's question is not there. */
+#define DW_QUERY_PULL_LEN 512
+
+/*
+ * Prefetches spend their own token buckets, apart from the held replies' (a
+ * burst of queries never spends a token a held reply needs): the same map
+ * and rate (cfg.punt_rate, cfg.punt_burst), keyed by zone_id with this bit
+ * set (zone ids are below DW_ZONES_MAX; the map holds DW_ZONES_MAX buckets,
+ * twice the zones a policy may have).
+ */
+#define DW_PREFETCH_BUCKET 0x80000000u
+
+/*
+ * Held replies come first in the shared ring: a prefetch is only sent while
+ * at most half of it waits unread.
+ */
+static __always_inline int dw_prefetch_ring_room(void)
+{
+	return bpf_ringbuf_query(&dnsward_punts, BPF_RB_AVAIL_DATA) <= DW_PUNT_RING_BYTES / 2;
+}
+
+/* Fills and sends the record for the question ending at frame offset end. */
+static __always_inline void dw_prefetch_send(struct __sk_buff *skb, struct dw_scratch *s,
+					     const struct dw_zone *z, __u32 end, __u64 now)
+{
+	struct dw_hdrs *h = &s->hd;
+	__u64 n = end;
+
+	/* Bound the very register the helper gets. */
+	dw_hide(n);
+	n &= 0xfff;
+	if (n < 1 || n > DW_PUNT_PKT_MAX || bpf_skb_load_bytes(skb, 0, s->punt.pkt, n)) {
+		dw_count(DW_CNT_QUERY_MALFORMED);
+		return;
+	}
+	__builtin_memset(&s->punt.key, 0, sizeof(s->punt.key));
+	s->punt.ts_ns = now;
+	s->punt.ifindex = skb->ifindex;
+	s->punt.zone_id = z->zone_id;
+	s->punt.hook =
+	    skb->ingress_ifindex == skb->ifindex ? DW_HOOK_TC_INGRESS : DW_HOOK_TC_EGRESS;
+	s->punt.l3 = h->l3;
+	s->punt.l4 = DW_IPPROTO_UDP;
+	s->punt.flags = DW_PUNT_F_QUERY;
+	s->punt.l3_off = h->l3_off;
+	s->punt.dns_off = h->dns_off;
+	s->punt.dns_len = n - h->dns_off;
+	s->punt.pkt_len = n;
+	s->punt._pad = 0;
+	if (dw_punt_send(s)) {
+		dw_count(DW_CNT_QUERY_RING_FULL);
+		return;
+	}
+	dw_count(DW_CNT_QUERY_PREFETCH);
+}
+
+/* A DNS query parsed into s->hd: its question, its zone, then the prefetch. */
+static __always_inline void
+dw_query_question(struct __sk_buff *skb, const struct dw_datapath_cfg *cfg, struct dw_scratch *s)
+{
+	struct dw_zone_key *zk;
+	struct dw_zone *z;
+	__u32 lim, end;
+	__u64 now;
+	__u8 *qt;
+	int rc;
+
+	lim = s->hd.dns_off + s->hd.avail;
+	rc = dw_question_tc(skb, s, s->hd.dns_off, lim);
+	dw_barrier();
+	end = s->q_end + 4; /* qtype and qclass */
+	if (rc < 0 || end > lim) {
+		dw_count(DW_CNT_QUERY_MALFORMED);
+		return;
+	}
+	qt = (void *)(long)skb->data + (s->q_end & DW_FRAME_MASK);
+	if ((void *)(qt + 4) > (void *)(long)skb->data_end) {
+		dw_count(DW_CNT_QUERY_MALFORMED);
+		return;
+	}
+	zk = dw_zone_key(s);
+	z = zk ? bpf_map_lookup_elem(&dnsward_zones, zk) : 0;
+	if (!z || z->mode != DW_MODE_ENFORCE)
+		return; /* unprotected, or monitored (never held) */
+	now = bpf_ktime_get_boot_ns();
+	if (dw_heartbeat_stale(cfg, now))
+		return; /* no daemon to read it */
+	if (!dw_prefetch_ring_room()) {
+		dw_count(DW_CNT_QUERY_RING_FULL);
+		return;
+	}
+	if (!dw_punt_allowed(cfg, z->zone_id | DW_PREFETCH_BUCKET, now)) {
+		dw_count(DW_CNT_QUERY_RATE_LIMITED);
+		return;
+	}
+	dw_prefetch_send(skb, s, z, end, now);
+}
+
+/* The UDP header onwards; only DNS queries get this far. */
+static __always_inline void dw_query_udp(struct __sk_buff *skb, struct dw_hdrs *h)
+{
+	struct dw_datapath_cfg *cfg;
+	struct dw_scratch *s;
+	void *data, *data_end;
+	__u32 zero = 0;
+	int rc;
+
+	cfg = bpf_map_lookup_elem(&dnsward_config, &zero);
+	if (!cfg || !cfg->enabled)
+		return;
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	rc = dw_parse_query_l4(data, data_end, skb->len, cfg->dns_port ? cfg->dns_port : 53, h);
+	if (rc == DW_P_NOT_DNS)
+		return;
+	dw_count(DW_CNT_QUERY_SEEN);
+	if (rc != DW_P_QUERY) {
+		dw_count(DW_CNT_QUERY_MALFORMED);
+		return;
+	}
+	/* The question is read in place: make the message linear (queries are small). */
+	if (skb->data_end - skb->data < h->l3_end)
+		bpf_skb_pull_data(skb, skb->len < DW_QUERY_PULL_LEN ? skb->len : DW_QUERY_PULL_LEN);
+	s = bpf_map_lookup_elem(&dw_scratch_map, &zero);
+	if (!s)
+		return;
+	s->hd = *h;
+	dw_barrier();
+	dw_query_question(skb, cfg, s);
+}
+
+static __always_inline void dw_query(struct __sk_buff *skb)
+{
+	struct dw_hdrs h = {};
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	int rc;
+
+	rc = dw_parse_query_l3(data, data_end, skb->len, &h);
+	if (rc == DW_P_SHORT) {
+		/* Headers beyond the linear area (rare): pull them and parse again. */
+		bpf_skb_pull_data(skb, skb->len < DW_PULL_LEN ? skb->len : DW_PULL_LEN);
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+		rc = dw_parse_query_l3(data, data_end, skb->len, &h);
+	}
+	if (rc == DW_P_QUERY)
+		dw_query_udp(skb, &h);
+}
+
+#endif /* DW_QUERY_BPF_H */
