@@ -25,6 +25,9 @@
 /* Our tc filter's identity on a clsact hook; replaced in place on restart. */
 #define TC_HANDLE   0xd5a
 #define TC_PRIORITY 1
+/* The query hook's filter, on the other direction of the same link. */
+#define TC_HANDLE_QUERY	  0xd5b
+#define TC_PRIORITY_QUERY 2
 /* Netlink messages handled per wakeup, so a link storm cannot starve the loop. */
 #define NL_BATCH 64
 
@@ -35,12 +38,14 @@ struct att_entry {
 	enum cfg_direction dir;
 	__u32 xdp_flags; /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE as attached */
 	bool pending;	 /* attached by attach_prepare, not yet committed */
+	bool query;	 /* the query hook is attached too (prefetch) */
 };
 
 struct attach {
 	struct cfg_iface ifaces[CFG_IFACES_MAX];
 	int n_ifaces;
-	int prog_xdp, prog_tc;
+	int prog_xdp, prog_tc, prog_query;
+	bool prefetch; /* attach the query hook next to every reply hook */
 	int nl_fd;
 	struct loop *loop;
 	struct att_entry e[ATTACH_MAX];
@@ -87,12 +92,13 @@ out:
 	return err;
 }
 
-static int tc_attach(struct attach *a, int ifindex, const char *ifname, enum cfg_direction dir)
+static int tc_attach_prog(int prog, __u32 handle, __u32 prio, int ifindex, const char *ifname,
+			  enum cfg_direction dir)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = dir == CFG_DIR_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY,
-		    .prog_fd = a->prog_tc, .flags = BPF_TC_F_REPLACE);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio, .prog_fd = prog,
+		    .flags = BPF_TC_F_REPLACE);
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
@@ -107,9 +113,76 @@ static int tc_attach(struct attach *a, int ifindex, const char *ifname, enum cfg
 	return err;
 }
 
+static int tc_attach(struct attach *a, int ifindex, const char *ifname, enum cfg_direction dir)
+{
+	return tc_attach_prog(a->prog_tc, TC_HANDLE, TC_PRIORITY, ifindex, ifname, dir);
+}
+
+/*
+ * Where a reply hook's queries flow: out of the uplink whose replies XDP (or
+ * tc ingress) sees, into the host from a pod veth whose replies tc egress sees.
+ */
+static enum cfg_direction query_dir(const struct att_entry *e)
+{
+	if (e->hook == CFG_HOOK_TC && e->dir == CFG_DIR_EGRESS)
+		return CFG_DIR_INGRESS;
+	return CFG_DIR_EGRESS;
+}
+
+/*
+ * The query hook next to e's reply hook. Only an optimisation: a failure is
+ * logged and the reply hook enforces as before.
+ */
+static void query_attach(struct attach *a, struct att_entry *e)
+{
+	enum cfg_direction dir = query_dir(e);
+
+	if (e->query || a->prog_query < 0)
+		return;
+	if (tc_attach_prog(a->prog_query, TC_HANDLE_QUERY, TC_PRIORITY_QUERY, e->ifindex, e->ifname,
+			   dir)) {
+		pr_warn("attach: no prefetch on %s: its replies are validated when they arrive",
+			e->ifname);
+		return;
+	}
+	e->query = true;
+	pr_info("attached the query hook to %s (%s)", e->ifname,
+		dir == CFG_DIR_EGRESS ? "egress" : "ingress");
+}
+
+/* Another entry of the same link keeps a query hook on the same direction. */
+static bool query_shared(const struct attach *a, const struct att_entry *e)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		if (&a->e[i] != e && a->e[i].query && a->e[i].ifindex == e->ifindex &&
+		    query_dir(&a->e[i]) == query_dir(e))
+			return true;
+	return false;
+}
+
+static void query_detach(struct attach *a, struct att_entry *e)
+{
+	enum cfg_direction dir = query_dir(e);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = e->ifindex,
+		    .attach_point = dir == CFG_DIR_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE_QUERY, .priority = TC_PRIORITY_QUERY);
+	int err;
+
+	if (!e->query)
+		return;
+	e->query = false;
+	if (query_shared(a, e))
+		return;
+	err = bpf_tc_detach(&hook, &opts);
+	if (err && err != -ENODEV && err != -ENOENT)
+		pr_warn("attach: detach the query hook from %s: %s", e->ifname, strerror(-err));
+}
+
 /* Attach ci's hook to one link unless it is there already. Returns 0 or -errno. */
 static int attach_link_one(struct attach *a, int ifindex, const char *ifname,
-			   const struct cfg_iface *ci, bool pending)
+			   const struct cfg_iface *ci, bool pending, bool prefetch)
 {
 	struct att_entry ne = {
 	    .ifindex = ifindex, .hook = ci->hook, .dir = ci->direction, .pending = pending};
@@ -129,6 +202,13 @@ static int attach_link_one(struct attach *a, int ifindex, const char *ifname,
 	if (err)
 		return err;
 	a->e[a->n++] = ne;
+	if (prefetch) {
+		query_attach(a, &a->e[a->n - 1]);
+	} else if (a->prog_query >= 0) {
+		/* A query hook a previous run left (its config had prefetch on) goes. */
+		a->e[a->n - 1].query = true;
+		query_detach(a, &a->e[a->n - 1]);
+	}
 	pr_info("attached %s to %s%s", ci->hook == CFG_HOOK_XDP ? "XDP" : "tc", ifname,
 		ci->hook == CFG_HOOK_XDP
 		    ? (ne.xdp_flags == XDP_FLAGS_DRV_MODE ? " (native)" : " (generic)")
@@ -142,7 +222,7 @@ static void attach_link(struct attach *a, int ifindex, const char *ifname)
 
 	for (i = 0; i < a->n_ifaces; i++)
 		if (iface_matches(&a->ifaces[i], ifname))
-			attach_link_one(a, ifindex, ifname, &a->ifaces[i], false);
+			attach_link_one(a, ifindex, ifname, &a->ifaces[i], false, a->prefetch);
 }
 
 static void scan_links(struct attach *a)
@@ -251,6 +331,12 @@ static void copy_ifaces(struct attach *a, const struct dw_config *cfg)
 
 struct attach *attach_start(const struct dw_config *cfg, int prog_xdp, int prog_tc, struct loop *l)
 {
+	return attach_start_query(cfg, prog_xdp, prog_tc, -1, l);
+}
+
+struct attach *attach_start_query(const struct dw_config *cfg, int prog_xdp, int prog_tc,
+				  int prog_query, struct loop *l)
+{
 	struct attach *a = calloc(1, sizeof(*a));
 
 	if (!a) {
@@ -259,6 +345,8 @@ struct attach *attach_start(const struct dw_config *cfg, int prog_xdp, int prog_
 	}
 	a->prog_xdp = prog_xdp;
 	a->prog_tc = prog_tc;
+	a->prog_query = prog_query;
+	a->prefetch = cfg->prefetch;
 	a->loop = l;
 	copy_ifaces(a, cfg);
 	/* Subscribe first, then scan: a link appearing in between is seen by one or both. */
@@ -273,10 +361,11 @@ struct attach *attach_start(const struct dw_config *cfg, int prog_xdp, int prog_
 	return a;
 }
 
-static void detach_one(struct attach *a, const struct att_entry *e)
+static void detach_one(struct attach *a, struct att_entry *e)
 {
 	int err;
 
+	query_detach(a, e);
 	if (e->hook == CFG_HOOK_XDP) {
 		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = a->prog_xdp);
 
@@ -344,7 +433,7 @@ int attach_prepare(struct attach *a, const struct dw_config *next)
 		for (i = 0; i < n && !err; i++)
 			if (iface_matches(&next->ifaces[i], p->if_name))
 				err = attach_link_one(a, p->if_index, p->if_name, &next->ifaces[i],
-						      true);
+						      true, next->prefetch);
 	if_freenameindex(ifs);
 	if (err)
 		attach_abort(a);
@@ -356,9 +445,17 @@ void attach_commit(struct attach *a, const struct dw_config *next)
 	int i;
 
 	copy_ifaces(a, next);
+	a->prefetch = next->prefetch;
 	for (i = 0; i < a->n; i++)
 		a->e[i].pending = false;
 	detach_unless(a, entry_configured);
+	/* The prefetch switch may have changed: every kept link follows it now. */
+	for (i = 0; i < a->n; i++) {
+		if (a->prefetch)
+			query_attach(a, &a->e[i]);
+		else
+			query_detach(a, &a->e[i]);
+	}
 }
 
 void attach_abort(struct attach *a)
@@ -393,6 +490,9 @@ void attach_write_status(const struct attach *a, FILE *out)
 			e->hook == CFG_HOOK_XDP
 			    ? (e->xdp_flags == XDP_FLAGS_DRV_MODE ? "native" : "generic")
 			    : (e->dir == CFG_DIR_EGRESS ? "egress" : "ingress"));
+		if (e->query)
+			fprintf(out, "prefetch %s tc %s\n", e->ifname,
+				query_dir(e) == CFG_DIR_EGRESS ? "egress" : "ingress");
 	}
 }
 

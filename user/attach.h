@@ -17,6 +17,14 @@ struct attach;
 
 /* Attach to every existing matching link and watch for new ones on l. NULL on failure. */
 struct attach *attach_start(const struct dw_config *cfg, int prog_xdp, int prog_tc, struct loop *l);
+/*
+ * The same, with the query hook (prefetch): when cfg->prefetch is set, every
+ * reply hook gets prog_query on the other tc direction of its link (tc egress
+ * of an XDP or tc-ingress link, tc ingress of a tc-egress link). A query hook
+ * that fails to attach is logged only. prog_query -1: none.
+ */
+struct attach *attach_start_query(const struct dw_config *cfg, int prog_xdp, int prog_tc,
+				  int prog_query, struct loop *l);
 /* Stop following links; with detach, remove our programs from every link first. */
 void attach_stop(struct attach *a, bool detach);
 /*

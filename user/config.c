@@ -68,6 +68,7 @@ void config_defaults(struct dw_config *cfg)
 	snprintf(cfg->events_output, sizeof(cfg->events_output), "stdout");
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/dnsward/control.sock");
 	cfg->control_mode = 0600;
+	cfg->prefetch = true;
 }
 
 /* --- messages -------------------------------------------------------------- */
@@ -1281,6 +1282,11 @@ static int top_control(struct parser *p, yaml_node_t *v, const char *path, void 
 	return parse_map(p, v, path, control_fields, 2, NULL);
 }
 
+static int top_prefetch(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return parse_bool(p, v, path, &p->cfg->prefetch);
+}
+
 static const struct field top_fields[] = {
     {"zones", top_zones, false},
     {"trust_anchors", top_anchors, false},
@@ -1291,6 +1297,7 @@ static const struct field top_fields[] = {
     {"limits", parse_limits, false},
     {"dns_port", top_dns_port, false},
     {"pin_path", top_pin_path, false},
+    {"prefetch", top_prefetch, false},
     {"events", top_events, false},
     {"metrics", top_metrics, false},
     {"control", top_control, false},

@@ -120,6 +120,8 @@ struct dw_config {
 	char metrics_listen[64];	   /* "127.0.0.1:9553"; empty = off */
 	char control_socket[CFG_PATH_LEN]; /* default /run/dnsward/control.sock */
 	unsigned control_mode;		   /* default 0600 */
+	/* Validate a protected question when the workload's query is seen; default true. */
+	bool prefetch;
 };
 
 /* Fill every default (no zones, system anchor, limits as documented). */

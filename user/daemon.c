@@ -63,6 +63,9 @@ struct daemon_stats {
 	uint64_t outcome[4]; /* by enum val_outcome */
 	uint64_t events;
 	uint64_t validate_ns_total, validations_timed;
+	uint64_t prefetch_queries; /* query records from the query hook */
+	uint64_t prefetch_ignored; /* not IN, no longer enforced, or prefetch off */
+	uint64_t prefetch_hits; /* held replies judged after a prefetch without an upstream query */
 };
 
 struct daemon {
@@ -173,6 +176,30 @@ static void on_unvalidated(struct daemon *d, const struct dw_punt *p,
 	release_or_refuse(d, p);
 }
 
+/*
+ * A workload's query for an enforced zone (DW_PUNT_F_QUERY): start proving
+ * its question now; nothing is held, nothing is written. The policy in force
+ * decides again (a record may predate a reload).
+ */
+static void on_query(struct daemon *d, const struct dw_punt *p)
+{
+	const struct cfg_zone *z;
+	struct dns_question dq;
+	struct vp_question q;
+
+	d->st.prefetch_queries++;
+	if (dnsq_parse(p->pkt + p->dns_off, p->dns_len, &dq) || dq.qclass != LDNS_RR_CLASS_IN ||
+	    !d->cfg->prefetch || !(z = config_find_zone(d->cfg, dq.name)) ||
+	    z->mode != CFG_MODE_ENFORCE) {
+		d->st.prefetch_ignored++;
+		return;
+	}
+	memcpy(q.name, dq.name, sizeof(q.name));
+	q.qtype = dq.qtype;
+	q.qclass = dq.qclass;
+	valpool_prefetch(d->pool, &q); /* counted by the pool, whatever the outcome */
+}
+
 static void on_punt(const struct dw_punt *p, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -182,6 +209,10 @@ static void on_punt(const struct dw_punt *p, void *ctx)
 	struct dw_punt *copy;
 	int rc;
 
+	if (p->flags & DW_PUNT_F_QUERY) {
+		on_query(d, p);
+		return;
+	}
 	/* The validator's own upstream replies never get here: the hook passes
 	 * them (bpf/lib/selfreply.bpf.h, counter datapath_validator_reply). */
 	if (p->flags & DW_PUNT_F_HELD) {
@@ -335,6 +366,8 @@ static void on_result(struct vp_job *j, void *ctx)
 	if (j->rc == -ECANCELED)
 		goto out;
 	lat_job(d, j, t0);
+	if (j->after != VP_AFTER_NONE && !j->upstream_queries)
+		d->st.prefetch_hits++; /* the prefetch had the truth ready */
 	d->st.validate_ns_total += j->validate_ns;
 	d->st.validations_timed++;
 	if (j->rc) /* the held message did not parse: the validator says BOGUS with a reason */
@@ -515,6 +548,14 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "upstream_ns_total", vs.val.upstream_ns);
 	stat_line(out, "sig_verify_ns_total", vs.val.sig_verify_ns);
 	stat_line(out, "validator_wildcard_synth", vs.val.wildcard_synth);
+	stat_line(out, "prefetch_queries", d->st.prefetch_queries);
+	stat_line(out, "prefetch_ignored", d->st.prefetch_ignored);
+	stat_line(out, "prefetch_started", vs.prefetch_started);
+	stat_line(out, "prefetch_deduped", vs.prefetch_deduped);
+	stat_line(out, "prefetch_dropped", vs.prefetch_dropped);
+	stat_line(out, "prefetch_joined", vs.prefetch_joined);
+	stat_line(out, "prefetch_pinned", vs.prefetch_pinned);
+	stat_line(out, "prefetch_hits", d->st.prefetch_hits);
 	if (d->lat)
 		stage_lat_write(d->lat, out);
 	return 0;
@@ -600,7 +641,8 @@ static int start(struct daemon *d)
 	d->punts = punt_start(d->ld.fd_punts, d->loop, on_punt, d);
 	if (!d->punts)
 		return -1;
-	d->att = attach_start(d->cfg, d->ld.prog_xdp, d->ld.prog_tc, d->loop);
+	d->att =
+	    attach_start_query(d->cfg, d->ld.prog_xdp, d->ld.prog_tc, d->ld.prog_query, d->loop);
 	if (!d->att)
 		return -1;
 	d->ctl = control_start(d, d->cfg, err, sizeof(err));

@@ -21,8 +21,9 @@
 #include "loader.h"
 #include "log.h"
 
-#define PROG_PIN_XDP "dnsward_prog_xdp"
-#define PROG_PIN_TC  "dnsward_prog_tc"
+#define PROG_PIN_XDP   "dnsward_prog_xdp"
+#define PROG_PIN_TC    "dnsward_prog_tc"
+#define PROG_PIN_QUERY "dnsward_prog_tc_query"
 
 static int mkdir_p(const char *path)
 {
@@ -128,6 +129,7 @@ static void collect_fds(struct loader *ld)
 	ld->fd_resolvers = map_fd(ld, DW_MAP_RESOLVERS);
 	ld->prog_xdp = prog_fd(ld, "dnsward_xdp");
 	ld->prog_tc = prog_fd(ld, "dnsward_tc");
+	ld->prog_query = prog_fd(ld, "dnsward_tc_query");
 }
 
 int loader_open(struct loader *ld, const struct dw_config *cfg)
@@ -162,6 +164,8 @@ int loader_open(struct loader *ld, const struct dw_config *cfg)
 	err = pin_prog(ld, "dnsward_xdp", PROG_PIN_XDP);
 	if (!err)
 		err = pin_prog(ld, "dnsward_tc", PROG_PIN_TC);
+	if (!err && ld->prog_query >= 0)
+		err = pin_prog(ld, "dnsward_tc_query", PROG_PIN_QUERY);
 	if (err)
 		goto out;
 	pr_info("data plane loaded, pins under %s (%s)", ld->pin_path,
@@ -175,10 +179,10 @@ out:
 
 static void unpin_all(struct loader *ld)
 {
-	static const char *const pins[] = {PROG_PIN_XDP,     PROG_PIN_TC,     DW_MAP_VERDICTS,
-					   DW_MAP_ZONES,     DW_MAP_CONFIG,   DW_MAP_HEARTBEAT,
-					   DW_MAP_COUNTERS,  DW_MAP_PUNTS,    DW_MAP_RESOLVERS,
-					   DW_MAP_PUNT_RATE, DW_MAP_TCP_FLOWS};
+	static const char *const pins[] = {PROG_PIN_XDP,     PROG_PIN_TC,      PROG_PIN_QUERY,
+					   DW_MAP_VERDICTS,  DW_MAP_ZONES,     DW_MAP_CONFIG,
+					   DW_MAP_HEARTBEAT, DW_MAP_COUNTERS,  DW_MAP_PUNTS,
+					   DW_MAP_RESOLVERS, DW_MAP_PUNT_RATE, DW_MAP_TCP_FLOWS};
 	char path[PATH_MAX];
 	size_t i;
 

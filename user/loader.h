@@ -23,6 +23,7 @@ struct loader {
 	/* -1 when the object lacks the map (a data plane without that feature) */
 	int fd_verdicts, fd_zones, fd_config, fd_heartbeat, fd_counters, fd_punts, fd_resolvers;
 	int prog_xdp, prog_tc;
+	int prog_query; /* the query hook (prefetch); -1 when the object lacks it */
 };
 
 /* Open, load (reusing pinned maps), pin programs, make sure a digest key exists. */

@@ -136,6 +136,9 @@ int policy_canonical(const struct dw_config *cfg, FILE *out)
 	fprintf(out, "dns_port %u\npin_path %s\nevents %s\nmetrics %s\ncontrol %s %04o\n",
 		cfg->dns_port, cfg->pin_path, cfg->events_output, cfg->metrics_listen,
 		cfg->control_socket, cfg->control_mode);
+	/* Only when off, so the hash of a policy written before the key existed stays. */
+	if (!cfg->prefetch)
+		fprintf(out, "prefetch off\n");
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -337,8 +340,8 @@ static void diff_section(struct sbuf *s, const struct dw_config *a, const struct
 
 void policy_diff(const struct dw_config *old, const struct dw_config *new, char *out, size_t len)
 {
-	static const char *const settings[] = {"dns_port", "pin_path", "events", "metrics",
-					       "control"};
+	static const char *const settings[] = {"dns_port", "pin_path", "events",
+					       "metrics",  "control",  "prefetch"};
 	struct sbuf s = {.buf = out, .len = len};
 	size_t i;
 

@@ -40,12 +40,15 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct punt_reader *r = ctx;
 	const struct dw_punt *p = data;
 
-	r->received++;
 	if (punt_check(p, size)) {
+		r->received++;
 		if (r->malformed++ < 10)
 			pr_warn("punt: inconsistent record (size %zu), dropped", size);
 		return 0;
 	}
+	/* A query record (prefetch) is no punted reply: the daemon counts it apart. */
+	if (!(p->flags & DW_PUNT_F_QUERY))
+		r->received++;
 	r->cb(p, r->ctx);
 	return 0;
 }

@@ -19,7 +19,7 @@ struct punt_reader;
 
 struct punt_reader *punt_start(int ringbuf_fd, struct loop *l, punt_cb cb, void *ctx);
 void punt_stop(struct punt_reader *r);
-/* Records received, and records rejected for inconsistent lengths. */
+/* Reply records received (query records not), and records rejected for inconsistent lengths. */
 uint64_t punt_received(const struct punt_reader *r);
 uint64_t punt_malformed(const struct punt_reader *r);
 

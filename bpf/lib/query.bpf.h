@@ -130,6 +130,10 @@ static __always_inline void dw_query_udp(struct __sk_buff *skb, struct dw_hdrs *
 	rc = dw_parse_query_l4(data, data_end, skb->len, cfg->dns_port ? cfg->dns_port : 53, h);
 	if (rc == DW_P_NOT_DNS)
 		return;
+	/* The validator's own upstream queries (socket mark, seen at egress) ask
+	 * what it is proving already. */
+	if (skb->mark == DW_VALIDATOR_MARK)
+		return;
 	dw_count(DW_CNT_QUERY_SEEN);
 	if (rc != DW_P_QUERY) {
 		dw_count(DW_CNT_QUERY_MALFORMED);

@@ -19,9 +19,9 @@ static struct dp_env env;
 static int prog_query;
 
 /* Runs a frame through the query hook; returns the action and checks the bytes came back. */
-static int run_query(const struct dp_buf *f)
+static int run_query_mark(const struct dp_buf *f, uint32_t mark)
 {
-	struct __sk_buff skb = {0};
+	struct __sk_buff skb = {.mark = mark};
 	uint8_t out[sizeof(f->b)];
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b, .data_size_in = f->n, .data_out = out,
 		    .data_size_out = sizeof(out), .ctx_in = &skb, .ctx_size_in = sizeof(skb),
@@ -36,6 +36,11 @@ static int run_query(const struct dp_buf *f)
 		return -1;
 	}
 	return (int)o.retval;
+}
+
+static int run_query(const struct dp_buf *f)
+{
+	return run_query_mark(f, 0);
 }
 
 static void query_msg(struct dp_buf *m, const char *qname, uint16_t flags, uint16_t qtype)
@@ -183,6 +188,11 @@ static void test_no_record(void)
 	dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
 	dp_frame(&f, m.b, m.n, &(struct dp_frame_opts){.l3 = 6});
 	CHECK(expect(&f, 0, "reply from port 53") == 0);
+	/* The validator's own upstream query (its socket mark, seen at egress). */
+	query_msg(&m, "www.idp.test", 0x0100, 1);
+	query_frame(&f, &m, (struct dp_frame_opts){.l3 = 4}, 53);
+	CHECK(run_query_mark(&f, DW_VALIDATOR_MARK) == TC_ACT_OK);
+	CHECK_EQ_INT(dp_drain(&env), 0);
 	/* Not IP at all (ARP). */
 	memset(f.b, 0, 60);
 	f.b[12] = 0x08;

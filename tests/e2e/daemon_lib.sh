@@ -125,3 +125,19 @@ dw_wait_event() {
 	done
 	return 1
 }
+
+# forged_race NAME TYPE FORGE-ARGS...: R1 answers 1.5 s late; the attacker,
+# matching ID and port, answers at once. Prints what the workload accepted.
+forged_race() {
+	local name=$1 type=$2 id=$((RANDOM % 60000 + 1)) sport=$((RANDOM % 20000 + 40000)) i
+	shift 2
+	"$LAB_HOME/query" --id $id --sport $sport --timeout 6 "$name" "$type" >"$DW_TMP/q.out" 2>&1 &
+	local qpid=$!
+	for i in $(seq 1 50); do
+		grep -q '^; sent' "$DW_TMP/q.out" && break
+		sleep 0.1
+	done
+	"$LAB_HOME/forge" --qname "$name" --qtype "$type" --id $id --dport $sport "$@" >/dev/null 2>&1
+	wait $qpid
+	cat "$DW_TMP/q.out"
+}

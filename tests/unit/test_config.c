@@ -54,7 +54,8 @@ static const struct error_case error_cases[] = {
      "2:29: zones[0].failure: expected 'closed' or 'open', got 'maybe'"},
     {"unknown top-level key", "zones: []\nzoens: []\n",
      "2:1: zoens: unknown key (expected one of: zones, trust_anchors, negative_trust_anchors, "
-     "upstreams, resolvers, interfaces, limits, dns_port, pin_path, events, metrics, control)"},
+     "upstreams, resolvers, interfaces, limits, dns_port, pin_path, prefetch, events, metrics, "
+     "control)"},
     {"unknown zone key", "zones:\n  - name: a.test\n    moed: enforce\n",
      "3:5: zones[0].moed: unknown key (expected one of: name, mode, require, failure, "
      "cname_targets_secure, probe)"},
@@ -72,6 +73,8 @@ static const struct error_case error_cases[] = {
      "reply)"},
     {"probe outside the zone", "zones:\n  - {name: a.test, probe: www.b.test}\n",
      "2:27: zones[0].probe: 'www.b.test' is not inside zone 'a.test'"},
+    {"prefetch not a bool", "zones: []\nprefetch: on\n",
+     "2:11: prefetch: expected true or false, got 'on'"},
     {"bad bool", "zones:\n  - {name: a.test, cname_targets_secure: yes}\n",
      "2:42: zones[0].cname_targets_secure: expected true or false, got 'yes'"},
     {"zones not a list", "zones: {name: a.test}\n", "1:8: zones: expected a list, got a mapping"},
@@ -213,6 +216,10 @@ static void test_defaults(void)
 	CHECK_EQ_INT(cfg.n_upstreams, 0);
 	CHECK_EQ_INT(cfg.dns_port, 53);
 	CHECK_EQ_STR(cfg.pin_path, "/sys/fs/bpf/dnsward");
+	CHECK(cfg.prefetch);
+	CHECK_EQ_INT(load_text("zones: []\nprefetch: false\n"), 0);
+	CHECK(!cfg.prefetch);
+	CHECK_EQ_INT(load_text("zones:\n  - name: Idp.Test.\n"), 0);
 	CHECK_EQ_STR(cfg.events_output, "stdout");
 	CHECK_EQ_STR(cfg.metrics_listen, "");
 	CHECK_EQ_STR(cfg.control_socket, "/run/dnsward/control.sock");
