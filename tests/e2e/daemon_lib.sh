@@ -92,9 +92,15 @@ dw_stop() {
 }
 
 # dw_stat NAME: one daemon or data-plane counter from the metrics endpoint.
+# A busy daemon may miss one scrape: retry (bounded) rather than read a 0.
 dw_stat() {
-	ip netns exec "$NS_NODE" curl -s --max-time 2 "http://127.0.0.1:$DW_METRICS_PORT/metrics" |
-		awk -v n="dnsward_$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+	local body i
+	for i in 1 2 3 4 5; do
+		body=$(ip netns exec "$NS_NODE" curl -sf --max-time 2 "http://127.0.0.1:$DW_METRICS_PORT/metrics") &&
+			[ -n "$body" ] && break
+		sleep 0.2
+	done
+	awk -v n="dnsward_$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' <<<"$body"
 }
 
 # dw_dig [dig args]: the workload asks R1 once (short timeout, no retries).
