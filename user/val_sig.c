@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
+#include <openssl/err.h>
 #include <openssl/rsa.h>
 
 #include "log.h"
@@ -17,28 +18,38 @@
 
 #define KEYS_SCANNED_MAX 64  /* DNSKEYs looked at per signature, whatever their tags */
 #define SIGKEY_SLOTS	 256 /* public keys kept converted per validator (LRU) */
+#define SIG_DIGEST_MAX	 64  /* SHA-512 */
 
 /*
  * DNSKEY rdata -> EVP_PKEY costs more than the verification itself (curve
- * point checks, RSA setup), so each validator keeps the keys it has used,
- * keyed by the exact DNSKEY rdata bytes (no hash collisions can mix keys).
+ * point checks, RSA setup), and so does OpenSSL 3's per-call set-up of a
+ * verification (implicit algorithm fetches, a fresh EVP_PKEY_CTX, provider
+ * key export). So each validator keeps, per key it has used (keyed by the
+ * exact DNSKEY rdata bytes: no hash collision can mix keys), the converted key
+ * with a verification context already initialised: for ECDSA and RSA an
+ * EVP_PKEY_CTX ready for EVP_PKEY_verify over a digest, for EdDSA an
+ * EVP_MD_CTX after EVP_DigestVerifyInit that is copied for each signature.
+ * A validator is used by one thread at a time, so these are used in place.
  */
 struct sigkey_ent {
 	uint8_t *rdata;
 	size_t len;
 	uint64_t hash, used;
 	EVP_PKEY *pk;
+	EVP_PKEY_CTX *vctx; /* ECDSA, RSA: verify_init done, signature digest set */
+	EVP_MD_CTX *tmpl;   /* EdDSA: DigestVerifyInit done; copied, never used itself */
 };
 
 struct sig_keycache {
 	struct sigkey_ent e[SIGKEY_SLOTS];
 	uint64_t tick;
+	EVP_MD *sha256, *sha384, *sha512; /* fetched once, not per signature */
+	EVP_MD_CTX *dctx;		  /* digest of the signed data (reset by each init) */
+	EVP_MD_CTX *ectx;		  /* EdDSA: a copy of a key's template per signature */
+	ldns_buffer *kbuf;		  /* DNSKEY rdata of a lookup */
+	ldns_buffer *der;		  /* ECDSA r||s as DER */
+	ldns_buffer *data;		  /* the signed data of the current signature */
 };
-
-struct sig_keycache *sig_keycache_new(void)
-{
-	return calloc(1, sizeof(struct sig_keycache));
-}
 
 void sig_keycache_free(struct sig_keycache *kc)
 {
@@ -47,29 +58,76 @@ void sig_keycache_free(struct sig_keycache *kc)
 	if (!kc)
 		return;
 	for (i = 0; i < SIGKEY_SLOTS; i++) {
+		EVP_PKEY_CTX_free(kc->e[i].vctx);
+		EVP_MD_CTX_free(kc->e[i].tmpl);
 		EVP_PKEY_free(kc->e[i].pk);
 		free(kc->e[i].rdata);
 	}
+	EVP_MD_free(kc->sha256);
+	EVP_MD_free(kc->sha384);
+	EVP_MD_free(kc->sha512);
+	EVP_MD_CTX_free(kc->dctx);
+	EVP_MD_CTX_free(kc->ectx);
+	if (kc->kbuf)
+		ldns_buffer_free(kc->kbuf);
+	if (kc->der)
+		ldns_buffer_free(kc->der);
+	if (kc->data)
+		ldns_buffer_free(kc->data);
 	free(kc);
 }
 
-/* Algorithms verified here; others go through ldns's own verifier. */
-static const EVP_MD *sig_alg_md(uint8_t alg, bool *direct)
+struct sig_keycache *sig_keycache_new(void)
 {
-	*direct = true;
+	struct sig_keycache *kc = calloc(1, sizeof(struct sig_keycache));
+
+	if (!kc)
+		return NULL;
+	kc->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	kc->sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
+	kc->sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
+	kc->dctx = EVP_MD_CTX_new();
+	kc->ectx = EVP_MD_CTX_new();
+	kc->kbuf = ldns_buffer_new(512);
+	kc->der = ldns_buffer_new(160);
+	kc->data = ldns_buffer_new(1024);
+	if (!kc->sha256 || !kc->sha384 || !kc->sha512 || !kc->dctx || !kc->ectx || !kc->kbuf ||
+	    !kc->der || !kc->data) {
+		pr_warn("validator: cannot set up the signature verifier (digests, contexts)");
+		sig_keycache_free(kc);
+		return NULL;
+	}
+	return kc;
+}
+
+/* Algorithms verified here; others go through ldns's own verifier. */
+static bool sig_alg_direct(uint8_t alg)
+{
+	switch (alg) {
+	case LDNS_RSASHA256:
+	case LDNS_RSASHA512:
+	case LDNS_ECDSAP256SHA256:
+	case LDNS_ECDSAP384SHA384:
+	case LDNS_ED25519:
+	case LDNS_ED448:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The digest an algorithm signs over; NULL for pure EdDSA (no separate digest). */
+static const EVP_MD *sig_alg_md(const struct sig_keycache *kc, uint8_t alg)
+{
 	switch (alg) {
 	case LDNS_RSASHA256:
 	case LDNS_ECDSAP256SHA256:
-		return EVP_sha256();
+		return kc->sha256;
 	case LDNS_RSASHA512:
-		return EVP_sha512();
+		return kc->sha512;
 	case LDNS_ECDSAP384SHA384:
-		return EVP_sha384();
-	case LDNS_ED25519:
-	case LDNS_ED448:
-		return NULL; /* pure EdDSA: no separate digest */
+		return kc->sha384;
 	default:
-		*direct = false;
 		return NULL;
 	}
 }
@@ -112,6 +170,38 @@ static EVP_PKEY *sig_make_pkey(uint8_t alg, const uint8_t *k, size_t len)
 	}
 }
 
+/*
+ * The verification context of a converted key: what EVP_DigestVerifyInit
+ * would set up for every signature, done once. 0, or -EINVAL.
+ */
+static int sig_key_prepare(const struct sig_keycache *kc, struct sigkey_ent *e, uint8_t alg)
+{
+	const EVP_MD *md = sig_alg_md(kc, alg);
+
+	if (!md) {
+		e->tmpl = EVP_MD_CTX_new();
+		if (!e->tmpl || EVP_DigestVerifyInit(e->tmpl, NULL, NULL, NULL, e->pk) != 1)
+			return -EINVAL;
+		return 0;
+	}
+	e->vctx = EVP_PKEY_CTX_new_from_pkey(NULL, e->pk, NULL);
+	if (!e->vctx || EVP_PKEY_verify_init(e->vctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(e->vctx, md) != 1)
+		return -EINVAL;
+	if (alg == LDNS_RSASHA256 || alg == LDNS_RSASHA512)
+		return EVP_PKEY_CTX_set_rsa_padding(e->vctx, RSA_PKCS1_PADDING) == 1 ? 0 : -EINVAL;
+	return 0;
+}
+
+static void sig_ent_clear(struct sigkey_ent *e)
+{
+	EVP_PKEY_CTX_free(e->vctx);
+	EVP_MD_CTX_free(e->tmpl);
+	EVP_PKEY_free(e->pk);
+	free(e->rdata);
+	memset(e, 0, sizeof(*e));
+}
+
 static uint64_t sig_fnv(const uint8_t *p, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -121,100 +211,103 @@ static uint64_t sig_fnv(const uint8_t *p, size_t n)
 	return h;
 }
 
-/* DNSKEY rdata (flags, protocol, algorithm, key) in wire form; NULL on error. */
-static ldns_buffer *sig_key_rdata(const ldns_rr *key)
+/* DNSKEY rdata (flags, protocol, algorithm, key) in wire form into b; false on error. */
+static bool sig_key_rdata(ldns_buffer *b, const ldns_rr *key)
 {
-	ldns_buffer *b = ldns_buffer_new(512);
 	size_t i;
 
-	if (!b)
-		return NULL;
+	ldns_buffer_clear(b);
 	for (i = 0; i < 4; i++)
-		if (ldns_rdf2buffer_wire(b, ldns_rr_rdf(key, i)) != LDNS_STATUS_OK) {
-			ldns_buffer_free(b);
-			return NULL;
-		}
-	return b;
+		if (ldns_rdf2buffer_wire(b, ldns_rr_rdf(key, i)) != LDNS_STATUS_OK)
+			return false;
+	return true;
 }
 
-/* The converted key of a DNSKEY (owned by the cache), or NULL when it is unusable. */
-static EVP_PKEY *sig_key_get(struct sig_keycache *kc, const ldns_rr *key, uint8_t alg)
+/* Convert and prepare a key into a free entry; false when it is unusable. */
+static bool sig_key_fill(const struct sig_keycache *kc, struct sigkey_ent *e, uint8_t alg,
+			 const uint8_t *d, size_t len)
 {
-	ldns_buffer *b = sig_key_rdata(key);
-	struct sigkey_ent *e, *victim = &kc->e[0];
-	EVP_PKEY *pk;
-	uint8_t *copy;
+	e->pk = len > 4 ? sig_make_pkey(alg, d + 4, len - 4) : NULL;
+	e->rdata = e->pk ? malloc(len) : NULL;
+	if (!e->rdata || sig_key_prepare(kc, e, alg)) {
+		sig_ent_clear(e);
+		return false;
+	}
+	memcpy(e->rdata, d, len);
+	e->len = len;
+	return true;
+}
+
+/* The cached entry of a DNSKEY (converted, prepared), or NULL when it is unusable. */
+static struct sigkey_ent *sig_key_get(struct sig_keycache *kc, const ldns_rr *key, uint8_t alg)
+{
+	struct sigkey_ent *e, *victim = &kc->e[0], fresh = {0};
 	const uint8_t *d;
 	size_t len, i;
 	uint64_t h;
 
-	if (!b) {
+	if (!sig_key_rdata(kc->kbuf, key)) {
 		pr_warn("validator: out of memory for a DNSKEY of algorithm %u", alg);
 		return NULL;
 	}
-	d = ldns_buffer_begin(b);
-	len = ldns_buffer_position(b);
+	d = ldns_buffer_begin(kc->kbuf);
+	len = ldns_buffer_position(kc->kbuf);
 	h = sig_fnv(d, len);
 	for (i = 0; i < SIGKEY_SLOTS; i++) {
 		e = &kc->e[i];
 		if (e->pk && e->hash == h && e->len == len && !memcmp(e->rdata, d, len)) {
 			e->used = ++kc->tick;
-			ldns_buffer_free(b);
-			return e->pk;
+			return e;
 		}
 		if (e->used < victim->used)
 			victim = e;
 	}
 	/* convert first: a key that does not convert never evicts a good one */
-	pk = len > 4 ? sig_make_pkey(alg, d + 4, len - 4) : NULL;
-	copy = pk ? malloc(len) : NULL;
-	if (!copy) {
-		EVP_PKEY_free(pk);
-		ldns_buffer_free(b);
+	if (!sig_key_fill(kc, &fresh, alg, d, len))
 		return NULL;
-	}
-	memcpy(copy, d, len);
-	EVP_PKEY_free(victim->pk);
-	free(victim->rdata);
-	victim->pk = pk;
-	victim->rdata = copy;
-	victim->len = len;
+	sig_ent_clear(victim);
+	*victim = fresh;
 	victim->hash = h;
 	victim->used = ++kc->tick;
-	ldns_buffer_free(b);
-	return victim->pk;
+	return victim;
 }
 
-/*
- * 1 when the RRSIG signature rdf verifies over data with pk, 0 otherwise.
- * ECDSA's r||s (RFC 6605) goes through ldns's own DER conversion, so exactly
- * the encodings ldns accepted are accepted.
- */
-static int sig_evp_verify(EVP_PKEY *pk, uint8_t alg, const ldns_rdf *sd, const uint8_t *data,
-			  size_t data_len)
+/* ECDSA r||s (RFC 6605) through ldns's own DER conversion: the encodings ldns accepts. */
+static bool sig_ecdsa_der(ldns_buffer *der, const ldns_rdf *sd, const uint8_t **sig, size_t *len)
 {
-	bool direct;
-	const EVP_MD *md = sig_alg_md(alg, &direct);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	ldns_buffer *der = NULL;
+	ldns_buffer_clear(der);
+	if (ldns_convert_ecdsa_rrsig_rdf2asn1(der, sd) != LDNS_STATUS_OK)
+		return false;
+	*sig = ldns_buffer_begin(der);
+	*len = ldns_buffer_position(der);
+	return true;
+}
+
+/* 1 when the RRSIG signature rdf verifies over data with the entry's key, 0 otherwise. */
+static int sig_evp_verify(struct sig_keycache *kc, struct sigkey_ent *e, uint8_t alg,
+			  const ldns_rdf *sd, const uint8_t *data, size_t data_len)
+{
+	const EVP_MD *md = sig_alg_md(kc, alg);
 	const uint8_t *sig = ldns_rdf_data(sd);
 	size_t sig_len = ldns_rdf_size(sd);
+	uint8_t dg[SIG_DIGEST_MAX];
+	unsigned int dg_len = 0;
 	int ok = 0;
 
-	if (!ctx)
-		return 0;
-	if (alg == LDNS_ECDSAP256SHA256 || alg == LDNS_ECDSAP384SHA384) {
-		der = ldns_buffer_new(160);
-		if (!der || ldns_convert_ecdsa_rrsig_rdf2asn1(der, sd) != LDNS_STATUS_OK)
-			goto out;
-		sig = ldns_buffer_begin(der);
-		sig_len = ldns_buffer_position(der);
+	if (e->tmpl) {
+		if (EVP_MD_CTX_copy_ex(kc->ectx, e->tmpl) == 1)
+			ok = EVP_DigestVerify(kc->ectx, sig, sig_len, data, data_len) == 1;
+	} else if (md && e->vctx) {
+		if ((alg == LDNS_ECDSAP256SHA256 || alg == LDNS_ECDSAP384SHA384) &&
+		    !sig_ecdsa_der(kc->der, sd, &sig, &sig_len))
+			return 0;
+		if (EVP_DigestInit_ex2(kc->dctx, md, NULL) == 1 &&
+		    EVP_DigestUpdate(kc->dctx, data, data_len) == 1 &&
+		    EVP_DigestFinal_ex(kc->dctx, dg, &dg_len) == 1)
+			ok = EVP_PKEY_verify(e->vctx, sig, sig_len, dg, dg_len) == 1;
 	}
-	if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pk) == 1)
-		ok = EVP_DigestVerify(ctx, sig, sig_len, data, data_len) == 1;
-out:
-	ldns_buffer_free(der);
-	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		ERR_clear_error(); /* a bad signature is an outcome, not an error to keep */
 	return ok;
 }
 
@@ -234,6 +327,18 @@ static int64_t sig_delta(uint32_t t, time_t now)
 	return (int32_t)(t - (uint32_t)now);
 }
 
+/* "owner/TYPE" and the signer of a signature, for reasons (only built when one is written). */
+struct sig_names {
+	char o[CFG_NAME_LEN], z[CFG_NAME_LEN], tb[16];
+};
+
+static void sig_names_of(struct sig_names *n, const ldns_rr *rr0, const ldns_rr *sig)
+{
+	name_str(ldns_rr_owner(rr0), n->o, sizeof(n->o));
+	type_str(ldns_rr_get_type(rr0), n->tb, sizeof(n->tb));
+	name_str(sig ? ldns_rr_rrsig_signame(sig) : NULL, n->z, sizeof(n->z));
+}
+
 static bool key_usable(const ldns_rr *key, const ldns_rdf *signer, uint8_t alg, uint16_t tag)
 {
 	if (ldns_rr_get_type(key) != LDNS_RR_TYPE_DNSKEY || ldns_rr_rd_count(key) < 4)
@@ -250,7 +355,8 @@ static bool key_usable(const ldns_rr *key, const ldns_rdf *signer, uint8_t alg, 
 static bool sig_precheck(struct val_work *w, const ldns_rr *rrset0, const ldns_rr *sig,
 			 const ldns_rdf *zone, char *why, size_t len)
 {
-	char o[CFG_NAME_LEN], z[CFG_NAME_LEN], ts[40], tb[16];
+	char ts[40];
+	struct sig_names n;
 	uint32_t skew = w->v->cfg.limits.clock_skew;
 	const ldns_rdf *signer = ldns_rr_rrsig_signame(sig);
 	uint8_t alg = ldns_rdf2native_int8(ldns_rr_rrsig_algorithm(sig));
@@ -261,37 +367,31 @@ static bool sig_precheck(struct val_work *w, const ldns_rr *rrset0, const ldns_r
 	int64_t d_exp = sig_delta(rdf_u32(ldns_rr_rrsig_expiration(sig)), w->now);
 	int64_t d_inc = sig_delta(rdf_u32(ldns_rr_rrsig_inception(sig)), w->now);
 
-	name_str(owner, o, sizeof(o));
-	type_str(ldns_rr_get_type(rrset0), tb, sizeof(tb));
-	name_str(signer, z, sizeof(z));
 	if (!name_eq(signer, zone) || !name_under(owner, signer)) {
-		snprintf(why, len, "RRSIG %s/%s signer %s is not the zone %s", o, tb, z,
+		sig_names_of(&n, rrset0, sig);
+		snprintf(why, len, "RRSIG %s/%s signer %s is not the zone %s", n.o, n.tb, n.z,
 			 name_str(zone, ts, sizeof(ts)));
 		return false;
 	}
 	if (ldns_dname_is_wildcard(owner))
 		owner_labels--;
-	if (labels > owner_labels) {
-		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u has labels %u > %u", o, tb, z, alg, tag,
-			 labels, owner_labels);
-		return false;
-	}
-	if (!ldns_key_algo_supported(alg)) {
-		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u uses an unsupported algorithm", o, tb,
-			 z, alg, tag);
-		return false;
-	}
-	if (d_exp + skew < 0) {
-		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u expired %s", o, tb, z, alg, tag,
+	if (labels <= owner_labels && ldns_key_algo_supported(alg) && d_exp + skew >= 0 &&
+	    d_inc <= skew)
+		return true;
+	sig_names_of(&n, rrset0, sig);
+	if (labels > owner_labels)
+		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u has labels %u > %u", n.o, n.tb, n.z,
+			 alg, tag, labels, owner_labels);
+	else if (!ldns_key_algo_supported(alg))
+		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u uses an unsupported algorithm", n.o,
+			 n.tb, n.z, alg, tag);
+	else if (d_exp + skew < 0)
+		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u expired %s", n.o, n.tb, n.z, alg, tag,
 			 time_str(w->now + d_exp, ts, sizeof(ts)));
-		return false;
-	}
-	if (d_inc > skew) {
-		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u not valid before %s", o, tb, z, alg,
-			 tag, time_str(w->now + d_inc, ts, sizeof(ts)));
-		return false;
-	}
-	return true;
+	else
+		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u not valid before %s", n.o, n.tb, n.z,
+			 alg, tag, time_str(w->now + d_inc, ts, sizeof(ts)));
+	return false;
 }
 
 /* A time inside the signature's window, so ldns's own window check agrees with ours (skew). */
@@ -307,21 +407,22 @@ static time_t sig_check_time(const ldns_rr *sig, time_t now)
 }
 
 /*
- * The data an RRSIG signs (RFC 4034 3.1.8.1, 6.2): its rdata without the
- * signature, then the RRset with the original TTL, wildcard owners restored
- * from the labels field, canonical names, canonical order. Built with the same
- * ldns steps its own verifier takes, so both sign over the same bytes.
+ * The data an RRSIG signs (RFC 4034 3.1.8.1, 6.2) into b: its rdata without
+ * the signature, then the RRset with the original TTL, wildcard owners
+ * restored from the labels field, canonical names, canonical order. Built
+ * with the same ldns steps its own verifier takes, so both sign over the same
+ * bytes. False on error.
  */
-static ldns_buffer *sig_signed_data(const ldns_rr_list *rrset, const ldns_rr *sig)
+static bool sig_signed_data(ldns_buffer *b, const ldns_rr_list *rrset, const ldns_rr *sig)
 {
 	ldns_rr_list *c = ldns_rr_list_clone(rrset);
 	uint32_t ttl = rdf_u32(ldns_rr_rrsig_origttl(sig));
 	uint8_t labels = ldns_rdf2native_int8(ldns_rr_rrsig_labels(sig));
-	ldns_buffer *b = NULL;
+	bool ok = false;
 	size_t i;
 
 	if (!c)
-		return NULL;
+		return false;
 	for (i = 0; i < ldns_rr_list_rr_count(c); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(c, i);
 		uint8_t n = ldns_dname_label_count(ldns_rr_owner(rr));
@@ -342,16 +443,14 @@ static ldns_buffer *sig_signed_data(const ldns_rr_list *rrset, const ldns_rr *si
 		ldns_rr_set_ttl(rr, ttl);
 		ldns_rr2canonical(rr);
 	}
-	ldns_rr_list_sort(c);
-	b = ldns_buffer_new(LDNS_MAX_PACKETLEN);
-	if (b && (ldns_rrsig2buffer_wire(b, sig) != LDNS_STATUS_OK ||
-		  ldns_rr_list2buffer_wire(b, c) != LDNS_STATUS_OK)) {
-		ldns_buffer_free(b);
-		b = NULL;
-	}
+	if (ldns_rr_list_rr_count(c) > 1)
+		ldns_rr_list_sort(c);
+	ldns_buffer_clear(b);
+	ok = ldns_rrsig2buffer_wire(b, sig) == LDNS_STATUS_OK &&
+	     ldns_rr_list2buffer_wire(b, c) == LDNS_STATUS_OK;
 out:
 	ldns_rr_list_deep_free(c);
-	return b;
+	return ok;
 }
 
 /* The timestamp test ldns applies at the check time (an inverted window never verifies). */
@@ -365,35 +464,32 @@ static bool sig_window_ok(const ldns_rr *sig, time_t at)
 }
 
 /*
- * One signature with one key: our own path (cached EVP_PKEY, EVP_DigestVerify
- * over *data, built on first use) for the algorithms we know, ldns's verifier
- * for the rest. True when it verifies.
+ * One signature with one key: our own path (cached, prepared key; the
+ * signed data in kc->data, built on first use: *built) for the algorithms we
+ * know, ldns's verifier for the rest. True when it verifies.
  */
 static bool sig_verify_one(struct val_work *w, ldns_rr_list *rrset, ldns_rr *sig, ldns_rr *key,
-			   ldns_buffer **data)
+			   bool *built)
 {
 	uint8_t alg = ldns_rdf2native_int8(ldns_rr_rrsig_algorithm(sig));
 	time_t at = sig_check_time(sig, w->now);
 	const ldns_rdf *sd = ldns_rr_rdf(sig, 8);
 	struct sig_keycache *kc = w->v->keycache;
-	EVP_PKEY *pk;
-	bool direct;
+	struct sigkey_ent *e;
 
-	sig_alg_md(alg, &direct);
-	if (!direct || !kc)
+	if (!sig_alg_direct(alg) || !kc)
 		return ldns_verify_rrsig_time(rrset, sig, key, at) == LDNS_STATUS_OK;
 	if (!sd || !sig_window_ok(sig, at))
 		return false;
-	pk = sig_key_get(kc, key, alg);
-	if (!pk)
+	e = sig_key_get(kc, key, alg);
+	if (!e)
 		return false;
-	if (!*data)
-		*data = sig_signed_data(rrset, sig);
-	if (!*data) {
+	if (!*built && !(*built = sig_signed_data(kc->data, rrset, sig))) {
 		pr_warn("validator: cannot build the signed data of an RRSIG (algorithm %u)", alg);
 		return false;
 	}
-	return sig_evp_verify(pk, alg, sd, ldns_buffer_begin(*data), ldns_buffer_position(*data));
+	return sig_evp_verify(kc, e, alg, sd, ldns_buffer_begin(kc->data),
+			      ldns_buffer_position(kc->data));
 }
 
 /*
@@ -409,14 +505,11 @@ static int sig_try_keys(struct val_work *w, ldns_rr_list *rrset, ldns_rr *sig,
 	uint16_t tag = ldns_rdf2native_int16(ldns_rr_rrsig_keytag(sig));
 	size_t i, n = ldns_rr_list_rr_count(keys);
 	uint32_t tried = 0;
-	char o[CFG_NAME_LEN], z[CFG_NAME_LEN], tb[16];
-	ldns_buffer *data = NULL; /* the signed data, built once per signature */
+	struct sig_names nm;
+	bool built = false; /* the signed data, built once per signature */
 	uint64_t t0;
 	bool ok;
 
-	name_str(ldns_rr_owner(ldns_rr_list_rr(rrset, 0)), o, sizeof(o));
-	name_str(signer, z, sizeof(z));
-	type_str(ldns_rr_list_type(rrset), tb, sizeof(tb));
 	if (n > KEYS_SCANNED_MAX)
 		n = KEYS_SCANNED_MAX;
 	for (i = 0; i < n; i++) {
@@ -425,36 +518,36 @@ static int sig_try_keys(struct val_work *w, ldns_rr_list *rrset, ldns_rr *sig,
 		if (!key_usable(key, signer, alg, tag))
 			continue;
 		if (tried >= lim->keys_per_tag) {
-			ldns_buffer_free(data);
 			work_limit(w, "DNSKEYs per key tag");
+			sig_names_of(&nm, ldns_rr_list_rr(rrset, 0), sig);
 			snprintf(why, len, "limit: more than %u DNSKEYs %s/%u/%u tried for %s/%s",
-				 lim->keys_per_tag, z, alg, tag, o, tb);
+				 lim->keys_per_tag, nm.z, alg, tag, nm.o, nm.tb);
 			return -1;
 		}
 		if (w->sigs >= lim->sigs_per_validation) {
-			ldns_buffer_free(data);
 			work_limit(w, "signatures per validation");
+			sig_names_of(&nm, ldns_rr_list_rr(rrset, 0), sig);
 			snprintf(why, len,
 				 "limit: %u signature checks per validation reached at %s/%s",
-				 lim->sigs_per_validation, o, tb);
+				 lim->sigs_per_validation, nm.o, nm.tb);
 			return -1;
 		}
 		tried++;
 		w->sigs++;
 		w->v->stats.signatures_verified++;
 		t0 = val_now_ns();
-		ok = sig_verify_one(w, rrset, sig, key, &data);
+		ok = sig_verify_one(w, rrset, sig, key, &built);
 		w->v->stats.sig_verify_ns += val_now_ns() - t0;
-		if (ok) {
-			ldns_buffer_free(data);
+		if (ok)
 			return 1;
-		}
-		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u does not verify", o, tb, z, alg, tag);
 	}
-	ldns_buffer_free(data);
+	sig_names_of(&nm, ldns_rr_list_rr(rrset, 0), sig);
 	if (!tried)
-		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u: no such DNSKEY in %s", o, tb, z, alg,
-			 tag, z);
+		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u: no such DNSKEY in %s", nm.o, nm.tb,
+			 nm.z, alg, tag, nm.z);
+	else
+		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u does not verify", nm.o, nm.tb, nm.z,
+			 alg, tag);
 	return 0;
 }
 
@@ -474,13 +567,11 @@ void sig_verify_rrset(struct val_work *w, ldns_rr_list *rrset, const ldns_rr_lis
 		      uint8_t *labels)
 {
 	const struct cfg_limits *lim = &w->v->cfg.limits;
-	char why[VAL_REASON_LEN] = "", o[CFG_NAME_LEN], tb[16];
+	char why[VAL_REASON_LEN] = "", z[CFG_NAME_LEN];
 	size_t i, n = ldns_rr_list_rr_count(sigs);
+	struct sig_names nm;
 	uint32_t tried = 0;
 
-	name_str(ldns_rr_owner(ldns_rr_list_rr(rrset, 0)), o, sizeof(o));
-	type_str(ldns_rr_list_type(rrset), tb, sizeof(tb));
-	snprintf(why, sizeof(why), "no RRSIG for %s/%s", o, tb);
 	for (i = 0; i < n; i++) {
 		ldns_rr *sig = ldns_rr_list_rr(sigs, i);
 		int r;
@@ -489,8 +580,11 @@ void sig_verify_rrset(struct val_work *w, ldns_rr_list *rrset, const ldns_rr_lis
 			continue;
 		if (tried++ >= lim->sigs_per_rrset) {
 			work_limit(w, "signatures per RRset");
+			sig_names_of(&nm, ldns_rr_list_rr(rrset, 0), NULL);
+			if (!why[0])
+				snprintf(why, sizeof(why), "no RRSIG for %s/%s", nm.o, nm.tb);
 			status_set(st, VAL_BOGUS, "limit: more than %u RRSIGs tried for %s/%s (%s)",
-				   lim->sigs_per_rrset, o, tb, why);
+				   lim->sigs_per_rrset, nm.o, nm.tb, why);
 			return;
 		}
 		if (!sig_precheck(w, ldns_rr_list_rr(rrset, 0), sig, zone, why, sizeof(why)))
@@ -504,8 +598,9 @@ void sig_verify_rrset(struct val_work *w, ldns_rr_list *rrset, const ldns_rr_lis
 			int64_t left = sig_delta(rdf_u32(ldns_rr_rrsig_expiration(sig)), w->now);
 			uint32_t ttl = rrset_min_ttl(rrset, sig);
 
-			status_set(st, VAL_SECURE, "%s/%s signed by %s/%u/%u", o, tb,
-				   name_str(zone, why, sizeof(why)),
+			sig_names_of(&nm, ldns_rr_list_rr(rrset, 0), NULL);
+			status_set(st, VAL_SECURE, "%s/%s signed by %s/%u/%u", nm.o, nm.tb,
+				   name_str(zone, z, sizeof(z)),
 				   ldns_rdf2native_int8(ldns_rr_rrsig_algorithm(sig)),
 				   ldns_rdf2native_int16(ldns_rr_rrsig_keytag(sig)));
 			st->ttl = left <= 0 ? 0 : (left < ttl ? (uint32_t)left : ttl);
@@ -513,6 +608,10 @@ void sig_verify_rrset(struct val_work *w, ldns_rr_list *rrset, const ldns_rr_lis
 				*labels = ldns_rdf2native_int8(ldns_rr_rrsig_labels(sig));
 			return;
 		}
+	}
+	if (!why[0]) {
+		sig_names_of(&nm, ldns_rr_list_rr(rrset, 0), NULL);
+		snprintf(why, sizeof(why), "no RRSIG for %s/%s", nm.o, nm.tb);
 	}
 	status_set(st, VAL_BOGUS, "%s", why);
 }

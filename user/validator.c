@@ -91,9 +91,10 @@ void status_merge(struct val_status *into, const struct val_status *from)
 	into->ttl = ttl;
 }
 
-const char *name_str(const ldns_rdf *name, char *buf, size_t len)
+/* Through ldns's printer: what is not a well-formed name in wire form. */
+static const char *name_str_ldns(const ldns_rdf *name, char *buf, size_t len)
 {
-	char *s = name ? ldns_rdf2str(name) : NULL;
+	char *s = ldns_rdf2str(name);
 	size_t n, i;
 
 	if (!s) {
@@ -108,6 +109,59 @@ const char *name_str(const ldns_rdf *name, char *buf, size_t len)
 		s[n - 1] = 0;
 	snprintf(buf, len, "%s", s);
 	free(s);
+	return buf;
+}
+
+/* One label byte in presentation form, with the escapes ldns prints; returns bytes written. */
+static size_t name_byte(uint8_t c, char *out)
+{
+	if (c == '.' || c == ';' || c == '(' || c == ')' || c == '\\') {
+		out[0] = '\\';
+		out[1] = (char)c;
+		return 2;
+	}
+	if (c <= 0x20 || c >= 0x7f) {
+		out[0] = '\\';
+		out[1] = (char)('0' + c / 100);
+		out[2] = (char)('0' + c / 10 % 10);
+		out[3] = (char)('0' + c % 10);
+		return 4;
+	}
+	out[0] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : (char)c; /* 0x20 queries: mixed case */
+	return 1;
+}
+
+/*
+ * Written directly from the wire form (names go into every reason, so this
+ * is on the hot path); the text is what ldns prints, lower-cased, without the
+ * final dot, cut to len.
+ */
+const char *name_str(const ldns_rdf *name, char *buf, size_t len)
+{
+	char tmp[4 * DW_NAME_MAX + 2];
+	const uint8_t *d = name ? ldns_rdf_data(name) : NULL;
+	size_t n = name ? ldns_rdf_size(name) : 0, i = 0, o = 0, l;
+
+	if (name && ldns_rdf_get_type(name) != LDNS_RDF_TYPE_DNAME)
+		return name_str_ldns(name, buf, len);
+	if (!d || !n || n > LDNS_MAX_DOMAINLEN) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	if (n == 1)
+		tmp[o++] = '.';
+	while (i < n && d[i]) {
+		if (d[i] > 63 || i + 1 + d[i] > n) { /* a label past the end: never read it */
+			snprintf(buf, len, "?");
+			return buf;
+		}
+		if (o)
+			tmp[o++] = '.';
+		for (l = d[i++]; l; l--)
+			o += name_byte(d[i++], tmp + o);
+	}
+	tmp[o] = 0;
+	snprintf(buf, len, "%s", tmp);
 	return buf;
 }
 

@@ -5,7 +5,9 @@
  * signed data) for ECDSA P-256/P-384, RSA/SHA-256/512, Ed25519 and Ed448: a
  * good signature is SECURE (also with a mixed-case owner and a wildcard
  * expansion), while a tampered or truncated signature, a tampered RRset, a same-tag
- * impostor key (after the real key is cached) and an unrelated key are BOGUS.
+ * impostor key (after the real key is cached) and an unrelated key are BOGUS;
+ * the per-key contexts, used again for each signature, still verify a good
+ * signature right after a failed one.
  * Every outcome is checked against ldns's own verifier on the same input.
  */
 #include "harness.h"
@@ -143,6 +145,57 @@ static void test_each_algorithm(void)
 		check_alg(&cases[i]);
 }
 
+/*
+ * The prepared per-key contexts are used again for every signature: after a
+ * failed verification (bad signature, wrong digest length, garbage) the same
+ * key must still verify the next good signature and reject the next bad one.
+ */
+static void check_reuse(const struct alg_case *ac)
+{
+	ldns_key *k = f_key(ac->alg, ac->bits, "idp.test.", FAKE_T0 - 3600, FAKE_T0 + 86400);
+	ldns_key_list *kl = ldns_key_list_new();
+	ldns_rr *key = f_dnskey(k);
+	ldns_rr_list *set = one(f_rr("www.idp.test. 300 IN A 203.0.113.81"));
+	ldns_rr_list *set2 = one(f_rr("ftp.idp.test. 300 IN TXT \"x\""));
+	ldns_rr_list *sigs, *sigs2, *bad, *junk;
+	ldns_rdf *sd;
+	int i;
+
+	ldns_key_list_push_key(kl, k);
+	sigs = ldns_sign_public(set, kl);
+	sigs2 = ldns_sign_public(set2, kl);
+	bad = ldns_rr_list_clone(sigs);
+	ldns_rdf_data(ldns_rr_rdf(ldns_rr_list_rr(bad, 0), 8))[7] ^= 0x40;
+	junk = ldns_rr_list_clone(sigs); /* a signature of the wrong size, all ones */
+	sd = ldns_rr_rdf(ldns_rr_list_rr(junk, 0), 8);
+	ldns_rdf_set_size(sd, ldns_rdf_size(sd) / 2);
+	memset(ldns_rdf_data(sd), 0xff, ldns_rdf_size(sd));
+	for (i = 0; i < 3; i++) {
+		CHECK_EQ_INT(verify(set, bad, key), VAL_BOGUS);
+		CHECK_EQ_INT(verify(set, sigs, key), VAL_SECURE);
+		CHECK_EQ_INT(verify(set, junk, key), VAL_BOGUS);
+		CHECK_EQ_INT(verify(set2, sigs2, key), VAL_SECURE);
+		CHECK_EQ_INT(verify(set2, sigs, key), VAL_BOGUS); /* signature of another set */
+		CHECK_EQ_INT(verify(set, sigs, key), VAL_SECURE);
+	}
+	ldns_rr_list_deep_free(bad);
+	ldns_rr_list_deep_free(junk);
+	ldns_rr_list_deep_free(set);
+	ldns_rr_list_deep_free(set2);
+	ldns_rr_list_deep_free(sigs);
+	ldns_rr_list_deep_free(sigs2);
+	ldns_rr_free(key);
+	ldns_key_list_free(kl); /* frees k too */
+}
+
+static void test_context_reuse_after_failure(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_reuse(&cases[i]);
+}
+
 /* More distinct keys than the cache holds: evictions never confuse keys. */
 static void test_key_cache_eviction(void)
 {
@@ -187,6 +240,7 @@ int main(void)
 	}
 	RUN_TEST(test_each_algorithm);
 	RUN_TEST(test_key_cache_eviction);
+	RUN_TEST(test_context_reuse_after_failure);
 	validator_free(v);
 	free(c);
 	HARNESS_EXIT();
