@@ -126,10 +126,19 @@ static __always_inline void dw_walk_name(struct dw_loopctx *lc, __u32 start)
 		d->err = DW_DIGEST_TOO_COMPLEX;
 }
 
+/* The word at d->cpos (bytes up to d->cend, the rest zero) into h; lower: lower-cased. */
+static __always_inline void dw_take_word(struct dw_scratch *s, struct dw_dstate *d,
+					 struct dw_sip *h, int lower)
+{
+	__u64 w = dw_keep(dw_ld64(s, d->base + d->cpos), d->cend - d->cpos);
+
+	dw_sip13_word(h, lower ? dw_lower8(w) : w);
+	d->cpos += 8;
+}
+
 static __always_inline void dw_qword(struct dw_scratch *s, struct dw_dstate *d)
 {
-	dw_sip13_word(&d->nm, dw_lower8(dw_keep(dw_ld64(s, d->base + d->cpos), d->cend - d->cpos)));
-	d->cpos += 8;
+	dw_take_word(s, d, &d->nm, 1);
 }
 
 static long dw_qword_step(__u32 i, void *vctx)
@@ -193,8 +202,7 @@ static __always_inline int dw_name_hash(struct dw_loopctx *lc, __u32 start, __u6
 
 static __always_inline void dw_chunk_word(struct dw_scratch *s, struct dw_dstate *d)
 {
-	dw_sip13_word(&d->rr, dw_keep(dw_ld64(s, d->base + d->cpos), d->cend - d->cpos));
-	d->cpos += 8;
+	dw_take_word(s, d, &d->rr, 0);
 }
 
 static long dw_chunk_step(__u32 i, void *vctx)
