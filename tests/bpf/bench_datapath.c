@@ -9,14 +9,17 @@
  * round runs on the same core. Prints "name value unit" lines; asserts
  * nothing. Usage: bench_datapath [repeat]   (default 200000)
  */
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "verdict_map.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
 #include "passthrough.skel.h"
+#include "bench_ops.skel.h"
 
 #define ROUNDS	   15
 #define MISS_BATCH 8000 /* punts per run before the ring is drained (it holds ~20000) */
@@ -79,6 +82,39 @@ static void pin_to_cpu(void)
 		fprintf(stderr, "bench_datapath: cannot pin to CPU %d (unpinned)\n", cpu);
 }
 
+/* What single operations cost here (tests/bpf/bench_ops.bpf.c), on the last frame. */
+static void ops_report(struct dp_env *e, int base_fd, const struct dp_buf *f, int repeat)
+{
+	struct bench_ops *ops = bench_ops__open_and_load();
+	struct dw_verdict_key k = {.qtype = 1};
+	struct dw_verdict v = {.verdict = DW_VERDICT_ALLOW};
+	const struct {
+		const char *name;
+		int per; /* operations per run */
+		struct bpf_program *prog;
+	} t[] = {
+	    {"ktime_get_boot_ns", 8, ops ? ops->progs.op_ktime_boot : NULL},
+	    {"bpf_loop_callback", 8, ops ? ops->progs.op_loop_callback : NULL},
+	    {"lru_hash_lookup", 8, ops ? ops->progs.op_lru_lookup : NULL},
+	    {"siphash_round", 8, ops ? ops->progs.op_sip_round : NULL},
+	};
+	struct figure ns, base;
+	size_t i;
+
+	if (!ops) {
+		fprintf(stderr, "bench_datapath: cannot load bench_ops: %s\n", strerror(errno));
+		return;
+	}
+	bpf_map_update_elem(bpf_map__fd(ops->maps.ops_lru), &k, &v, BPF_ANY);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		measure(e, bpf_program__fd(t[i].prog), base_fd, f, repeat, &ns, &base);
+		printf("op_%s %.1f ns per operation (fastest round %.1f)\n", t[i].name,
+		       ((double)ns.median - base.median) / t[i].per,
+		       ((double)ns.min - base.min) / t[i].per);
+	}
+	bench_ops__destroy(ops);
+}
+
 int main(int argc, char **argv)
 {
 	int repeat = argc > 1 ? atoi(argv[1]) : 200000;
@@ -130,6 +166,7 @@ int main(int argc, char **argv)
 	dp_frame(&f, m.b, m.n, &o);
 	measure(&e, e.xdp, base_fd, &f, MISS_BATCH, &ns, &base);
 	report("protected_miss", ns, base);
+	ops_report(&e, base_fd, &f, repeat);
 	printf("repeat %d runs\n", repeat);
 
 	passthrough__destroy(pt);
