@@ -41,8 +41,7 @@ int dnsward_tc(struct __sk_buff *skb)
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 
-	/* At ingress the receiving device is the skb's device; at egress it is not. */
-	hi.hook = skb->ingress_ifindex == skb->ifindex ? DW_HOOK_TC_INGRESS : DW_HOOK_TC_EGRESS;
+	hi.hook = dw_tc_hook(skb);
 	act = dw_core(skb, 0, data, data_end, skb->len, &hi);
 	if (act == DW_ACT_RELEASE) {
 		skb->mark = 0; /* exactly once: a later hook sees an ordinary packet */

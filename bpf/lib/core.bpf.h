@@ -32,6 +32,12 @@ struct dw_hook_info {
 	__u8 hook; /* enum dw_hook */
 };
 
+/* A tc program's side: at ingress the receiving device is the skb's device; at egress it is not. */
+static __always_inline __u8 dw_tc_hook(const struct __sk_buff *skb)
+{
+	return skb->ingress_ifindex == skb->ifindex ? DW_HOOK_TC_INGRESS : DW_HOOK_TC_EGRESS;
+}
+
 /* XDP: copy the frame word by word (a frame shorter than 8 bytes is never DNS). */
 static __always_inline void dw_copy_xdp(struct dw_scratch *s, void *data, void *data_end, __u32 n)
 {

@@ -54,8 +54,7 @@ static __always_inline void dw_prefetch_send(struct __sk_buff *skb, struct dw_sc
 	s->punt.ts_ns = now;
 	s->punt.ifindex = skb->ifindex;
 	s->punt.zone_id = z->zone_id;
-	s->punt.hook =
-	    skb->ingress_ifindex == skb->ifindex ? DW_HOOK_TC_INGRESS : DW_HOOK_TC_EGRESS;
+	s->punt.hook = dw_tc_hook(skb);
 	s->punt.l3 = h->l3;
 	s->punt.l4 = DW_IPPROTO_UDP;
 	s->punt.flags = DW_PUNT_F_QUERY;
