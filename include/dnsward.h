@@ -147,6 +147,7 @@ enum dw_counter {
 	DW_CNT_QUERY_RATE_LIMITED, /* prefetch rate exceeded: not sent */
 	DW_CNT_QUERY_RING_FULL,	   /* ring half full (held replies first) or full: not sent */
 	DW_CNT_QUERY_MALFORMED,	   /* a query whose question does not parse: passed */
+	DW_CNT_MEMO_HIT, /* a reply decided by the memo (also counted as allowed, denied or not protected) */
 	DW_CNT_MAX,
 };
 
@@ -253,7 +254,10 @@ struct dw_datapath_cfg {
 	__u16 dns_port;		    /* host order; 53 by default */
 	__u8 resolver_allowlist;    /* 1 = drop replies from addresses not listed */
 	__u8 enabled;		    /* 0 = pass everything (no policy loaded yet) */
-	__u32 _pad;
+	/* Bumped by the daemon whenever a verdict it wrote is deleted or replaced
+	 * and with every policy it applies: the data plane's memo of recent
+	 * messages (bpf/lib/memo.bpf.h) trusts only entries of the current value. */
+	__u32 memo_gen;
 };
 
 /* Heartbeat map value: the daemon's last stamp, bpf_ktime_get_boot_ns() clock. */

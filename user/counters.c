@@ -42,6 +42,7 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_QUERY_RATE_LIMITED] = "query_rate_limited",
     [DW_CNT_QUERY_RING_FULL] = "query_ring_full",
     [DW_CNT_QUERY_MALFORMED] = "query_malformed",
+    [DW_CNT_MEMO_HIT] = "memo_hits",
 };
 
 const char *counter_name(unsigned slot)

@@ -142,6 +142,17 @@ static void record_verdict(struct daemon *d, const struct dw_verdict_key *key, c
 	}
 }
 
+/* verdict_write, and a replaced verdict leaves the data plane's memo too. */
+static int write_verdict(struct daemon *d, const struct dw_verdict_key *key, uint8_t verdict,
+			 uint8_t reason, uint32_t zone_id, uint32_t ttl_s)
+{
+	int rc = verdict_write(d->ld.fd_verdicts, key, verdict, reason, zone_id, ttl_s);
+
+	if (rc == 1 && verdict_memo_invalidate(d->ld.fd_config))
+		return -EIO; /* the old verdict may still be remembered: count it failed */
+	return rc;
+}
+
 /*
  * A punt the daemon cannot validate (queue full, out of memory): the failure
  * mode of the zone in force for its name decides, as for an INDETERMINATE
@@ -169,8 +180,8 @@ static void on_unvalidated(struct daemon *d, const struct dw_punt *p,
 		return;
 	}
 	if (z && z->mode == CFG_MODE_ENFORCE &&
-	    !verdict_write(d->ld.fd_verdicts, key, DW_VERDICT_ALLOW, DW_REASON_FAIL_OPEN,
-			   (uint32_t)(z - d->cfg->zones), d->cfg->limits.negative_cache_ttl))
+	    write_verdict(d, key, DW_VERDICT_ALLOW, DW_REASON_FAIL_OPEN,
+			  (uint32_t)(z - d->cfg->zones), d->cfg->limits.negative_cache_ttl) >= 0)
 		record_verdict(d, key, q.name);
 	d->st.unvalidated_released++;
 	release_or_refuse(d, p);
@@ -383,8 +394,8 @@ static void on_result(struct vp_job *j, void *ctx)
 	monitor = z->mode == CFG_MODE_MONITOR;
 	/* A monitored zone's replies already passed: only an ALLOW (stop punting) is cached. */
 	if (!monitor || dec.verdict == DW_VERDICT_ALLOW) {
-		if (verdict_write(d->ld.fd_verdicts, &j->key, dec.verdict, dec.reason,
-				  (uint32_t)(z - d->cfg->zones), dec.ttl))
+		if (write_verdict(d, &j->key, dec.verdict, dec.reason,
+				  (uint32_t)(z - d->cfg->zones), dec.ttl) < 0)
 			d->st.verdict_write_failed++;
 		else if (dec.verdict == DW_VERDICT_ALLOW)
 			d->st.verdicts_allow++;
@@ -453,6 +464,9 @@ int daemon_flush(struct daemon *d, const char *name)
 		/* The index knows each verdict's name: only name and below go. */
 		n = verdict_flush_name(d->ld.fd_verdicts, d->vidx, name);
 	}
+	/* After the deletes: the data plane forgets what it remembered of them. */
+	if (n >= 0 && verdict_memo_invalidate(d->ld.fd_config))
+		n = -EIO;
 	valpool_flush(d->pool, name);
 	if (n >= 0)
 		pr_info("flush %s: %d verdicts deleted", name ? name : "everything", n);

@@ -351,11 +351,19 @@ static int write_resolvers(struct loader *ld, const struct dw_config *cfg)
 
 static int write_datapath_cfg(struct loader *ld, const struct dw_config *cfg, bool enabled)
 {
-	struct dw_datapath_cfg dc = {0};
+	struct dw_datapath_cfg dc = {0}, old = {0};
 	__u32 zero = 0;
 
 	if (ld->fd_config < 0)
 		return 0;
+	/* A new policy (zones, modes) makes every remembered message suspect. */
+	if (bpf_map_lookup_elem(ld->fd_config, &zero, &old)) {
+		int err = -errno;
+
+		pr_err("loader: read %s: %s", DW_MAP_CONFIG, strerror(errno));
+		return err;
+	}
+	dc.memo_gen = old.memo_gen + 1;
 	memcpy(dc.digest_key, ld->digest_key, sizeof(dc.digest_key));
 	dc.heartbeat_timeout_ns = (uint64_t)cfg->limits.heartbeat_timeout_ms * 1000000ull;
 	dc.punt_rate = cfg->limits.punt_rate;

@@ -25,10 +25,34 @@ int verdict_write(int map_fd, const struct dw_verdict_key *key, uint8_t verdict,
 	if (ttl_s == 0)
 		ttl_s = 1;
 	v.expires_ns = verdict_now_ns() + (uint64_t)ttl_s * 1000000000ull;
-	if (bpf_map_update_elem(map_fd, key, &v, BPF_ANY)) {
+	if (!bpf_map_update_elem(map_fd, key, &v, BPF_NOEXIST))
+		return 0;
+	if (errno == EEXIST && !bpf_map_update_elem(map_fd, key, &v, BPF_EXIST))
+		return 1;
+	if (errno == ENOENT && !bpf_map_update_elem(map_fd, key, &v, BPF_ANY))
+		return 0; /* evicted between the two writes */
+	pr_err("verdict: write qtype %u: %s", key->qtype, strerror(errno));
+	return -errno;
+}
+
+int verdict_memo_invalidate(int config_fd)
+{
+	struct dw_datapath_cfg dc;
+	__u32 zero = 0;
+
+	if (config_fd < 0)
+		return 0;
+	if (bpf_map_lookup_elem(config_fd, &zero, &dc)) {
 		int err = -errno;
 
-		pr_err("verdict: write qtype %u: %s", key->qtype, strerror(errno));
+		pr_err("verdict: read the data-plane config to forget memos: %s", strerror(errno));
+		return err;
+	}
+	dc.memo_gen++;
+	if (bpf_map_update_elem(config_fd, &zero, &dc, BPF_EXIST)) {
+		int err = -errno;
+
+		pr_err("verdict: write the data-plane config to forget memos: %s", strerror(errno));
 		return err;
 	}
 	return 0;

@@ -15,9 +15,20 @@
 /* Now on the data plane's clock, in nanoseconds. */
 uint64_t verdict_now_ns(void);
 
-/* Write verdict (enum dw_verdict_code) valid for ttl_s seconds (at least 1). Returns 0 or -errno. */
+/*
+ * Write verdict (enum dw_verdict_code) valid for ttl_s seconds (at least 1).
+ * Returns 0 for a new key, 1 when it replaced a verdict (the data plane's
+ * memo may still hold the old one: see verdict_memo_invalidate), or -errno.
+ */
 int verdict_write(int map_fd, const struct dw_verdict_key *key, uint8_t verdict, uint8_t reason,
 		  uint32_t zone_id, uint32_t ttl_s);
+/*
+ * Start a new memo generation in the data-plane config (config_fd, the
+ * dnsward_config map): the data plane stops trusting every message it
+ * remembered (bpf/lib/memo.bpf.h). Call it after deleting or replacing
+ * verdicts. Returns 0 or -errno.
+ */
+int verdict_memo_invalidate(int config_fd);
 /* Look one key up; returns 0 and fills out, or -ENOENT. */
 int verdict_lookup(int map_fd, const struct dw_verdict_key *key, struct dw_verdict *out);
 /* Delete every verdict; returns how many were deleted, or -errno. */

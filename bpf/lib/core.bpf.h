@@ -22,6 +22,7 @@
 #include "lib/verdict.bpf.h"
 #include "lib/tcpflow.bpf.h"
 #include "lib/selfreply.bpf.h"
+#include "lib/memo.bpf.h"
 
 /* Bytes tc pulls into the linear area when headers are not there. */
 #define DW_PULL_LEN 256
@@ -47,7 +48,7 @@ static __always_inline void dw_copy_xdp(struct dw_scratch *s, void *data, void *
 		off = i * 8;
 		if (off + 8 > n || data + off + 8 > data_end)
 			break;
-		*(__u64 *)&s->punt.pkt[off] = *(__u64 *)(data + off);
+		*dw_word(&s->punt.pkt[off]) = *(__u64 *)(data + off);
 	}
 	if (n < 8 || (n & 7) == 0)
 		return;
@@ -56,7 +57,7 @@ static __always_inline void dw_copy_xdp(struct dw_scratch *s, void *data, void *
 	if (off > DW_PUNT_PKT_MAX - 8)
 		return;
 	if (data + off + 8 <= data_end)
-		*(__u64 *)&s->punt.pkt[off] = *(__u64 *)(data + off);
+		*dw_word(&s->punt.pkt[off]) = *(__u64 *)(data + off);
 }
 
 /*
@@ -102,7 +103,7 @@ static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch
 }
 
 /* Steps 4-5: verdict, else punt; z is the matched zone, the frame is whole and copied. */
-static __always_inline int dw_protected(void *ctx, struct dw_scratch *s,
+static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s,
 					const struct dw_datapath_cfg *cfg, const struct dw_zone *z,
 					struct dw_hdrs *h, struct dw_hook_info *hi, __u32 copied)
 {
@@ -122,11 +123,12 @@ static __always_inline int dw_protected(void *ctx, struct dw_scratch *s,
 		pflags |= DW_PUNT_F_TOO_COMPLEX;
 	} else {
 		v = bpf_map_lookup_elem(&dnsward_verdicts, &key);
-		if (v && (!v->expires_ns || dw_tick_now(s) < v->expires_ns)) {
+		if (v && (!v->expires_ns || dw_tick_now(s) < v->expires_ns) &&
+		    (v->verdict == DW_VERDICT_ALLOW || v->verdict == DW_VERDICT_DENY)) {
+			dw_memo_keep(ctx, xdp, s, h->dns_off, h->dns_len, DW_MEMO_REPLY, v);
 			if (v->verdict == DW_VERDICT_ALLOW)
 				return dw_pass(DW_CNT_ALLOWED);
-			if (v->verdict == DW_VERDICT_DENY)
-				return dw_drop(DW_CNT_DENIED);
+			return dw_drop(DW_CNT_DENIED);
 		}
 	}
 	/* A miss. The validator's own upstream replies go straight to it: it
@@ -179,6 +181,10 @@ static __always_inline int dw_judge(void *ctx, int xdp, void *data, void *data_e
 	__u32 copied, lim;
 	int rc;
 
+	/* The same message again is decided by the memo (memo.bpf.h). */
+	rc = dw_memo_judge(ctx, xdp, s, cfg, hp);
+	if (rc >= 0)
+		return rc;
 	/* Step 3: the question and the zone, read in place. */
 	lim = hp->dns_off + hp->avail;
 	if (xdp)
@@ -193,8 +199,11 @@ static __always_inline int dw_judge(void *ctx, int xdp, void *data, void *data_e
 	}
 	zk = dw_zone_key(s);
 	z = zk ? bpf_map_lookup_elem(&dnsward_zones, zk) : 0;
-	if (!z)
+	if (!z) {
+		dw_memo_keep(ctx, xdp, s, hp->dns_off, s->q_end - hp->dns_off, DW_MEMO_UNPROTECTED,
+			     0);
 		return dw_pass(DW_CNT_NOT_PROTECTED);
+	}
 	/* Step 8: what cannot be checked whole follows the failure mode. */
 	if (hp->frag) {
 		dw_count(DW_CNT_FRAGMENT);
@@ -210,7 +219,7 @@ static __always_inline int dw_judge(void *ctx, int xdp, void *data, void *data_e
 		dw_count(DW_CNT_TOO_BIG);
 		return dw_failure(z);
 	}
-	return dw_protected(ctx, s, cfg, z, hp, hi, copied);
+	return dw_protected(ctx, xdp, s, cfg, z, hp, hi, copied);
 }
 
 static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_end, __u32 frame_len,

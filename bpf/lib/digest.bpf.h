@@ -290,6 +290,10 @@ static long dw_rr_step(__u32 i, void *vctx)
 	if (rd_end > d->len)
 		return dw_derr(d, DW_DIGEST_MALFORMED);
 	d->off = rd_end;
+	/* The TTL is outside the digest: the memo may let it differ (an OPT's too). */
+	if (d->nttl < DW_MEMO_TTLS)
+		d->ttl[d->nttl & (DW_MEMO_TTLS - 1)] = end + 4;
+	d->nttl++;
 	if (sec == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT)
 		return 0;
 	dw_sip_init(&d->rr, d->k0, d->k1, 1);
@@ -323,6 +327,7 @@ static __always_inline __u32 dw_digest(struct dw_scratch *s, const struct dw_dat
 	d->k0 = cfg->digest_key[0];
 	d->k1 = cfg->digest_key[1];
 	d->err = 0;
+	d->nttl = 0;
 	d->an = dw_ld16(s, base + 6);
 	d->ns = dw_ld16(s, base + 8);
 	nrr = d->an + d->ns + dw_ld16(s, base + 10);

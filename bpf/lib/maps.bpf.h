@@ -89,6 +89,44 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dnsward_punt_rate SEC(".maps");
 
+/*
+ * The memo (lib/memo.bpf.h): per CPU, recent messages byte for byte with the
+ * outcome each had, so that the same message again (its ID and TTLs aside) is
+ * decided without its question walk, zone lookup, copy, digest or verdict
+ * lookup. Not pinned: it belongs to one load of the programs and starts empty.
+ */
+#define DW_MEMO_SLOTS 128 /* a power of 2 */
+#define DW_MEMO_BYTES 256 /* longest message (or question) kept */
+#define DW_MEMO_TTLS  16  /* most RRs whose TTLs a kept reply may have */
+
+struct dw_memo {
+	__u32 gen;	       /* dw_datapath_cfg.memo_gen when filled */
+	__u16 n;	       /* bytes compared, from the message start */
+	__u8 kind;	       /* DW_MEMO_* */
+	__u8 verdict;	       /* a reply's verdict (enum dw_verdict_code) */
+	__u64 expires_ns;      /* a reply's verdict expiry; 0 = never */
+	__u8 b[DW_MEMO_BYTES]; /* the message bytes */
+	__u8 m[DW_MEMO_BYTES]; /* 0xff where a byte must match, 0 where it may differ */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DW_MEMO_SLOTS);
+	__type(key, __u32);
+	__type(value, struct dw_memo);
+} dw_memo_map SEC(".maps");
+
+/* What the memo lookup of this packet found out, for the fill after the slow path. */
+struct dw_memo_note {
+	__u32 slot; /* DW_MEMO_NONE: the message cannot be kept */
+	__u32 gen;  /* the generation read before any other map */
+	__u32 n;
+	__u8 kind;
+	__u8 verdict;
+	__u16 _pad;
+	__u64 expires_ns;
+};
+
 /* The digest walk's state, in memory so bpf_loop callbacks share it. */
 struct dw_dstate {
 	struct dw_sip rr; /* E(RR) of the current record */
@@ -107,6 +145,9 @@ struct dw_dstate {
 	__u32 npos, nrun, ntotal, nhops, nend, ndone;
 	/* raw chunk */
 	__u32 cpos, cend;
+	/* where the TTLs lie (message offsets), for the memo's mask */
+	__u16 ttl[DW_MEMO_TTLS];
+	__u32 nttl;
 };
 
 /*
@@ -129,6 +170,7 @@ struct dw_scratch {
 	__u32 q_keylen;	   /* zone key bytes */
 	struct dw_hdrs hd; /* the header parse, re-read from memory */
 	struct dw_dstate ds;
+	struct dw_memo_note mn;
 	__u64 clk_jiffies; /* the tick in which clk_ns was read (dw_tick_now) */
 	__u64 clk_ns;
 };

@@ -6,8 +6,9 @@
  * the pass-through XDP program measured in the same run, interleaved, taking
  * the median of several rounds (and the fastest round, which noise from other
  * work on a shared machine cannot make faster), pinned to one CPU so every
- * round runs on the same core. Prints "name value unit" lines; asserts
- * nothing. Usage: bench_datapath [repeat]   (default 200000)
+ * round runs on the same core. The replies are measured as deployed (the
+ * per-CPU memo answers a repeated frame), at first sight and without the memo
+ * (bpf/lib/memo.bpf.h). Prints "name value unit" lines; asserts nothing. Usage: bench_datapath [repeat]   (default 200000)
  */
 #include <errno.h>
 #include <sched.h>
@@ -115,24 +116,60 @@ static void ops_report(struct dp_env *e, int base_fd, const struct dp_buf *f, in
 	bench_ops__destroy(ops);
 }
 
+/* The reply's verdict as the daemon writes it: it expires (with the answer's TTL). */
+static void put_allow(struct dp_env *e, const struct dp_buf *m)
+{
+	struct dw_verdict_key k;
+	struct dw_verdict v = {.verdict = DW_VERDICT_ALLOW, .zone_id = 1};
+
+	pkt_digest_key(m->b, m->n, dp_sipkey, &k);
+	v.expires_ns = verdict_now_ns() + 300ull * 1000000000ull;
+	bpf_map_update_elem(e->verdicts, &k, &v, BPF_ANY);
+}
+
+/*
+ * A frame measured three ways: as deployed (BPF_PROG_RUN repeats one frame,
+ * so the memo answers all but the first run), at first sight (the memo is
+ * looked up and filled but never trusted: what a reply the CPU has not seen
+ * yet costs) and with no memo at all (what the memo saves).
+ */
+static void measure_memo(struct dp_env *env, int base_fd, const struct dp_buf *f, int repeat,
+			 const char *name)
+{
+	static const char *suffix[3] = {"", "_first_seen", "_no_memo"};
+	struct figure ns, base;
+	char what[64];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		measure(&env[i], env[i].xdp, base_fd, f, repeat, &ns, &base);
+		snprintf(what, sizeof(what), "%s%s", name, suffix[i]);
+		report(what, ns, base);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int repeat = argc > 1 ? atoi(argv[1]) : 200000;
 	struct dp_frame_opts o = {.l3 = DP_IP4};
+	/* as deployed, first sight (memo filled, never trusted), no memo */
+	static const uint32_t modes[3] = {0, 2, 1};
 	struct passthrough *pt;
-	struct dp_env e;
+	struct dp_env env[3];
 	struct dp_buf m, f;
-	struct dw_verdict_key k;
-	struct dw_verdict v = {.verdict = DW_VERDICT_ALLOW, .zone_id = 1};
 	struct figure ns, base;
-	int base_fd;
+	int base_fd, i;
 
 	if (repeat < 1000)
 		repeat = 1000;
 	pin_to_cpu();
-	if (dp_env_open(&e)) {
-		fprintf(stderr, "bench_datapath: cannot load the data plane\n");
-		return 1;
+	for (i = 0; i < 3; i++) {
+		if (dp_env_open_memo(&env[i], modes[i])) {
+			fprintf(stderr,
+				"bench_datapath: cannot load the data plane (memo mode %u)\n",
+				modes[i]);
+			return 1;
+		}
 	}
 	pt = passthrough__open_and_load();
 	if (!pt) {
@@ -145,31 +182,28 @@ int main(int argc, char **argv)
 	dp_reply_a(&m, "www.example.test", 1, 300, 0xc0000201);
 	o.sport = 443;
 	dp_frame(&f, m.b, m.n, &o);
-	measure(&e, e.xdp, base_fd, &f, repeat, &ns, &base);
+	measure(&env[0], env[0].xdp, base_fd, &f, repeat, &ns, &base);
 	report("non_dns", ns, base);
 
 	o.sport = 53;
 	dp_frame(&f, m.b, m.n, &o);
-	measure(&e, e.xdp, base_fd, &f, repeat, &ns, &base);
-	report("unprotected_reply", ns, base);
+	measure_memo(env, base_fd, &f, repeat, "unprotected_reply");
 
-	/* A verdict as the daemon writes it: it expires (with the answer's TTL). */
 	dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
 	dp_frame(&f, m.b, m.n, &o);
-	pkt_digest_key(m.b, m.n, dp_sipkey, &k);
-	v.expires_ns = verdict_now_ns() + 300ull * 1000000000ull;
-	bpf_map_update_elem(e.verdicts, &k, &v, BPF_ANY);
-	measure(&e, e.xdp, base_fd, &f, repeat, &ns, &base);
-	report("protected_allow", ns, base);
+	for (i = 0; i < 3; i++)
+		put_allow(&env[i], &m);
+	measure_memo(env, base_fd, &f, repeat, "protected_allow");
 
 	dp_reply_a(&m, "miss.idp.test", 1, 300, 0xc0000201);
 	dp_frame(&f, m.b, m.n, &o);
-	measure(&e, e.xdp, base_fd, &f, MISS_BATCH, &ns, &base);
+	measure(&env[0], env[0].xdp, base_fd, &f, MISS_BATCH, &ns, &base);
 	report("protected_miss", ns, base);
-	ops_report(&e, base_fd, &f, repeat);
+	ops_report(&env[0], base_fd, &f, repeat);
 	printf("repeat %d runs\n", repeat);
 
 	passthrough__destroy(pt);
-	dp_env_close(&e);
+	for (i = 0; i < 3; i++)
+		dp_env_close(&env[i]);
 	return 0;
 }

@@ -29,6 +29,7 @@ struct dp_env {
 	size_t last_size;
 	int npunts;
 	int ncpus;
+	uint32_t memo_gen; /* the last generation written */
 };
 
 static const uint64_t dp_sipkey[2] = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
@@ -55,10 +56,12 @@ static inline int dp_add_zone(struct dp_env *e, const char *name, uint32_t id, u
 	return bpf_map_update_elem(e->zones, &k, &v, BPF_ANY) ? -errno : 0;
 }
 
+/* Writes e->cfg as the daemon does: every write starts a new memo generation. */
 static inline int dp_set_cfg(struct dp_env *e)
 {
 	uint32_t zero = 0;
 
+	e->cfg.memo_gen = ++e->memo_gen;
 	return bpf_map_update_elem(e->config, &zero, &e->cfg, BPF_ANY) ? -errno : 0;
 }
 
@@ -71,8 +74,11 @@ static inline void dp_default_cfg(struct dp_env *e)
 	e->cfg.enabled = 1;
 }
 
-/* Zones: idp.test (enforce, closed), mon.test (monitor), open.test (enforce, open). */
-static inline int dp_env_open(struct dp_env *e)
+/*
+ * Zones: idp.test (enforce, closed), mon.test (monitor), open.test (enforce,
+ * open). memo_mode: DW_MEMO_MODE_* of bpf/lib/memo.bpf.h (0: as deployed).
+ */
+static inline int dp_env_open_memo(struct dp_env *e, uint32_t memo_mode)
 {
 	struct bpf_map *m;
 	int err;
@@ -81,6 +87,7 @@ static inline int dp_env_open(struct dp_env *e)
 	e->skel = dnsward__open();
 	if (!e->skel)
 		return -errno;
+	e->skel->rodata->dw_memo_mode = memo_mode;
 	bpf_object__for_each_map(m, e->skel->obj) bpf_map__set_pin_path(m, NULL);
 	err = dnsward__load(e->skel);
 	if (err)
@@ -105,6 +112,11 @@ static inline int dp_env_open(struct dp_env *e)
 	    (err = dp_add_zone(e, "open.test", 3, DW_MODE_ENFORCE, DW_FAIL_OPEN)))
 		return err;
 	return 0;
+}
+
+static inline int dp_env_open(struct dp_env *e)
+{
+	return dp_env_open_memo(e, 0);
 }
 
 static inline void dp_env_close(struct dp_env *e)

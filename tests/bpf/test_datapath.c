@@ -8,6 +8,7 @@
  * Punt records are read back from the ring buffer and checked against the
  * user-space reference (pkt_digest_key, pkt_locate_dns).
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -314,12 +315,12 @@ static void reset_policy(void)
 	uint32_t zone;
 	int i;
 
-	dp_default_cfg(&env);
-	dp_set_cfg(&env);
 	for (i = 0; i < 100000 && !bpf_map_get_next_key(env.verdicts, NULL, &k); i++)
 		bpf_map_delete_elem(env.verdicts, &k);
 	for (zone = 0; zone < 8; zone++)
 		bpf_map_delete_elem(env.rate, &zone);
+	dp_default_cfg(&env);
+	dp_set_cfg(&env); /* after the deletes: the memo forgets what they took */
 	(void)next;
 	dp_drain(&env);
 }
@@ -442,6 +443,93 @@ static void test_verdicts(void)
 		CHECK(expect(prog, &f, ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, "after its expiry") ==
 		      1);
 	}
+}
+
+/*
+ * expect(), and the memo decided (hit) or did not. The memo is per CPU: the
+ * caller pins itself so that consecutive runs share it.
+ */
+static int memo_expect(int prog, const struct dp_buf *f, int act, int counter, int hit,
+		       const char *what)
+{
+	uint64_t before = dp_counter(&env, DW_CNT_MEMO_HIT);
+	int got = expect(prog, f, act, counter, hit ? DW_CNT_MEMO_HIT : -1, what);
+
+	if (!hit && dp_counter(&env, DW_CNT_MEMO_HIT) != before) {
+		fprintf(stderr, "  %s: decided by the memo\n", what);
+		return -1;
+	}
+	return got;
+}
+
+static void test_memo(void)
+{
+	cpu_set_t old, one;
+	struct dp_buf m, f;
+	struct dw_verdict_key k;
+	int p;
+
+	CHECK_EQ_INT(sched_getaffinity(0, sizeof(old), &old), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+	CHECK_EQ_INT(sched_setaffinity(0, sizeof(one), &one), 0);
+	for (p = 0; p < 2; p++) {
+		int prog = p ? env.tc : env.xdp;
+
+		reset_policy();
+		/* An unprotected reply: the second one, other ID, answer and TTL, is remembered. */
+		dp_reply_a(&m, "www.example.test", 1, 300, 0xc0000201);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 0, "unprotected") == 0);
+		dp_reply_a(&m, "www.example.test", 2, 60, 0xc6336401);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 1, "unprotected again") ==
+		      0);
+		/* A verdict hit is remembered: the same reply with another ID and TTL passes at once. */
+		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
+		put_verdict(&m, DW_VERDICT_ALLOW, 0);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "ALLOW") == 0);
+		dp_reply_a(&m, "www.idp.test", 0x7777, 12, 0xc0000201);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 1, "ALLOW again") == 0);
+		/* One rdata byte changed: not the remembered reply, a miss held for the validator. */
+		dp_reply_a(&m, "www.idp.test", 0x7777, 12, 0xc0000209);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_HELD, 0, "forged address") == 1);
+		/* The name's case is part of the bytes: the digest decides (and hits). */
+		dp_reply_a(&m, "WWW.idp.test", 0x7777, 12, 0xc0000201);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "other case") == 0);
+		/* A DENY is remembered too. */
+		dp_reply_a(&m, "deny.idp.test", 1, 300, 0xc0000201);
+		put_verdict(&m, DW_VERDICT_DENY, 0);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_DENIED, 0, "DENY") == 0);
+		dp_reply_a(&m, "deny.idp.test", 9, 299, 0xc0000201);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_DENIED, 1, "DENY again") == 0);
+		/* The daemon deletes the ALLOW and starts a new generation: a miss again. */
+		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
+		CHECK_EQ_INT(pkt_digest_key(m.b, m.n, dp_sipkey, &k), 0);
+		CHECK_EQ_INT(bpf_map_delete_elem(env.verdicts, &k), 0);
+		CHECK_EQ_INT(dp_set_cfg(&env), 0);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_HELD, 0, "ALLOW deleted") == 1);
+		/* A remembered unprotected name whose zone is added with the new policy. */
+		dp_reply_a(&m, "www.late.test", 1, 300, 0xc0000201);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 0, "late, unprotected") ==
+		      0);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 1, "late, remembered") ==
+		      0);
+		CHECK_EQ_INT(dp_add_zone(&env, "late.test", 4, DW_MODE_ENFORCE, 0), 0);
+		CHECK_EQ_INT(dp_set_cfg(&env), 0);
+		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_HELD, 0, "late, now protected") == 1);
+		CHECK_EQ_INT(pkt_zone_key("late.test", (void *)&m), 0);
+		bpf_map_delete_elem(env.zones, m.b);
+	}
+	sched_setaffinity(0, sizeof(old), &old);
 }
 
 static void test_disabled_passes_everything(void)
@@ -661,6 +749,7 @@ int main(void)
 	}
 	RUN_TEST(test_table_all_layouts_both_hooks);
 	RUN_TEST(test_verdicts);
+	RUN_TEST(test_memo);
 	RUN_TEST(test_disabled_passes_everything);
 	RUN_TEST(test_failure_modes);
 	RUN_TEST(test_release_mark_once);

@@ -149,11 +149,47 @@ static void test_flush_name_kernel_map(void)
 	vindex_free(vi);
 }
 
+/* A replaced verdict is reported, so the daemon can make the data plane forget its memo. */
+static void test_replace_and_memo_generation(void)
+{
+	struct dw_verdict_key k = key_of(9);
+	struct dw_datapath_cfg dc = {.dns_port = 53, .enabled = 1};
+	struct dw_verdict v;
+	__u32 zero = 0;
+	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "dw_test_verd", sizeof(k), sizeof(v), 16,
+				NULL);
+	int cfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dw_test_cfg", sizeof(zero), sizeof(dc), 1,
+				 NULL);
+
+	if (fd < 0 || cfd < 0) {
+		if (fd >= 0)
+			close(fd);
+		if (cfd >= 0)
+			close(cfd);
+		SKIP("cannot create a BPF map: %s", strerror(errno));
+	}
+	CHECK_EQ_INT(verdict_write(fd, &k, DW_VERDICT_ALLOW, DW_REASON_SECURE, 0, 60), 0);
+	CHECK_EQ_INT(verdict_write(fd, &k, DW_VERDICT_DENY, DW_REASON_BOGUS, 0, 60), 1);
+	CHECK_EQ_INT(verdict_lookup(fd, &k, &v), 0);
+	CHECK_EQ_INT(v.verdict, DW_VERDICT_DENY);
+	CHECK_EQ_INT(bpf_map_update_elem(cfd, &zero, &dc, BPF_ANY), 0);
+	CHECK_EQ_INT(verdict_memo_invalidate(cfd), 0);
+	CHECK_EQ_INT(verdict_memo_invalidate(cfd), 0);
+	memset(&dc, 0, sizeof(dc));
+	CHECK_EQ_INT(bpf_map_lookup_elem(cfd, &zero, &dc), 0);
+	CHECK_EQ_INT(dc.memo_gen, 2);
+	CHECK_EQ_INT(dc.dns_port, 53); /* the rest of the config is kept */
+	CHECK_EQ_INT(dc.enabled, 1);
+	close(fd);
+	close(cfd);
+}
+
 int main(void)
 {
 	RUN_TEST(test_take_name_and_below);
 	RUN_TEST(test_bounded_oldest_out);
 	RUN_TEST(test_many_keys_one_bucket_chain);
 	RUN_TEST(test_flush_name_kernel_map);
+	RUN_TEST(test_replace_and_memo_generation);
 	HARNESS_EXIT();
 }
