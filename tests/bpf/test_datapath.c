@@ -483,8 +483,8 @@ static void test_memo(void)
 		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 0, "unprotected") == 0);
 		dp_reply_a(&m, "www.example.test", 2, 60, 0xc6336401);
 		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 1, "unprotected again") ==
-		      0);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 1,
+				  "unprotected again") == 0);
 		/* A verdict hit is remembered: the same reply with another ID and TTL passes at once. */
 		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
 		put_verdict(&m, DW_VERDICT_ALLOW, 0);
@@ -519,10 +519,10 @@ static void test_memo(void)
 		/* A remembered unprotected name whose zone is added with the new policy. */
 		dp_reply_a(&m, "www.late.test", 1, 300, 0xc0000201);
 		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 0, "late, unprotected") ==
-		      0);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 1, "late, remembered") ==
-		      0);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 0,
+				  "late, unprotected") == 0);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 1,
+				  "late, remembered") == 0);
 		CHECK_EQ_INT(dp_add_zone(&env, "late.test", 4, DW_MODE_ENFORCE, 0), 0);
 		CHECK_EQ_INT(dp_set_cfg(&env), 0);
 		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_HELD, 0, "late, now protected") == 1);

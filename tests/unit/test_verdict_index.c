@@ -156,10 +156,10 @@ static void test_replace_and_memo_generation(void)
 	struct dw_datapath_cfg dc = {.dns_port = 53, .enabled = 1};
 	struct dw_verdict v;
 	__u32 zero = 0;
-	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "dw_test_verd", sizeof(k), sizeof(v), 16,
-				NULL);
-	int cfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dw_test_cfg", sizeof(zero), sizeof(dc), 1,
-				 NULL);
+	int fd =
+	    bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "dw_test_verd", sizeof(k), sizeof(v), 16, NULL);
+	int cfd =
+	    bpf_map_create(BPF_MAP_TYPE_ARRAY, "dw_test_cfg", sizeof(zero), sizeof(dc), 1, NULL);
 
 	if (fd < 0 || cfd < 0) {
 		if (fd >= 0)
