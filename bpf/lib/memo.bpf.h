@@ -38,8 +38,9 @@ enum {
 
 /*
  * Set before load by the bench only, to measure a reply's first sight:
- * DW_MEMO_MODE_FILL keeps messages but never trusts them (every lookup
- * misses), DW_MEMO_MODE_OFF neither looks up nor keeps. The verifier drops
+ * DW_MEMO_MODE_FILL looks its slot up and keeps messages but never trusts
+ * them (every lookup misses, as the slot held another message),
+ * DW_MEMO_MODE_OFF neither looks up nor keeps. The verifier drops
  * the code of the modes not chosen.
  */
 #define DW_MEMO_MODE_ON	  0
@@ -123,7 +124,7 @@ static __always_inline int dw_memo_find(struct dw_scratch *s, void *data, void *
 	s->mn.slot = slot;
 	s->mn.gen = gen;
 	e = bpf_map_lookup_elem(&dw_memo_map, &slot);
-	if (!e || e->gen != gen)
+	if (!e || dw_memo_mode == DW_MEMO_MODE_FILL || e->gen != gen)
 		return 0;
 	n = e->n;
 	if (n < DW_DNS_HDR_LEN + 1 || n > DW_MEMO_BYTES)
@@ -247,7 +248,7 @@ static __always_inline int dw_memo_judge(void *ctx, int xdp, struct dw_scratch *
 		hit = dw_memo_find(s, (void *)(long)((struct __sk_buff *)ctx)->data,
 				   (void *)(long)((struct __sk_buff *)ctx)->data_end, hp->dns_off,
 				   hp->dns_len, cfg->memo_gen);
-	if (!hit || dw_memo_mode == DW_MEMO_MODE_FILL)
+	if (!hit)
 		return -1;
 	dw_count(DW_CNT_MEMO_HIT);
 	if (hit == DW_MEMO_HIT_ALLOW)

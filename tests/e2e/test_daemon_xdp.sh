@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The daemon through XDP on the node's uplink (up0), IPv4 and IPv6, with a
 # non-validating resolver and then a DNSSEC-stripping one: protected answers
-# arrive exactly as authoritative, repeats come from the verdict map without a
-# punt, `flush NAME` drops exactly that name's verdicts (the next query for
-# it punts again, other names still hit), bogus/expired/future/dsmismatch and
+# arrive exactly as authoritative, repeats come from the verdict map (and the
+# per-CPU memo) without a punt, `flush NAME` drops exactly that name's verdicts
+# and what the memo kept of them (the next query for it punts again, other
+# names still hit), bogus/expired/future/dsmismatch and
 # unsigned-fallback replies never arrive (each with an event naming the
 # reason), unprotected names are never punted. The validator's own upstream
 # replies (protected names too) are passed by the hook, never punted, while a
@@ -69,6 +70,22 @@ if [ "$got" = "$(dw_auth_answer idp.test TXT)" ] && [ "$p1" = "$p0" ] && [ "$a1"
 	pass repeat_from_verdict_map
 else
 	fail repeat_from_verdict_map "punts $p0->$p1 allowed $a0->$a1 got '$got'"
+fi
+
+# 2a. Repeats of one reply are decided by the data plane's per-CPU memo (other IDs and
+# TTLs, the same bytes otherwise): the memo counter grows and the answer stays exact.
+want=$(dw_auth_answer www.idp.test A)
+dw_answer www.idp.test A >/dev/null # validated once: the verdict the repeats hit
+m0=$(dw_stat datapath_memo_hits) p0=$(dw_stat punts_received)
+ok=1
+for i in 1 2 3 4 5 6 7 8; do
+	[ "$(dw_answer www.idp.test A)" = "$want" ] || ok=0
+done
+m1=$(dw_stat datapath_memo_hits) p1=$(dw_stat punts_received)
+if [ $ok = 1 ] && [ -n "$want" ] && [ "$m1" -gt "$m0" ] && [ "$p1" = "$p0" ]; then
+	pass repeats_from_memo
+else
+	fail repeats_from_memo "answers ok=$ok memo_hits $m0->$m1 punts $p0->$p1"
 fi
 
 # 2b. flush NAME is precise: two protected names cached, one flushed; the flushed one
