@@ -19,7 +19,7 @@ int dnsward_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct dw_hook_info hi = {.ifindex = ctx->ingress_ifindex, .hook = DW_HOOK_XDP};
+	struct dw_hook_info hi = {.hook = DW_HOOK_XDP};
 
 	/* Frames released with live-frame BPF_PROG_RUN never come back through XDP. */
 	if (dw_core(ctx, 1, data, data_end, data_end - data, &hi) == DW_ACT_DROP)
@@ -30,7 +30,7 @@ int dnsward_xdp(struct xdp_md *ctx)
 SEC("tc")
 int dnsward_tc(struct __sk_buff *skb)
 {
-	struct dw_hook_info hi = {.ifindex = skb->ifindex, .mark = skb->mark};
+	struct dw_hook_info hi = {.mark = skb->mark};
 	void *data, *data_end;
 	int act;
 

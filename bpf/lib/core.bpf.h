@@ -28,10 +28,21 @@
 #define DW_PULL_LEN 256
 
 struct dw_hook_info {
-	__u32 ifindex;
 	__u32 mark;
 	__u8 hook; /* enum dw_hook */
 };
+
+/*
+ * The device the packet arrived on (XDP) or is on (tc). Read only for a punt:
+ * on XDP it is three dependent loads (rxq, dev, ifindex) every other packet
+ * would pay for nothing.
+ */
+static __always_inline __u32 dw_ifindex(void *ctx, int xdp)
+{
+	if (xdp)
+		return ((struct xdp_md *)ctx)->ingress_ifindex;
+	return ((struct __sk_buff *)ctx)->ifindex;
+}
 
 /* A tc program's side: at ingress the receiving device is the skb's device; at egress it is not. */
 static __always_inline __u8 dw_tc_hook(const struct __sk_buff *skb)
@@ -149,7 +160,7 @@ static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s
 		pflags |= DW_PUNT_F_HELD;
 	s->punt.ts_ns = now;
 	s->punt.key = key;
-	s->punt.ifindex = hi->ifindex;
+	s->punt.ifindex = dw_ifindex(ctx, xdp);
 	s->punt.zone_id = z->zone_id;
 	s->punt.hook = hi->hook;
 	s->punt.l3 = h->l3;

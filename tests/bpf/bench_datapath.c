@@ -42,22 +42,41 @@ static uint32_t median(uint32_t *v, int n)
 	return v[n / 2];
 }
 
+#define VARIANTS_MAX 3
+
+/*
+ * ns/run of n programs (each run through its own env) and of the baseline:
+ * every round runs the baseline, then each program, starting with a
+ * different one each round, so slow drift on a shared machine reaches all
+ * of them alike.
+ */
+static void measure_n(struct dp_env **e, const int *prog, int n, int base, const struct dp_buf *f,
+		      int repeat, struct figure *ns, struct figure *base_ns)
+{
+	uint32_t a[VARIANTS_MAX][ROUNDS], b[ROUNDS];
+	int r, k, j;
+
+	for (r = 0; r < ROUNDS; r++) {
+		dp_run(e[0], base, f->b, f->n, 0, NULL, repeat, &b[r]);
+		for (k = 0; k < n; k++) {
+			j = (k + r) % n;
+			dp_run(e[j], prog[j], f->b, f->n, 0, NULL, repeat, &a[j][r]);
+			dp_drain(e[j]);
+		}
+	}
+	for (j = 0; j < n; j++) {
+		ns[j].median = median(a[j], ROUNDS); /* sorts: a[j][0] is then the fastest */
+		ns[j].min = a[j][0];
+	}
+	base_ns->median = median(b, ROUNDS);
+	base_ns->min = b[0];
+}
+
 /* ns/run of prog and of the baseline, measured alternately. */
 static void measure(struct dp_env *e, int prog, int base, const struct dp_buf *f, int repeat,
 		    struct figure *ns, struct figure *base_ns)
 {
-	uint32_t a[ROUNDS], b[ROUNDS];
-	int r;
-
-	for (r = 0; r < ROUNDS; r++) {
-		dp_run(e, base, f->b, f->n, 0, NULL, repeat, &b[r]);
-		dp_run(e, prog, f->b, f->n, 0, NULL, repeat, &a[r]);
-		dp_drain(e);
-	}
-	ns->median = median(a, ROUNDS); /* sorts: a[0] is then the fastest */
-	ns->min = a[0];
-	base_ns->median = median(b, ROUNDS);
-	base_ns->min = b[0];
+	measure_n(&e, &prog, 1, base, f, repeat, ns, base_ns);
 }
 
 static void report(const char *name, struct figure ns, struct figure base)
@@ -136,15 +155,20 @@ static void put_allow(struct dp_env *e, const struct dp_buf *m)
 static void measure_memo(struct dp_env *env, int base_fd, const struct dp_buf *f, int repeat,
 			 const char *name)
 {
-	static const char *suffix[3] = {"", "_first_seen", "_no_memo"};
-	struct figure ns, base;
+	static const char *suffix[VARIANTS_MAX] = {"", "_first_seen", "_no_memo"};
+	struct dp_env *e[VARIANTS_MAX];
+	int prog[VARIANTS_MAX], i;
+	struct figure ns[VARIANTS_MAX], base;
 	char what[64];
-	int i;
 
-	for (i = 0; i < 3; i++) {
-		measure(&env[i], env[i].xdp, base_fd, f, repeat, &ns, &base);
+	for (i = 0; i < VARIANTS_MAX; i++) {
+		e[i] = &env[i];
+		prog[i] = env[i].xdp;
+	}
+	measure_n(e, prog, VARIANTS_MAX, base_fd, f, repeat, ns, &base);
+	for (i = 0; i < VARIANTS_MAX; i++) {
 		snprintf(what, sizeof(what), "%s%s", name, suffix[i]);
-		report(what, ns, base);
+		report(what, ns[i], base);
 	}
 }
 
