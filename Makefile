@@ -42,8 +42,10 @@ SAN_OBJS  := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
 # Test programs: tests/unit/test_*.c and tests/bpf/test_*.c, built with sanitizers.
 TEST_SRCS := $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
-# Benchmark programs (tests/bpf/bench_*.c), built like tests, run by tests/bench/bench_*.
-BENCH_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/bench_*.c))
+# Benchmark programs (tests/bpf/bench_*.c, not the BPF objects among them), built like
+# tests, run by tests/bench/bench_*.
+BENCH_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,\
+	$(filter-out %.bpf.c,$(wildcard tests/bpf/bench_*.c)))
 # Test-only BPF programs (tests/bpf/*.bpf.c), e.g. the pass-through baseline.
 TBPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TBPF_SKELS:= $(patsubst tests/bpf/%.bpf.c,$(BUILD)/%.skel.h,$(TBPF_SRCS))
