@@ -528,6 +528,22 @@ static void test_memo(void)
 		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_HELD, 0, "late, now protected") == 1);
 		CHECK_EQ_INT(pkt_zone_key("late.test", (void *)&m), 0);
 		bpf_map_delete_elem(env.zones, m.b);
+		/* Every UDP layout reaches the memo; TCP never does (its flow state decides). */
+		for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
+			char what[96];
+			int tcp = layouts[l].o.tcp;
+
+			reset_policy();
+			dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
+			put_verdict(&m, DW_VERDICT_ALLOW, 0);
+			dp_frame(&f, m.b, m.n, &layouts[l].o);
+			snprintf(what, sizeof(what), "ALLOW [%s]", layouts[l].name);
+			CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, what) == 0);
+			dp_reply_a(&m, "www.idp.test", 2, 100, 0xc0000201);
+			dp_frame(&f, m.b, m.n, &layouts[l].o);
+			snprintf(what, sizeof(what), "ALLOW again [%s]", layouts[l].name);
+			CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, !tcp, what) == 0);
+		}
 	}
 	sched_setaffinity(0, sizeof(old), &old);
 }
