@@ -43,6 +43,7 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_QUERY_RING_FULL] = "query_ring_full",
     [DW_CNT_QUERY_MALFORMED] = "query_malformed",
     [DW_CNT_MEMO_HIT] = "memo_hits",
+    [DW_CNT_MEMO_FILL] = "memo_fills",
 };
 
 const char *counter_name(unsigned slot)

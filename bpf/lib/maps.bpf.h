@@ -100,11 +100,13 @@ struct {
 #define DW_MEMO_TTLS  16  /* most RRs whose TTLs a kept reply may have */
 
 struct dw_memo {
-	__u32 gen;	       /* dw_datapath_cfg.memo_gen when filled */
-	__u16 n;	       /* bytes compared, from the message start */
-	__u8 kind;	       /* DW_MEMO_* */
-	__u8 verdict;	       /* a reply's verdict (enum dw_verdict_code) */
-	__u64 expires_ns;      /* a reply's verdict expiry; 0 = never */
+	__u32 gen;	  /* dw_datapath_cfg.memo_gen when filled */
+	__u16 n;	  /* bytes compared, from the message start */
+	__u8 kind;	  /* DW_MEMO_* */
+	__u8 verdict;	  /* a reply's verdict (enum dw_verdict_code) */
+	__u64 expires_ns; /* a reply's verdict expiry; 0 = never */
+	__u8 hot;	  /* matched since another message last missed this slot */
+	__u8 _pad[7];
 	__u8 b[DW_MEMO_BYTES]; /* the message bytes */
 	__u8 m[DW_MEMO_BYTES]; /* 0xff where a byte must match, 0 where it may differ */
 };

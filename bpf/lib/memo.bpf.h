@@ -106,31 +106,16 @@ static __always_inline int dw_memo_same(struct dw_memo *e, void *data, void *dat
 	return dw_memo_eq(e, t, dw_msg_word(data, data_end, dns_off, t));
 }
 
-/*
- * The message at dns_off, dns_len bytes all present, against its slot. Notes
- * the slot and gen in s->mn for a fill after the slow path. Returns DW_MEMO_HIT_*
- * or 0.
- */
-static __always_inline int dw_memo_find(struct dw_scratch *s, void *data, void *data_end,
-					__u32 dns_off, __u32 dns_len, __u32 gen)
+/* Entry e (of the current generation) for the message at dns_off: DW_MEMO_HIT_* or 0. */
+static __always_inline int dw_memo_match(struct dw_memo *e, void *data, void *data_end,
+					 __u32 dns_off, __u32 dns_len)
 {
-	__u8 *q = data + ((dns_off + DW_DNS_HDR_LEN) & DW_FRAME_MASK);
-	struct dw_memo *e;
-	__u32 slot, n;
+	__u32 n = e->n;
 
-	if ((void *)(q + 16) > data_end)
-		return 0;
-	slot = dw_memo_slot(*(__u64 *)q, *(__u64 *)(q + 8));
-	s->mn.slot = slot;
-	s->mn.gen = gen;
-	e = bpf_map_lookup_elem(&dw_memo_map, &slot);
-	if (!e || dw_memo_mode == DW_MEMO_MODE_FILL || e->gen != gen)
-		return 0;
-	n = e->n;
 	if (n < DW_DNS_HDR_LEN + 1 || n > DW_MEMO_BYTES)
 		return 0;
 	if (e->kind == DW_MEMO_REPLY) {
-		if (n != dns_len || (e->expires_ns && dw_tick_now(s) >= e->expires_ns))
+		if (n != dns_len)
 			return 0;
 	} else if (e->kind != DW_MEMO_UNPROTECTED || n > dns_len) {
 		return 0;
@@ -142,6 +127,44 @@ static __always_inline int dw_memo_find(struct dw_scratch *s, void *data, void *
 	if (e->verdict == DW_VERDICT_ALLOW)
 		return DW_MEMO_HIT_ALLOW;
 	return e->verdict == DW_VERDICT_DENY ? DW_MEMO_HIT_DENY : 0;
+}
+
+/*
+ * The message at dns_off, dns_len bytes all present, against its slot.
+ * Returns DW_MEMO_HIT_* or 0, and notes in s->mn where a fill after the slow
+ * path may go: a free or stale slot, or one whose message was not matched
+ * since another last missed it (a second chance, as in CLOCK: a message
+ * seen once does not push out one seen again and again).
+ */
+static __always_inline int dw_memo_find(struct dw_scratch *s, void *data, void *data_end,
+					__u32 dns_off, __u32 dns_len, __u32 gen)
+{
+	__u8 *q = data + ((dns_off + DW_DNS_HDR_LEN) & DW_FRAME_MASK);
+	struct dw_memo *e;
+	__u32 slot;
+	int hit;
+
+	if ((void *)(q + 16) > data_end)
+		return 0;
+	slot = dw_memo_slot(*(__u64 *)q, *(__u64 *)(q + 8));
+	s->mn.slot = slot;
+	s->mn.gen = gen;
+	e = bpf_map_lookup_elem(&dw_memo_map, &slot);
+	if (!e || dw_memo_mode == DW_MEMO_MODE_FILL || e->gen != gen || e->kind == DW_MEMO_EMPTY)
+		return 0;
+	if (e->kind == DW_MEMO_REPLY && e->expires_ns && dw_tick_now(s) >= e->expires_ns)
+		return 0;
+	hit = dw_memo_match(e, data, data_end, dns_off, dns_len);
+	if (hit) {
+		if (!e->hot)
+			e->hot = 1;
+		return hit;
+	}
+	if (e->hot) {
+		e->hot = 0;
+		s->mn.slot = DW_MEMO_NONE;
+	}
+	return 0;
 }
 
 /* Clears the mask of a fill (0xff over its n bytes) where bytes may differ. */
@@ -221,7 +244,9 @@ static __always_inline void dw_memo_fill(struct dw_scratch *s, void *data, void 
 	e->n = n;
 	e->verdict = s->mn.verdict;
 	e->expires_ns = s->mn.expires_ns;
+	e->hot = 0; /* it stays past the next miss only once it is matched */
 	e->kind = s->mn.kind;
+	dw_count(DW_CNT_MEMO_FILL);
 }
 
 /*

@@ -467,6 +467,7 @@ static void test_memo(void)
 	cpu_set_t old, one;
 	struct dp_buf m, f;
 	struct dw_verdict_key k;
+	uint64_t fills;
 	int p;
 
 	CHECK_EQ_INT(sched_getaffinity(0, sizeof(old), &old), 0);
@@ -528,6 +529,31 @@ static void test_memo(void)
 		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_HELD, 0, "late, now protected") == 1);
 		CHECK_EQ_INT(pkt_zone_key("late.test", (void *)&m), 0);
 		bpf_map_delete_elem(env.zones, m.b);
+		/*
+		 * Two answers for one question share a slot. A message matched since the
+		 * last miss keeps it once (second chance); an unmatched one is replaced.
+		 */
+		reset_policy();
+		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
+		put_verdict(&m, DW_VERDICT_ALLOW, 0);
+		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000202);
+		put_verdict(&m, DW_VERDICT_ALLOW, 0);
+		fills = dp_counter(&env, DW_CNT_MEMO_FILL);
+		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "first answer") == 0);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 1, "first answer again") ==
+		      0);
+		CHECK_EQ_INT(dp_counter(&env, DW_CNT_MEMO_FILL), fills + 1);
+		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000202);
+		frame_of(&f, &m);
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "second answer") == 0);
+		CHECK_EQ_INT(dp_counter(&env, DW_CNT_MEMO_FILL), fills + 1); /* its second chance */
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "second answer again") ==
+		      0);
+		CHECK_EQ_INT(dp_counter(&env, DW_CNT_MEMO_FILL), fills + 2); /* replaced */
+		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 1, "second answer kept") ==
+		      0);
 		/* Every UDP layout reaches the memo; TCP never does (its flow state decides). */
 		for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
 			char what[96];
