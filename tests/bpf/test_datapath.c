@@ -462,11 +462,90 @@ static int memo_expect(int prog, const struct dp_buf *f, int act, int counter, i
 	return got;
 }
 
+/* One A reply through a program, checked by memo_expect. */
+struct memo_step {
+	const char *name;
+	uint16_t id;
+	uint32_t ttl, addr;
+	uint8_t verdict; /* DW_VERDICT_* written for the reply first; DW_VERDICT_NONE: none */
+	int act, counter, hit, punts;
+	const char *what;
+};
+
+#define A1 0xc0000201u
+#define A2 0xc0000202u
+
+static void memo_step(int prog, const struct memo_step *t)
+{
+	struct dp_buf m, f;
+
+	dp_reply_a(&m, t->name, t->id, t->ttl, t->addr);
+	if (t->verdict)
+		put_verdict(&m, t->verdict, 0);
+	frame_of(&f, &m);
+	CHECK(memo_expect(prog, &f, t->act, t->counter, t->hit, t->what) == t->punts);
+}
+
+static void memo_steps(int prog, const struct memo_step *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		memo_step(prog, &t[i]);
+}
+
+/* The daemon's flush: the verdict goes, then a new generation. */
+static void memo_delete_verdict(const char *name, uint32_t addr)
+{
+	struct dw_verdict_key k;
+	struct dp_buf m;
+
+	dp_reply_a(&m, name, 1, 300, addr);
+	CHECK_EQ_INT(pkt_digest_key(m.b, m.n, dp_sipkey, &k), 0);
+	CHECK_EQ_INT(bpf_map_delete_elem(env.verdicts, &k), 0);
+	CHECK_EQ_INT(dp_set_cfg(&env), 0);
+}
+
 static void test_memo(void)
 {
+	static const struct memo_step repeats[] = {
+	    /* An unprotected name: its second reply (other ID, answer, TTL) is remembered. */
+	    {"www.example.test", 1, 300, A1, 0, ACT_PASS, DW_CNT_NOT_PROTECTED, 0, 0,
+	     "unprotected"},
+	    {"www.example.test", 2, 60, 0xc6336401, 0, ACT_PASS, DW_CNT_NOT_PROTECTED, 1, 0,
+	     "unprotected again"},
+	    /* A verdict hit is remembered: the same reply with another ID and TTL passes at once. */
+	    {"www.idp.test", 1, 300, A1, DW_VERDICT_ALLOW, ACT_PASS, DW_CNT_ALLOWED, 0, 0, "ALLOW"},
+	    {"www.idp.test", 0x7777, 12, A1, 0, ACT_PASS, DW_CNT_ALLOWED, 1, 0, "ALLOW again"},
+	    /* One rdata byte changed: not the remembered reply, a miss held for the validator. */
+	    {"www.idp.test", 0x7777, 12, 0xc0000209, 0, ACT_DROP, DW_CNT_HELD, 0, 1, "forged"},
+	    /* The name's case is part of the bytes: the digest decides (and hits). */
+	    {"WWW.idp.test", 0x7777, 12, A1, 0, ACT_PASS, DW_CNT_ALLOWED, 0, 0, "other case"},
+	    /* A DENY is remembered too. */
+	    {"deny.idp.test", 1, 300, A1, DW_VERDICT_DENY, ACT_DROP, DW_CNT_DENIED, 0, 0, "DENY"},
+	    {"deny.idp.test", 9, 299, A1, 0, ACT_DROP, DW_CNT_DENIED, 1, 0, "DENY again"},
+	};
+	static const struct memo_step deleted = {
+	    "www.idp.test", 1, 300, A1, 0, ACT_DROP, DW_CNT_HELD, 0, 1, "ALLOW deleted"};
+	static const struct memo_step late[] = {
+	    {"www.late.test", 1, 300, A1, 0, ACT_PASS, DW_CNT_NOT_PROTECTED, 0, 0, "late"},
+	    {"www.late.test", 1, 300, A1, 0, ACT_PASS, DW_CNT_NOT_PROTECTED, 1, 0, "late again"},
+	};
+	static const struct memo_step late_protected = {
+	    "www.late.test", 1, 300, A1, 0, ACT_DROP, DW_CNT_HELD, 0, 1, "late, now protected"};
+	/* Two answers for one question share a slot. */
+	static const struct memo_step first[] = {
+	    {"www.idp.test", 1, 300, A1, DW_VERDICT_ALLOW, ACT_PASS, DW_CNT_ALLOWED, 0, 0, "first"},
+	    {"www.idp.test", 1, 300, A1, 0, ACT_PASS, DW_CNT_ALLOWED, 1, 0, "first again"},
+	};
+	static const struct memo_step second[] = {
+	    {"www.idp.test", 1, 300, A2, DW_VERDICT_ALLOW, ACT_PASS, DW_CNT_ALLOWED, 0, 0,
+	     "second"},
+	    {"www.idp.test", 1, 300, A2, 0, ACT_PASS, DW_CNT_ALLOWED, 0, 0, "second again"},
+	    {"www.idp.test", 1, 300, A2, 0, ACT_PASS, DW_CNT_ALLOWED, 1, 0, "second kept"},
+	};
 	cpu_set_t old, one;
-	struct dp_buf m, f;
-	struct dw_verdict_key k;
+	struct dw_zone_key zk;
 	uint64_t fills;
 	int p;
 
@@ -478,94 +557,40 @@ static void test_memo(void)
 		int prog = p ? env.tc : env.xdp;
 
 		reset_policy();
-		/* An unprotected reply: the second one, other ID, answer and TTL, is remembered. */
-		dp_reply_a(&m, "www.example.test", 1, 300, 0xc0000201);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 0, "unprotected") == 0);
-		dp_reply_a(&m, "www.example.test", 2, 60, 0xc6336401);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 1,
-				  "unprotected again") == 0);
-		/* A verdict hit is remembered: the same reply with another ID and TTL passes at once. */
-		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
-		put_verdict(&m, DW_VERDICT_ALLOW, 0);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "ALLOW") == 0);
-		dp_reply_a(&m, "www.idp.test", 0x7777, 12, 0xc0000201);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 1, "ALLOW again") == 0);
-		/* One rdata byte changed: not the remembered reply, a miss held for the validator. */
-		dp_reply_a(&m, "www.idp.test", 0x7777, 12, 0xc0000209);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_HELD, 0, "forged address") == 1);
-		/* The name's case is part of the bytes: the digest decides (and hits). */
-		dp_reply_a(&m, "WWW.idp.test", 0x7777, 12, 0xc0000201);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "other case") == 0);
-		/* A DENY is remembered too. */
-		dp_reply_a(&m, "deny.idp.test", 1, 300, 0xc0000201);
-		put_verdict(&m, DW_VERDICT_DENY, 0);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_DENIED, 0, "DENY") == 0);
-		dp_reply_a(&m, "deny.idp.test", 9, 299, 0xc0000201);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_DENIED, 1, "DENY again") == 0);
+		memo_steps(prog, repeats, sizeof(repeats) / sizeof(repeats[0]));
 		/* The daemon deletes the ALLOW and starts a new generation: a miss again. */
-		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
-		CHECK_EQ_INT(pkt_digest_key(m.b, m.n, dp_sipkey, &k), 0);
-		CHECK_EQ_INT(bpf_map_delete_elem(env.verdicts, &k), 0);
-		CHECK_EQ_INT(dp_set_cfg(&env), 0);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_HELD, 0, "ALLOW deleted") == 1);
+		memo_delete_verdict("www.idp.test", A1);
+		memo_step(prog, &deleted);
 		/* A remembered unprotected name whose zone is added with the new policy. */
-		dp_reply_a(&m, "www.late.test", 1, 300, 0xc0000201);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 0,
-				  "late, unprotected") == 0);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, 1,
-				  "late, remembered") == 0);
+		memo_steps(prog, late, 2);
 		CHECK_EQ_INT(dp_add_zone(&env, "late.test", 4, DW_MODE_ENFORCE, 0), 0);
 		CHECK_EQ_INT(dp_set_cfg(&env), 0);
-		CHECK(memo_expect(prog, &f, ACT_DROP, DW_CNT_HELD, 0, "late, now protected") == 1);
-		CHECK_EQ_INT(pkt_zone_key("late.test", (void *)&m), 0);
-		bpf_map_delete_elem(env.zones, m.b);
-		/*
-		 * Two answers for one question share a slot. A message matched since the
-		 * last miss keeps it once (second chance); an unmatched one is replaced.
-		 */
+		memo_step(prog, &late_protected);
+		CHECK_EQ_INT(pkt_zone_key("late.test", &zk), 0);
+		bpf_map_delete_elem(env.zones, &zk);
+		/* A message matched since the last miss keeps its slot once (second chance). */
 		reset_policy();
-		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
-		put_verdict(&m, DW_VERDICT_ALLOW, 0);
-		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000202);
-		put_verdict(&m, DW_VERDICT_ALLOW, 0);
 		fills = dp_counter(&env, DW_CNT_MEMO_FILL);
-		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "first answer") == 0);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 1, "first answer again") ==
-		      0);
+		memo_steps(prog, first, 2);
 		CHECK_EQ_INT(dp_counter(&env, DW_CNT_MEMO_FILL), fills + 1);
-		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000202);
-		frame_of(&f, &m);
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "second answer") == 0);
+		memo_step(prog, &second[0]);
 		CHECK_EQ_INT(dp_counter(&env, DW_CNT_MEMO_FILL), fills + 1); /* its second chance */
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, "second answer again") ==
-		      0);
+		memo_step(prog, &second[1]);
 		CHECK_EQ_INT(dp_counter(&env, DW_CNT_MEMO_FILL), fills + 2); /* replaced */
-		CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 1, "second answer kept") ==
-		      0);
+		memo_step(prog, &second[2]);
 		/* Every UDP layout reaches the memo; TCP never does (its flow state decides). */
 		for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
+			struct dp_buf m, f;
 			char what[96];
 			int tcp = layouts[l].o.tcp;
 
 			reset_policy();
-			dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
+			dp_reply_a(&m, "www.idp.test", 1, 300, A1);
 			put_verdict(&m, DW_VERDICT_ALLOW, 0);
 			dp_frame(&f, m.b, m.n, &layouts[l].o);
 			snprintf(what, sizeof(what), "ALLOW [%s]", layouts[l].name);
 			CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, 0, what) == 0);
-			dp_reply_a(&m, "www.idp.test", 2, 100, 0xc0000201);
+			dp_reply_a(&m, "www.idp.test", 2, 100, A1);
 			dp_frame(&f, m.b, m.n, &layouts[l].o);
 			snprintf(what, sizeof(what), "ALLOW again [%s]", layouts[l].name);
 			CHECK(memo_expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, !tcp, what) == 0);
