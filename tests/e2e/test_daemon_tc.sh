@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The daemon through tc egress on the node's workload-facing veth (by
 # pattern), IPv4 and IPv6: protected answers are released by AF_PACKET,
-# insecure.test is delivered under require not-bogus, on-path forged replies
+# insecure.test is delivered under require not-bogus, repeats of a validated
+# reply are decided by the per-CPU memo, on-path forged replies
 # (a wrong address, a forged NXDOMAIN, a forged wildcard answer) never reach
 # the workload while the real answer still does, names under a proven wildcard
 # are answered from the validated cache and still arrive exactly, a link created after start is attached without a
@@ -38,6 +39,16 @@ got=$(dw_answer www.insecure.test A)
 	fail insecure_delivered_under_not_bogus "got '$got'"
 got=$(dw_answer www.bogus.test A)
 [ "$got" = TIMEOUT ] && pass tc_bogus_dropped || fail tc_bogus_dropped "got '$got'"
+
+# Repeats of a validated reply are decided by the per-CPU memo on the tc hook too.
+want=$(dw_auth_answer idp.test A) ok=1
+m0=$(dw_stat datapath_memo_hits) p0=$(dw_stat punts_received)
+for i in 1 2 3 4 5 6 7 8; do
+	[ "$(dw_answer idp.test A)" = "$want" ] || ok=0
+done
+m1=$(dw_stat datapath_memo_hits) p1=$(dw_stat punts_received)
+[ $ok = 1 ] && [ -n "$want" ] && [ "$m1" -gt "$m0" ] && [ "$p1" = "$p0" ] && pass tc_repeats_from_memo ||
+	fail tc_repeats_from_memo "answers ok=$ok memo_hits $m0->$m1 punts $p0->$p1"
 
 "$LAB_HOME/resolver" nonvalidating --delay-ms 1500 >/dev/null 2>&1
 out=$(forged_race ldap.idp.test A --answer 203.0.113.66)
