@@ -93,22 +93,15 @@ static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch
 	if (xdp) {
 		/* bpf_xdp_load_bytes (5.18) is a memcpy; the word loop is the fallback. */
 		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_xdp_load_bytes)) {
-			__u64 len = n;
-
-			/* Bound the very register the helper gets (the scratch has room
-			 * for 4095 bytes past pkt; n itself is at most DW_PUNT_PKT_MAX). */
-			dw_hide(len);
-			len &= 0xfff;
-			if (len < 1 || bpf_xdp_load_bytes(ctx, 0, s->punt.pkt, len))
+			if (n < 1 || bpf_xdp_load_bytes(ctx, 0, s->punt.pkt,
+							dw_copy_len(n, DW_PUNT_PKT_MAX)))
 				return 0;
 			return n;
 		}
 		dw_copy_xdp(s, data, data_end, n);
 		return n;
 	}
-	if (n < 1 || n > DW_PUNT_PKT_MAX)
-		return 0;
-	if (bpf_skb_load_bytes(ctx, 0, s->punt.pkt, n))
+	if (n < 1 || bpf_skb_load_bytes(ctx, 0, s->punt.pkt, dw_copy_len(n, DW_PUNT_PKT_MAX)))
 		return 0;
 	return n;
 }
@@ -233,6 +226,32 @@ static __always_inline int dw_judge(void *ctx, int xdp, void *data, void *data_e
 	return dw_protected(ctx, xdp, s, cfg, z, hp, hi, copied);
 }
 
+/*
+ * Judging as one global function per hook: the verifier checks it once, on
+ * its own, from a fresh state, instead of once for every way the header
+ * parse and the TCP flow step reach it. It finds the configuration and the
+ * scratch itself: a map value pointer, which every kernel accepts as a map
+ * key (a pointer argument would be plain memory to the verifier).
+ */
+#define DW_JUDGE_FN(name, ctx_type, is_xdp)                                                        \
+	__noinline int name(ctx_type *ctx, __u32 frame_len, __u32 hook)                            \
+	{                                                                                          \
+		struct dw_hook_info hi = {.hook = hook};                                           \
+		struct dw_datapath_cfg *cfg;                                                       \
+		struct dw_scratch *s;                                                              \
+		__u32 zero = 0;                                                                    \
+                                                                                                   \
+		cfg = bpf_map_lookup_elem(&dnsward_config, &zero);                                 \
+		s = bpf_map_lookup_elem(&dw_scratch_map, &zero);                                   \
+		if (!ctx || !cfg || !s)                                                            \
+			return DW_ACT_PASS;                                                        \
+		return dw_judge(ctx, is_xdp, (void *)(long)ctx->data, (void *)(long)ctx->data_end, \
+				frame_len, &hi, cfg, s);                                           \
+	}
+
+DW_JUDGE_FN(dw_judge_xdp, struct xdp_md, 1)
+DW_JUDGE_FN(dw_judge_tc, struct __sk_buff, 0)
+
 static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_end, __u32 frame_len,
 				   struct dw_hook_info *hi)
 {
@@ -278,7 +297,11 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 			return rc == DW_TSEG_DROP ? DW_ACT_DROP : DW_ACT_PASS;
 		dw_barrier();
 	}
-	act = dw_judge(ctx, xdp, data, data_end, frame_len, hi, cfg, s);
+	if (xdp)
+		act = dw_judge_xdp(ctx, frame_len, hi->hook);
+	else
+		act = dw_judge_tc(ctx, frame_len, hi->hook);
+	dw_barrier();
 	return dw_tcp_judged(ctx, xdp, s, act);
 }
 

@@ -14,10 +14,6 @@
 
 #include "lib/dnsname.bpf.h"
 
-struct dw_loopctx {
-	struct dw_scratch *s;
-};
-
 static __always_inline long dw_derr(struct dw_dstate *d, __u32 err)
 {
 	d->err = err;

@@ -26,6 +26,18 @@ static __always_inline __u16 dw_ld16(struct dw_scratch *s, __u32 off)
 #define dw_hide(x) asm volatile("" : "+r"(x))
 
 /*
+ * A copy length for a helper, n (1..max, max a power of 2) in the very
+ * register the helper gets, with a lower bound no kernel loses: kernels
+ * differ in what they learn from a compare on a copy of the value, and a
+ * helper's size argument must be known to be at least 1.
+ */
+static __always_inline __u64 dw_copy_len(__u64 n, __u64 max)
+{
+	dw_hide(n);
+	return ((n - 1) & (max - 1)) + 1;
+}
+
+/*
  * The 8 bytes at p as one word access. Clang gives an access through a
  * pointer taken from a byte array that array's alignment (1) and splits it
  * into 8 byte accesses and 14 shifts and ors; hiding the pointer's origin
@@ -73,65 +85,122 @@ static __always_inline __u64 dw_lower8(__u64 w)
 /* Frame offsets are masked with this before direct packet access (frames are < 4 KiB). */
 #define DW_FRAME_MASK 0xfff
 
+/* The loop context every bpf_loop callback of the data plane gets. */
+struct dw_loopctx {
+	struct dw_scratch *s;
+};
+
+static __always_inline long dw_qfail(struct dw_qstate *q)
+{
+	q->err = 1;
+	return 1; /* stop the loop */
+}
+
+/* One word of a label into the key: 8 bytes ending at p, lower-cased, to end at z. */
+static __always_inline void dw_key_word(struct dw_scratch *s, __u32 z, __u32 p)
+{
+	*dw_word(&s->zb[(z - 8) & DW_ZB_MASK]) = dw_lower8(dw_ld64(s, p - 8));
+}
+
 /*
- * Walks the question name at frame offset qoff straight from the packet
- * (lim: first byte past the message bytes present, at most data_end) and
- * builds its zone-map key in the same pass, so an unprotected reply is never
- * copied. The key (labels reversed, each followed by 0) is written
- * right-aligned so each label's place is known when it is read: label i, at
- * name offset o with length c, lands at [E - o - c - 1, E - o), E =
- * DW_ZB_END. Words are stored from the label's end backwards, so their spill
- * runs left, into the place of labels read later (or the prefixlen field),
- * which overwrite it; the first word read starts at most 7 bytes before the
- * label, never before the frame. The question cannot be compressed
- * (dw_digest.h). A plain bounded loop: the label count bounds it.
- * Results go to s->q_end and s->q_keylen. Returns 0, or -1 if malformed.
+ * One label of the question name, read from its copy in the scratch (frame
+ * offsets, masked): checks it and writes it into the zone key. The key
+ * (labels reversed, each followed by 0) is written right-aligned so each
+ * label's place is known when it is read: a label at name offset o with
+ * length c lands at [E - o - c - 1, E - o), E = DW_ZB_END. Words are stored
+ * from the label's end backwards, so their spill runs left, into the place
+ * of labels read later (or before the key), which overwrite it.
  */
-static __always_inline int dw_question(struct dw_scratch *s, void *data, void *data_end, __u32 qoff,
+static long dw_qlabel_step(__u32 i, void *vctx)
+{
+	struct dw_scratch *s = ((struct dw_loopctx *)vctx)->s;
+	struct dw_qstate *q = &s->qs;
+	__u32 pos = q->pos, c, end, zend;
+
+	if (pos >= q->lim)
+		return dw_qfail(q);
+	c = dw_ld8(s, pos);
+	if (c & 0xc0)
+		return dw_qfail(q); /* the question is never compressed (dw_digest.h) */
+	q->total += c + 1;
+	if (q->total > DW_NAME_MAX)
+		return dw_qfail(q);
+	if (c == 0) {
+		s->q_end = pos + 1;
+		s->q_keylen = q->total - 1;
+		q->done = 1;
+		return 1;
+	}
+	end = pos + 1 + c;
+	if (end > q->lim)
+		return dw_qfail(q);
+	zend = DW_ZB_END - (pos - q->qoff) - 1; /* this label's 0 byte */
+	s->zb[zend & DW_ZB_MASK] = 0;
+	/* Up to 8 words, as plain branches: one path per label length class. */
+	dw_key_word(s, zend, end);
+	if (c > 8)
+		dw_key_word(s, zend - 8, end - 8);
+	if (c > 16)
+		dw_key_word(s, zend - 16, end - 16);
+	if (c > 24)
+		dw_key_word(s, zend - 24, end - 24);
+	if (c > 32)
+		dw_key_word(s, zend - 32, end - 32);
+	if (c > 40)
+		dw_key_word(s, zend - 40, end - 40);
+	if (c > 48)
+		dw_key_word(s, zend - 48, end - 48);
+	if (c > 56)
+		dw_key_word(s, zend - 56, end - 56);
+	q->pos = end;
+	return 0;
+}
+
+/* Question bytes copied for the walk: the longest name and its type and class. */
+#define DW_QCOPY_MAX 512
+
+/*
+ * Walks the question name at frame offset qoff (lim: first byte past the
+ * message bytes present) and builds its zone-map key in the same pass. The
+ * name is first copied into the scratch at its frame offset (one helper
+ * call), so the walk reads masked scratch offsets instead of checking packet
+ * bounds per byte, and bpf_loop gives one callback per label: the verifier
+ * checks the callback, not 128 unrolled iterations. A question beyond the
+ * first DW_PUNT_PKT_MAX bytes of the frame cannot be copied and is
+ * malformed to the callers. Results go to s->q_end and s->q_keylen. Returns
+ * 0, or -1 if malformed.
+ */
+static __always_inline int dw_question(void *ctx, int xdp, struct dw_scratch *s, __u32 qoff,
 				       __u32 lim)
 {
-	__u32 pos = qoff, total = 0, i, c, zend, k, off;
-	__u64 nw, end;
-	__u8 *p;
+	struct dw_loopctx lc = {.s = s};
+	__u64 n;
+	long err;
 
-	for (i = 0; i < DW_LABELS_MAX + 1; i++) {
-		if (pos >= lim)
-			return -1;
-		p = data + (pos & DW_FRAME_MASK);
-		if ((void *)(p + 1) > data_end)
-			return -1;
-		c = *p;
-		if (c & 0xc0)
-			return -1;
-		total += c + 1;
-		if (total > DW_NAME_MAX)
-			return -1;
-		if (c == 0) {
-			s->q_end = pos + 1;
-			s->q_keylen = total - 1;
-			return 0;
-		}
-		if (pos + 1 + c > lim)
-			return -1;
-		zend = DW_ZB_END - (pos - qoff) - 1; /* this label's 0 byte */
-		s->zb[zend & DW_ZB_MASK] = 0;
-		nw = c;
-		end = pos + 1 + c;
-		dw_unlink(nw);
-		dw_unlink(end);
-		nw = (nw + 7) >> 3;
-		for (k = 0; k < 8; k++) {
-			if (k >= nw)
-				break;
-			off = (end - 8 - k * 8) & DW_FRAME_MASK;
-			p = data + off;
-			if ((void *)(p + 8) > data_end)
-				return -1;
-			*dw_word(&s->zb[(zend - 8 - k * 8) & DW_ZB_MASK]) = dw_lower8(*(__u64 *)p);
-		}
-		pos += 1 + c;
-	}
-	return -1;
+	if (qoff >= lim || qoff >= DW_PUNT_PKT_MAX)
+		return -1;
+	n = lim - qoff;
+	if (n > DW_NAME_MAX + 4)
+		n = DW_NAME_MAX + 4;
+	if (qoff + n > DW_PUNT_PKT_MAX)
+		n = DW_PUNT_PKT_MAX - qoff;
+	n = dw_copy_len(n, DW_QCOPY_MAX);
+	dw_hide(qoff); /* keep the mask: the checks above do not reach the copy's register */
+	qoff &= DW_PKT_MASK;
+	if (xdp)
+		err = bpf_xdp_load_bytes(ctx, qoff, &s->punt.pkt[qoff], n);
+	else
+		err = bpf_skb_load_bytes(ctx, qoff, &s->punt.pkt[qoff], n);
+	if (err)
+		return -1;
+	s->qs.pos = qoff;
+	s->qs.qoff = qoff;
+	s->qs.lim = qoff + n;
+	s->qs.total = 0;
+	s->qs.done = 0;
+	s->qs.err = 0;
+	bpf_loop(DW_LABELS_MAX + 1, dw_qlabel_step, &lc, 0);
+	return s->qs.done && !s->qs.err ? 0 : -1;
 }
 
 /*
@@ -141,7 +210,7 @@ static __always_inline int dw_question(struct dw_scratch *s, void *data, void *d
  * bytes present. Checks QDCOUNT == 1 and walks the question name. Results go
  * to s->q_end and s->q_keylen. Returns 0, or -1 if malformed.
  */
-#define DW_QUESTION_FN(name, ctx_type)                                                             \
+#define DW_QUESTION_FN(name, ctx_type, is_xdp)                                                     \
 	__noinline int name(ctx_type *ctx, struct dw_scratch *s, __u32 dns_off, __u32 lim)         \
 	{                                                                                          \
 		void *data = (void *)(long)ctx->data;                                              \
@@ -152,11 +221,11 @@ static __always_inline int dw_question(struct dw_scratch *s, void *data, void *d
 			return -1; /* QDCOUNT must be 1 */                                         \
 		if (lim > data_end - data)                                                         \
 			lim = data_end - data;                                                     \
-		return dw_question(s, data, data_end, dns_off + DW_DNS_HDR_LEN, lim);              \
+		return dw_question(ctx, is_xdp, s, dns_off + DW_DNS_HDR_LEN, lim);                 \
 	}
 
-DW_QUESTION_FN(dw_question_xdp, struct xdp_md)
-DW_QUESTION_FN(dw_question_tc, struct __sk_buff)
+DW_QUESTION_FN(dw_question_xdp, struct xdp_md, 1)
+DW_QUESTION_FN(dw_question_tc, struct __sk_buff, 0)
 
 /* The zone-map key dw_question() built: prefixlen just before the key bytes. */
 static __always_inline struct dw_zone_key *dw_zone_key(struct dw_scratch *s)

@@ -152,6 +152,15 @@ struct dw_dstate {
 	__u32 nttl;
 };
 
+/* The question walk's state (lib/dnsname.bpf.h), in memory for its bpf_loop callback. */
+struct dw_qstate {
+	__u32 pos;   /* next label (frame offset) */
+	__u32 qoff;  /* the name's first byte */
+	__u32 lim;   /* first byte past the copied question */
+	__u32 total; /* name length so far */
+	__u32 done, err;
+};
+
 /*
  * Per-CPU scratch: the frame copied from the packet (in the punt record that
  * may be sent as is), the zone key being built and the digest state. Reads
@@ -172,6 +181,7 @@ struct dw_scratch {
 	__u32 q_keylen;	   /* zone key bytes */
 	struct dw_hdrs hd; /* the header parse, re-read from memory */
 	struct dw_dstate ds;
+	struct dw_qstate qs;
 	struct dw_memo_note mn;
 	__u64 clk_jiffies; /* the tick in which clk_ns was read (dw_tick_now) */
 	__u64 clk_ns;

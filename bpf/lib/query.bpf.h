@@ -43,10 +43,9 @@ static __always_inline void dw_prefetch_send(struct __sk_buff *skb, struct dw_sc
 	struct dw_hdrs *h = &s->hd;
 	__u64 n = end;
 
-	/* Bound the very register the helper gets. */
-	dw_hide(n);
-	n &= 0xfff;
-	if (n < 1 || n > DW_PUNT_PKT_MAX || bpf_skb_load_bytes(skb, 0, s->punt.pkt, n)) {
+	if (n < 1 || n > DW_PUNT_PKT_MAX)
+		n = 0;
+	if (!n || bpf_skb_load_bytes(skb, 0, s->punt.pkt, dw_copy_len(n, DW_PUNT_PKT_MAX))) {
 		dw_count(DW_CNT_QUERY_MALFORMED);
 		return;
 	}

@@ -110,10 +110,11 @@ static __always_inline long dw_punt_send(struct dw_scratch *s)
 {
 	__u64 size = s->punt.pkt_len;
 
-	if (size > DW_PUNT_PKT_MAX)
-		size = DW_PUNT_PKT_MAX;
-	return bpf_ringbuf_output(&dnsward_punts, &s->punt,
-				  __builtin_offsetof(struct dw_punt, pkt) + size, 0);
+	if (size < 1 || size > DW_PUNT_PKT_MAX)
+		return -1;
+	return bpf_ringbuf_output(
+	    &dnsward_punts, &s->punt,
+	    __builtin_offsetof(struct dw_punt, pkt) + dw_copy_len(size, DW_PUNT_PKT_MAX), 0);
 }
 
 #endif /* DW_VERDICT_BPF_H */
