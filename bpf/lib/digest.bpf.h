@@ -172,27 +172,40 @@ static __always_inline void dw_question_hash(struct dw_loopctx *lc, __u32 qend)
 }
 
 /*
- * NH(name)[0] of the name at message offset start into *nh; d->nend: the
+ * NH(name)[0] of the name at message offset start into d->nh; d->nend: the
  * offset after its in-place bytes. A name that is exactly a pointer to the
  * question name (which is never compressed) has the question's hash: the
- * walk would read the very same labels. Returns 0, or 1 with d->err set.
+ * walk would read the very same labels. One global function: the verifier
+ * checks the walk once, not once per call site and per pass over the RR
+ * callback. Returns 0, or 1 with d->err set.
  */
-static __always_inline int dw_name_hash(struct dw_loopctx *lc, __u32 start, __u64 *nh)
+__noinline int dw_name_hash_fn(struct dw_scratch *s, __u32 start)
 {
-	struct dw_scratch *s = lc->s;
-	struct dw_dstate *d = &s->ds;
+	struct dw_loopctx lc = {.s = s};
+	struct dw_dstate *d;
 	__u64 h[2];
 
+	if (!s)
+		return 1;
+	d = &s->ds;
 	if (start + 2 <= d->len && dw_ld16(s, d->base + start) == DW_QNAME_PTR) {
 		d->nend = start + 2;
-		*nh = d->qnh;
+		d->nh = d->qnh;
 		return 0;
 	}
-	dw_walk_name(lc, start);
+	dw_walk_name(&lc, start);
 	if (d->err)
 		return 1;
 	dw_sip13_final(&d->nm, 0, 1, h);
-	*nh = h[0];
+	d->nh = h[0];
+	return 0;
+}
+
+static __always_inline int dw_name_hash(struct dw_loopctx *lc, __u32 start, __u64 *nh)
+{
+	if (dw_name_hash_fn(lc->s, start))
+		return 1;
+	*nh = lc->s->ds.nh;
 	return 0;
 }
 

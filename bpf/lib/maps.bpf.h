@@ -135,6 +135,7 @@ struct dw_dstate {
 	struct dw_sip nm; /* NH() of the name being walked */
 	__u64 acc0, acc1; /* sums of E(Q) and E(RR) */
 	__u64 qnh;	  /* NH(qname)[0] */
+	__u64 nh;	  /* NH()[0] of the last name walked */
 	__u64 k0, k1;
 	__u32 base; /* frame offset of the DNS message */
 	__u32 len;  /* DNS message length */
