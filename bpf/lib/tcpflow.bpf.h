@@ -301,17 +301,30 @@ static __always_inline int dw_tcp_post(void *ctx, int xdp, struct dw_scratch *s,
 	return act;
 }
 
-/* One global function per hook and step: each is verified once, on its own. */
+/*
+ * One global function per hook and step: each is verified once, on its own.
+ * Each finds the scratch itself: a map value pointer, which every kernel
+ * accepts as a map key (a pointer argument is plain memory to the verifier,
+ * and 6.1 refuses plain memory as the zone lookup's key).
+ */
 #define DW_TCP_FNS(sfx, ctx_type, is_xdp)                                                          \
-	__noinline int dw_tcp_pre_##sfx(ctx_type *ctx, struct dw_scratch *s, int rc)               \
+	__noinline int dw_tcp_pre_##sfx(ctx_type *ctx, int rc)                                     \
 	{                                                                                          \
-		if (!s)                                                                            \
+		struct dw_scratch *s;                                                              \
+		__u32 zero = 0;                                                                    \
+                                                                                                   \
+		s = bpf_map_lookup_elem(&dw_scratch_map, &zero);                                   \
+		if (!ctx || !s)                                                                    \
 			return DW_TSEG_PASS;                                                       \
 		return dw_tcp_pre(ctx, is_xdp, s, rc);                                             \
 	}                                                                                          \
-	__noinline int dw_tcp_post_##sfx(ctx_type *ctx, struct dw_scratch *s, int act)             \
+	__noinline int dw_tcp_post_##sfx(ctx_type *ctx, int act)                                   \
 	{                                                                                          \
-		if (!s)                                                                            \
+		struct dw_scratch *s;                                                              \
+		__u32 zero = 0;                                                                    \
+                                                                                                   \
+		s = bpf_map_lookup_elem(&dw_scratch_map, &zero);                                   \
+		if (!ctx || !s)                                                                    \
 			return act;                                                                \
 		return dw_tcp_post(ctx, is_xdp, s, act);                                           \
 	}
@@ -328,8 +341,8 @@ DW_TCP_FNS(tc, struct __sk_buff, 0)
 static __always_inline int dw_tcp_segment(void *ctx, int xdp, struct dw_scratch *s, int rc)
 {
 	if (xdp)
-		return dw_tcp_pre_xdp(ctx, s, rc);
-	return dw_tcp_pre_tc(ctx, s, rc);
+		return dw_tcp_pre_xdp(ctx, rc);
+	return dw_tcp_pre_tc(ctx, rc);
 }
 
 static __always_inline int dw_tcp_judged(void *ctx, int xdp, struct dw_scratch *s, int act)
@@ -337,8 +350,8 @@ static __always_inline int dw_tcp_judged(void *ctx, int xdp, struct dw_scratch *
 	if (s->hd.tcpflow != DW_TCPF_TRACKED)
 		return act;
 	if (xdp)
-		return dw_tcp_post_xdp(ctx, s, act);
-	return dw_tcp_post_tc(ctx, s, act);
+		return dw_tcp_post_xdp(ctx, act);
+	return dw_tcp_post_tc(ctx, act);
 }
 
 #endif /* DW_TCPFLOW_BPF_H */
