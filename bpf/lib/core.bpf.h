@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * core.bpf.h: the per-packet decision shared by the XDP and tc entry points
- * (issue 6, steps 1-8). Kernel needs: the digest uses bpf_loop, so the
- * programs load on 5.17 and later (a bounded-loop digest exceeds the
- * verifier's budget); the question walk is a bounded loop in a global
- * function (5.12+: pointer arguments), verified once; everything else is
- * older: ring buffer and boot clock 5.8, bounded loops 5.3. On 5.17-5.18
- * bpf_loop is not inlined (a call per label or RR, slower but correct).
- * The question is read in place (tc first makes a DNS reply's message
- * linear); only a protected reply is copied into the scratch, with
- * bpf_xdp_load_bytes (5.18) or direct packet access on XDP (linear frames:
- * the programs are not frags-aware) and bpf_skb_load_bytes on tc.
+ * core.bpf.h: the per-packet decision shared by the XDP and tc entry points.
+ * Kernel needs (the kernel matrix, tests/kernels, proves 6.1 and later):
+ * bpf_loop (5.17) walks the question's labels and the digest's records and
+ * names; bpf_xdp_load_bytes (5.18) copies on XDP; ring buffer and boot clock
+ * are 5.8. The verifier's work stays small on every kernel because the
+ * heavy parts are global functions, each verified once on its own (the
+ * judgement, the question walk, the name hash of the digest, the TCP flow
+ * steps), and loops over packet bytes are bpf_loop callbacks over copies in
+ * the per-CPU scratch (masked offsets, no per-byte bounds branches). The
+ * header parse and the memo read the packet in place (tc first makes a DNS
+ * reply's message linear); a protected reply is copied whole into the
+ * scratch for the digest and the punt (linear frames on XDP: the programs
+ * are not frags-aware).
  */
 #ifndef DW_CORE_BPF_H
 #define DW_CORE_BPF_H
-
-#include <bpf/bpf_core_read.h>
 
 #include "lib/parse.bpf.h"
 #include "lib/digest.bpf.h"
@@ -50,27 +50,6 @@ static __always_inline __u8 dw_tc_hook(const struct __sk_buff *skb)
 	return skb->ingress_ifindex == skb->ifindex ? DW_HOOK_TC_INGRESS : DW_HOOK_TC_EGRESS;
 }
 
-/* XDP: copy the frame word by word (a frame shorter than 8 bytes is never DNS). */
-static __always_inline void dw_copy_xdp(struct dw_scratch *s, void *data, void *data_end, __u32 n)
-{
-	__u32 i, off;
-
-	for (i = 0; i < DW_PUNT_PKT_MAX / 8; i++) {
-		off = i * 8;
-		if (off + 8 > n || data + off + 8 > data_end)
-			break;
-		*dw_word(&s->punt.pkt[off]) = *(__u64 *)(data + off);
-	}
-	if (n < 8 || (n & 7) == 0)
-		return;
-	off = n - 8; /* the last 8 bytes, overlapping the words already copied */
-	dw_hide(off);
-	if (off > DW_PUNT_PKT_MAX - 8)
-		return;
-	if (data + off + 8 <= data_end)
-		*dw_word(&s->punt.pkt[off]) = *(__u64 *)(data + off);
-}
-
 /*
  * tc: a DNS reply's message must be linear for the in-place question walk;
  * pull it (up to what a punt can carry) when it is not. Only DNS replies pay.
@@ -85,25 +64,20 @@ static __always_inline void dw_tc_linearize(void *ctx, __u32 frame_len)
 }
 
 /* Copies min(frame, DW_PUNT_PKT_MAX) bytes into the scratch; returns the count or 0. */
-static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch *s, void *data,
-					   void *data_end, __u32 frame_len)
+static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch *s,
+					   __u32 frame_len)
 {
 	__u32 n = frame_len > DW_PUNT_PKT_MAX ? DW_PUNT_PKT_MAX : frame_len;
+	__u64 len = dw_copy_len(n, DW_PUNT_PKT_MAX);
+	long err;
 
-	if (xdp) {
-		/* bpf_xdp_load_bytes (5.18) is a memcpy; the word loop is the fallback. */
-		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_xdp_load_bytes)) {
-			if (n < 1 || bpf_xdp_load_bytes(ctx, 0, s->punt.pkt,
-							dw_copy_len(n, DW_PUNT_PKT_MAX)))
-				return 0;
-			return n;
-		}
-		dw_copy_xdp(s, data, data_end, n);
-		return n;
-	}
-	if (n < 1 || bpf_skb_load_bytes(ctx, 0, s->punt.pkt, dw_copy_len(n, DW_PUNT_PKT_MAX)))
+	if (n < 1)
 		return 0;
-	return n;
+	if (xdp)
+		err = bpf_xdp_load_bytes(ctx, 0, s->punt.pkt, len);
+	else
+		err = bpf_skb_load_bytes(ctx, 0, s->punt.pkt, len);
+	return err ? 0 : n;
 }
 
 /* Steps 4-5: verdict, else punt; z is the matched zone, the frame is whole and copied. */
@@ -175,9 +149,8 @@ static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s
 }
 
 /* Steps 3-8 for the message at s->hd.dns_off: its question, its zone, then its verdict. */
-static __always_inline int dw_judge(void *ctx, int xdp, void *data, void *data_end, __u32 frame_len,
-				    struct dw_hook_info *hi, const struct dw_datapath_cfg *cfg,
-				    struct dw_scratch *s)
+static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct dw_hook_info *hi,
+				    const struct dw_datapath_cfg *cfg, struct dw_scratch *s)
 {
 	struct dw_hdrs *hp = &s->hd;
 	struct dw_zone_key *zk;
@@ -218,7 +191,7 @@ static __always_inline int dw_judge(void *ctx, int xdp, void *data, void *data_e
 		return dw_failure(z);
 	}
 	/* Only a protected reply is copied: the digest and the punt read the copy. */
-	copied = dw_copy_frame(ctx, xdp, s, data, data_end, frame_len);
+	copied = dw_copy_frame(ctx, xdp, s, frame_len);
 	if (frame_len > DW_PUNT_PKT_MAX || copied != frame_len) {
 		dw_count(DW_CNT_TOO_BIG);
 		return dw_failure(z);
@@ -245,8 +218,7 @@ static __always_inline int dw_judge(void *ctx, int xdp, void *data, void *data_e
 		s = bpf_map_lookup_elem(&dw_scratch_map, &zero);                                   \
 		if (!ctx || !cfg || !s)                                                            \
 			return DW_ACT_PASS;                                                        \
-		return dw_judge(ctx, is_xdp, (void *)(long)ctx->data, (void *)(long)ctx->data_end, \
-				frame_len, &hi, cfg, s);                                           \
+		return dw_judge(ctx, is_xdp, frame_len, &hi, cfg, s);                              \
 	}
 
 DW_JUDGE_FN(dw_judge_xdp, struct xdp_md, 1)
