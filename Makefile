@@ -57,13 +57,14 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test test-build bench fuzz demo clean vmlinux format format-check help tools
+.PHONY: all deps test test-build test-kernels bench fuzz demo clean vmlinux format format-check help tools
 all: $(BUILD)/dnsward tools
 
 help:
 	@echo "make deps          install every Debian package (apt-get; idempotent)"
 	@echo "make               build build/dnsward and tools"
 	@echo "make test          build and run every test suite"
+	@echo "make test-kernels  the kernel matrix: BPF tests on the host and Debian's kernels (qemu)"
 	@echo "make demo          bring the lab up and show dnsward at work"
 	@echo "make bench         run the benchmarks (results in build/bench/)"
 	@echo "make fuzz          run the fuzzers for FUZZ_SECONDS each (default 60)"
@@ -74,7 +75,8 @@ help:
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils \
 	libssl-dev libyaml-dev libcmocka-dev libclang-rt-14-dev pkg-config make gcc \
 	dns-root-data iproute2 nsd unbound bind9-dnsutils bind9-utils dnsperf tcpdump strace \
-	python3-dnspython python3-scapy clang-format procps openssl curl
+	python3-dnspython python3-scapy clang-format procps openssl curl \
+	qemu-system-x86 busybox-static cpio kmod xz-utils
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -138,6 +140,11 @@ $(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libdnsward-san.a $(USER_HDR
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run
+
+# The kernel matrix (tests/kernels/README.md): the host and each pinned Debian kernel.
+test-kernels: deps
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)tests/kernels/run
 
 test-build: $(BUILD)/dnsward $(BUILD)/dnsward-san $(TEST_BINS) tools
 
