@@ -80,7 +80,7 @@ static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch
 	return err ? 0 : n;
 }
 
-/* Steps 4-5: verdict, else punt; z is the matched zone, the frame is whole and copied. */
+/* The verdict, else the punt; z is the matched zone, the frame is whole and copied. */
 static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s,
 					const struct dw_datapath_cfg *cfg, const struct dw_zone *z,
 					struct dw_hdrs *h, struct dw_hook_info *hi, __u32 copied)
@@ -114,7 +114,7 @@ static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s
 	if (dw_selfreply(ctx, s, h))
 		return dw_pass(DW_CNT_VALIDATOR_REPLY);
 	now = bpf_ktime_get_boot_ns();
-	/* Step 6 (heartbeat), then the punt rate, then the ring. */
+	/* A daemon that stopped beating cannot judge; then the punt rate, then the ring. */
 	if (dw_heartbeat_stale(cfg, now)) {
 		dw_count(DW_CNT_STALE_HEARTBEAT);
 		return dw_failure(z);
@@ -125,19 +125,9 @@ static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s
 	}
 	if (z->mode != DW_MODE_MONITOR)
 		pflags |= DW_PUNT_F_HELD;
-	s->punt.ts_ns = now;
 	s->punt.key = key;
-	s->punt.ifindex = dw_ifindex(ctx, xdp);
-	s->punt.zone_id = z->zone_id;
-	s->punt.hook = hi->hook;
-	s->punt.l3 = h->l3;
-	s->punt.l4 = h->l4;
-	s->punt.flags = pflags;
-	s->punt.l3_off = h->l3_off;
-	s->punt.dns_off = h->dns_off;
-	s->punt.dns_len = h->dns_len;
-	s->punt.pkt_len = copied;
-	s->punt._pad = 0;
+	dw_punt_fill(s, h, z, dw_ifindex(ctx, xdp), hi->hook, h->l4, pflags, h->dns_len, copied,
+		     now);
 	if (dw_punt_send(s)) {
 		dw_count(DW_CNT_RING_FULL);
 		return dw_failure(z);
@@ -148,7 +138,7 @@ static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s
 	return dw_drop(DW_CNT_HELD);
 }
 
-/* Steps 3-8 for the message at s->hd.dns_off: its question, its zone, then its verdict. */
+/* The message at s->hd.dns_off: its question, its zone, then its verdict. */
 static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct dw_hook_info *hi,
 				    const struct dw_datapath_cfg *cfg, struct dw_scratch *s)
 {
@@ -162,7 +152,7 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 	rc = dw_memo_judge(ctx, xdp, s, cfg, hp);
 	if (rc >= 0)
 		return rc;
-	/* Step 3: the question and the zone, read in place. */
+	/* The question and its zone. */
 	lim = hp->dns_off + hp->avail;
 	if (xdp)
 		rc = dw_question_xdp(ctx, s, hp->dns_off, lim);
@@ -181,7 +171,7 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 			     0);
 		return dw_pass(DW_CNT_NOT_PROTECTED);
 	}
-	/* Step 8: what cannot be checked whole follows the failure mode. */
+	/* What cannot be checked whole follows the failure mode. */
 	if (hp->frag) {
 		dw_count(DW_CNT_FRAGMENT);
 		return dw_failure(z);
@@ -246,12 +236,12 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 		return dw_pass(DW_CNT_FRAGMENT); /* reassembly fails without the first */
 	if (rc != DW_P_REPLY && rc != DW_P_NOT_DNS)
 		return dw_drop(DW_CNT_MALFORMED); /* could be protected: fail closed */
-	/* Step 7: the daemon's re-injection, by a mark workloads cannot set. */
+	/* The daemon's re-injection, by a mark workloads cannot set. */
 	if (hi->mark == DW_RELEASE_MARK) {
 		dw_count(DW_CNT_RELEASE_MARK);
 		return DW_ACT_RELEASE;
 	}
-	/* Step 2: the resolver allowlist (for TCP, the whole conversation). */
+	/* The resolver allowlist (for TCP, the whole conversation). */
 	if (cfg->resolver_allowlist && !bpf_map_lookup_elem(&dnsward_resolvers, &h.src))
 		return dw_drop(DW_CNT_ROGUE_RESOLVER);
 	s = bpf_map_lookup_elem(&dw_scratch_map, &zero);
@@ -262,7 +252,7 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 	if (!xdp)
 		dw_tc_linearize(ctx, frame_len);
 	dw_barrier();
-	/* Step 8, TCP: place the segment in its flow's stream of messages (tcpflow.bpf.h). */
+	/* TCP: place the segment in its flow's stream of messages (tcpflow.bpf.h). */
 	if (s->hd.tcpflow) {
 		rc = dw_tcp_segment(ctx, xdp, s, rc);
 		if (rc != DW_TSEG_JUDGE)

@@ -22,34 +22,6 @@ static __always_inline __u16 dw_ld16(struct dw_scratch *s, __u32 off)
 	return ((__u16)dw_ld8(s, off) << 8) | dw_ld8(s, off + 1);
 }
 
-/* Hides a value's origin from the compiler, so range checks it would fold stay. */
-#define dw_hide(x) asm volatile("" : "+r"(x))
-
-/*
- * A copy length for a helper, n (1..max, max a power of 2) in the very
- * register the helper gets, with a lower bound no kernel loses: kernels
- * differ in what they learn from a compare on a copy of the value, and a
- * helper's size argument must be known to be at least 1.
- */
-static __always_inline __u64 dw_copy_len(__u64 n, __u64 max)
-{
-	dw_hide(n);
-	return ((n - 1) & (max - 1)) + 1;
-}
-
-/*
- * The 8 bytes at p as one word access. Clang gives an access through a
- * pointer taken from a byte array that array's alignment (1) and splits it
- * into 8 byte accesses and 14 shifts and ors; hiding the pointer's origin
- * keeps it one instruction. x86 and arm64 allow unaligned accesses and the
- * verifier asks for alignment only where they are not allowed.
- */
-static __always_inline __u64 *dw_word(void *p)
-{
-	dw_hide(p);
-	return p;
-}
-
 /* 8 bytes, little-endian (the BPF target is the host's order; x86 and arm64 are LE). */
 static __always_inline __u64 dw_ld64(struct dw_scratch *s, __u32 off)
 {
@@ -71,16 +43,6 @@ static __always_inline __u64 dw_lower8(__u64 w)
 
 	return w | (((ge_a & ~gt_z & ~w) & 0x8080808080808080ULL) >> 2);
 }
-
-/* Makes the compiler re-read memory, so the verifier sees fresh, imprecise values. */
-#define dw_barrier() asm volatile("" ::: "memory")
-/*
- * Unlinks a 64-bit value from the register it was copied from (an ALU
- * instruction the verifier cannot see through), so bounds a loop learns on
- * it do not narrow the original: paths that leave the loop at different
- * steps then reach the same state and are pruned.
- */
-#define dw_unlink(x) asm volatile("%[v] &= 0xffff" : [v] "+r"(x))
 
 /* Frame offsets are masked with this before direct packet access (frames are < 4 KiB). */
 #define DW_FRAME_MASK 0xfff

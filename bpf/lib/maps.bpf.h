@@ -8,6 +8,7 @@
 #define DW_MAPS_BPF_H
 
 #include "dnsward.h"
+#include "lib/compiler.bpf.h"
 #include "dw_digest.h"
 #include "dw_siphash.h"
 #include "lib/parse.bpf.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * query.bpf.h: the query hook (issue 7). A workload's DNS query for a name
+ * query.bpf.h: the query hook. A workload's DNS query for a name
  * in an enforced zone is sent to the daemon as a small punt record
  * (DW_PUNT_F_QUERY: the frame up to the end of the question), so the
  * validator starts proving the question while the resolver works on it and
@@ -50,18 +50,8 @@ static __always_inline void dw_prefetch_send(struct __sk_buff *skb, struct dw_sc
 		return;
 	}
 	__builtin_memset(&s->punt.key, 0, sizeof(s->punt.key));
-	s->punt.ts_ns = now;
-	s->punt.ifindex = skb->ifindex;
-	s->punt.zone_id = z->zone_id;
-	s->punt.hook = dw_tc_hook(skb);
-	s->punt.l3 = h->l3;
-	s->punt.l4 = DW_IPPROTO_UDP;
-	s->punt.flags = DW_PUNT_F_QUERY;
-	s->punt.l3_off = h->l3_off;
-	s->punt.dns_off = h->dns_off;
-	s->punt.dns_len = n - h->dns_off;
-	s->punt.pkt_len = n;
-	s->punt._pad = 0;
+	dw_punt_fill(s, h, z, skb->ifindex, dw_tc_hook(skb), DW_IPPROTO_UDP, DW_PUNT_F_QUERY,
+		     n - h->dns_off, n, now);
 	if (dw_punt_send(s)) {
 		dw_count(DW_CNT_QUERY_RING_FULL);
 		return;

@@ -105,6 +105,28 @@ static __always_inline int dw_punt_allowed(const struct dw_datapath_cfg *cfg, __
 	return 1;
 }
 
+/*
+ * The punt record's header for the frame copied into s->punt.pkt (pkt_len
+ * bytes); the verdict key is the caller's (zero for a query record).
+ */
+static __always_inline void dw_punt_fill(struct dw_scratch *s, const struct dw_hdrs *h,
+					 const struct dw_zone *z, __u32 ifindex, __u8 hook, __u8 l4,
+					 __u8 flags, __u32 dns_len, __u32 pkt_len, __u64 now)
+{
+	s->punt.ts_ns = now;
+	s->punt.ifindex = ifindex;
+	s->punt.zone_id = z->zone_id;
+	s->punt.hook = hook;
+	s->punt.l3 = h->l3;
+	s->punt.l4 = l4;
+	s->punt.flags = flags;
+	s->punt.l3_off = h->l3_off;
+	s->punt.dns_off = h->dns_off;
+	s->punt.dns_len = dns_len;
+	s->punt.pkt_len = pkt_len;
+	s->punt._pad = 0;
+}
+
 /* Sends the punt record (header plus pkt_len frame bytes); 0 or the helper's error. */
 static __always_inline long dw_punt_send(struct dw_scratch *s)
 {

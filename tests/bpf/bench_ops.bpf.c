@@ -10,6 +10,7 @@
 
 #include "dnsward.h"
 #include "dw_siphash.h"
+#include "lib/compiler.bpf.h"
 
 #define DW_OPS 8
 
@@ -73,7 +74,7 @@ int op_lru_lookup(struct xdp_md *ctx)
 
 	for (i = 0; i < DW_OPS; i++) {
 		k.qtype = 1; /* the key the bench inserts */
-		asm volatile("" : : : "memory");
+		dw_barrier();
 		hits += bpf_map_lookup_elem(&ops_lru, &k) != 0;
 	}
 	return sink(hits);

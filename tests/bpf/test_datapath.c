@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_datapath.c: the data plane's per-packet paths (issue 6, steps 1-8),
+ * test_datapath.c: the data plane's per-packet paths,
  * table-driven through BPF_PROG_RUN on the production object (real verifier,
  * real maps), on both entry points and over IPv4, IPv6 (with a hop-by-hop
  * header), IPv4 options and 1 or 2 VLAN tags. Each case names the action and
