@@ -148,7 +148,8 @@ enum dw_counter {
 	DW_CNT_QUERY_RING_FULL,	   /* ring half full (held replies first) or full: not sent */
 	DW_CNT_QUERY_MALFORMED,	   /* a query whose question does not parse: passed */
 	DW_CNT_MEMO_HIT, /* a reply decided by the memo (also counted as allowed, denied or not protected) */
-	DW_CNT_MEMO_FILL, /* a reply kept in the memo (in a free slot, or in place of another) */
+	DW_CNT_MEMO_FILL,    /* a reply kept in the memo (in a free slot, or in place of another) */
+	DW_CNT_FRAG_DROPPED, /* first fragment from the DNS port without the whole question: dropped */
 	DW_CNT_MAX,
 };
 

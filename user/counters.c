@@ -44,6 +44,7 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_QUERY_MALFORMED] = "query_malformed",
     [DW_CNT_MEMO_HIT] = "memo_hits",
     [DW_CNT_MEMO_FILL] = "memo_fills",
+    [DW_CNT_FRAG_DROPPED] = "frag_dropped",
 };
 
 const char *counter_name(unsigned slot)

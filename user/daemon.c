@@ -542,6 +542,7 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	release_get_stats(d->rel, &rs);
 	stat_line(out, "release_xdp_live", rs.xdp_live);
 	stat_line(out, "release_packet", rs.packet);
+	stat_line(out, "release_raw", rs.raw);
 	stat_line(out, "release_syscall_ns_total", rs.syscall_ns);
 	stat_line(out, "hold_ns_total", rs.hold_ns_total);
 	stat_line(out, "hold_ns_max", rs.hold_ns_max);

@@ -6,6 +6,7 @@
  * see it, and pass it on its ALLOW verdict (or, on egress, its mark).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,11 +20,16 @@
 
 #include "log.h"
 #include "release.h"
+
+/* The kernel's ENOTSUPP (524), which BPF_PROG_RUN returns for unsupported modes. */
+#define ENOTSUPP_ERRNO 524
 #include "verdict_map.h"
 
 struct release {
 	int xdp_pass_fd;
 	int packet_fd;
+	int raw4_fd, raw6_fd; /* IPPROTO_RAW: the kernel takes the IP header as given */
+	bool live_refused;    /* this kernel refuses live frames: ingress goes raw */
 	struct release_stats st;
 };
 
@@ -61,6 +67,28 @@ static int open_packet_socket(void)
 	return fd;
 }
 
+/* A raw IP socket for family that sends packets whose IP header it is given, marked. */
+static int open_raw_socket(int family)
+{
+	unsigned mark = DW_RELEASE_MARK;
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+
+	if (fd < 0) {
+		pr_err("release: raw IPv%d socket: %s", family == AF_INET6 ? 6 : 4,
+		       strerror(errno));
+		return -errno;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
+		int err = -errno;
+
+		pr_err("release: SO_MARK 0x%x on the raw IPv%d socket: %s", mark,
+		       family == AF_INET6 ? 6 : 4, strerror(errno));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 struct release *release_new(void)
 {
 	struct release *r = calloc(1, sizeof(*r));
@@ -69,8 +97,10 @@ struct release *release_new(void)
 		return NULL;
 	r->xdp_pass_fd = load_xdp_pass();
 	r->packet_fd = open_packet_socket();
+	r->raw4_fd = open_raw_socket(AF_INET);
+	r->raw6_fd = open_raw_socket(AF_INET6);
 	if (r->xdp_pass_fd < 0 && r->packet_fd < 0) {
-		free(r);
+		release_free(r);
 		return NULL;
 	}
 	return r;
@@ -84,6 +114,10 @@ void release_free(struct release *r)
 		close(r->xdp_pass_fd);
 	if (r->packet_fd >= 0)
 		close(r->packet_fd);
+	if (r->raw4_fd >= 0)
+		close(r->raw4_fd);
+	if (r->raw6_fd >= 0)
+		close(r->raw6_fd);
 	free(r);
 }
 
@@ -118,6 +152,73 @@ int release_packet(struct release *r, int ifindex, const void *frame, uint32_t l
 		return -errno;
 	r->st.packet++;
 	return 0;
+}
+
+/*
+ * The IP packet of a held frame (from l3_off, exactly as long as its header
+ * says: a frame may carry Ethernet padding), sent from this namespace with its
+ * own header: the kernel routes it to its destination, a workload behind a
+ * veth or a socket of this host, with the resolver's source address intact.
+ */
+int release_raw_ip(struct release *r, const uint8_t *frame, uint32_t len, uint16_t l3_off,
+		   uint8_t l3)
+{
+	const uint8_t *ip = frame + l3_off;
+	struct sockaddr_storage ss = {0};
+	socklen_t sl;
+	size_t ip_len;
+	int fd;
+
+	if (l3 == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		if ((size_t)l3_off + 20 > len)
+			return -EINVAL;
+		ip_len = (size_t)(ip[2] << 8 | ip[3]);
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, ip + 16, 4);
+		sl = sizeof(*sin);
+		fd = r->raw4_fd;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		if ((size_t)l3_off + 40 > len)
+			return -EINVAL;
+		ip_len = 40 + (size_t)(ip[4] << 8 | ip[5]);
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, ip + 24, 16);
+		sl = sizeof(*sin6);
+		fd = r->raw6_fd;
+	}
+	if (fd < 0)
+		return -EOPNOTSUPP;
+	if (ip_len > len - l3_off)
+		return -EINVAL;
+	if (sendto(fd, ip, ip_len, 0, (struct sockaddr *)&ss, sl) != (ssize_t)ip_len)
+		return -errno;
+	r->st.raw++;
+	return 0;
+}
+
+/*
+ * An ingress hook's held frame: live frames where the kernel allows them, else
+ * (some kernels refuse BPF_PROG_RUN with live frames: EPERM, even to root) the
+ * raw IP send, decided once and said once.
+ */
+static int release_ingress(struct release *r, const struct dw_punt *p, const uint8_t *frame)
+{
+	int err;
+
+	if (!r->live_refused) {
+		err = release_xdp_live(r, p->ifindex, frame, p->pkt_len);
+		if (err != -EPERM && err != -EOPNOTSUPP && err != -ENOTSUPP_ERRNO)
+			return err;
+		r->live_refused = true;
+		pr_warn("release: this kernel refuses BPF_PROG_RUN with live frames (%s); held "
+			"ingress replies are re-sent as IP packets from this namespace",
+			strerror(-err));
+	}
+	return release_raw_ip(r, frame, p->pkt_len, p->l3_off, p->l3);
 }
 
 /* Extension headers walked before UDP/TCP; the data plane's parser stops at the same depth. */
@@ -243,7 +344,7 @@ int release_frame(struct release *r, const struct dw_punt *p)
 	if (p->hook == DW_HOOK_TC_EGRESS)
 		err = release_packet(r, p->ifindex, frame, p->pkt_len);
 	else
-		err = release_xdp_live(r, p->ifindex, frame, p->pkt_len);
+		err = release_ingress(r, p, frame);
 out:
 	t1 = verdict_now_ns();
 	r->st.syscall_ns += t1 - t0;

@@ -16,6 +16,7 @@
 struct release_stats {
 	uint64_t xdp_live;	/* frames re-injected through BPF_PROG_RUN live frames */
 	uint64_t packet;	/* frames sent through AF_PACKET */
+	uint64_t raw;		/* IP packets re-sent through a raw socket (no live frames) */
 	uint64_t failed;	/* re-injections that failed (the reply stays dropped) */
 	uint64_t syscall_ns;	/* time spent in the re-injecting system calls */
 	uint64_t hold_ns_total; /* hook time to release, summed */
@@ -33,6 +34,8 @@ void release_get_stats(const struct release *r, struct release_stats *out);
 /* The mechanisms on their own, for measurements. */
 int release_xdp_live(struct release *r, int ifindex, const void *frame, uint32_t len);
 int release_packet(struct release *r, int ifindex, const void *frame, uint32_t len);
+int release_raw_ip(struct release *r, const uint8_t *frame, uint32_t len, uint16_t l3_off,
+		   uint8_t l3);
 
 /* The AF_PACKET socket (measurements toggle its options), or -1. */
 int release_packet_fd(struct release *r);

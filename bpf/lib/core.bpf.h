@@ -162,6 +162,9 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 	if (rc < 0) {
 		if (hp->l4 == DW_IPPROTO_TCP && hp->dns_len != hp->avail)
 			return dw_pass(DW_CNT_NOT_DNS); /* untracked flow: a continuation segment */
+		if (hp->frag)
+			return dw_drop(
+			    DW_CNT_FRAG_DROPPED); /* the question is cut by the fragment */
 		return dw_drop(DW_CNT_MALFORMED);
 	}
 	zk = dw_zone_key(s);
@@ -234,6 +237,8 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 		return dw_pass(DW_CNT_NOT_DNS); /* TCP from the DNS port goes to its flow */
 	if (rc == DW_P_LATER_FRAG)
 		return dw_pass(DW_CNT_FRAGMENT); /* reassembly fails without the first */
+	if (rc == DW_P_FRAG_CUT)
+		return dw_drop(DW_CNT_FRAG_DROPPED);
 	if (rc != DW_P_REPLY && rc != DW_P_NOT_DNS)
 		return dw_drop(DW_CNT_MALFORMED); /* could be protected: fail closed */
 	/* The daemon's re-injection, by a mark workloads cannot set. */

@@ -32,6 +32,7 @@ enum dw_parse {
 	DW_P_LATER_FRAG,  /* a non-first IP fragment of UDP or TCP */
 	DW_P_MALFORMED,	  /* truncated headers or lengths that lie */
 	DW_P_SHORT,	  /* tc: headers beyond the linear area, pull and retry */
+	DW_P_FRAG_CUT,	  /* a first fragment from the DNS port too short to judge */
 };
 
 /* What the parser found; offsets are from the first byte of the frame. */
@@ -206,6 +207,14 @@ static __always_inline int dw_parse_l4(void *data, void *data_end, __u32 frame_l
 	}
 	h->l4 = proto;
 	h->avail = h->l3_end - h->dns_off;
+	/*
+	 * A first fragment must carry the DNS header: the question is then
+	 * checked whole in it or the datagram is dropped. Passing it would let
+	 * the receiver reassemble a reply no one judged (the later fragments
+	 * pass: they carry no port). Real path MTUs never cut that early.
+	 */
+	if (h->frag && h->avail < DW_DNS_HDR_LEN)
+		return DW_P_FRAG_CUT;
 	if (h->avail < DW_DNS_HDR_LEN || h->dns_len < DW_DNS_HDR_LEN)
 		return DW_P_NOT_DNS;
 	flags = data + (h->dns_off & 0x3ff) + 2;

@@ -133,6 +133,8 @@ struct dp_frame_opts {
 	uint16_t ip_frag; /* IPv4 frag_off field (host order) */
 	int tcp_extra;	  /* TCP: bytes the length prefix claims beyond the message */
 	uint8_t src_last; /* last byte of the source address (default 53) */
+	int ip6_frag;	  /* IPv6: a fragment header, offset 0 with M set (a first fragment) */
+	int l4_cut;	  /* >0: the IP packet carries only this many bytes from the L4 header on */
 };
 
 /* Wraps a DNS message into a frame; returns the frame length. */
@@ -140,7 +142,9 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 			      const struct dp_frame_opts *o)
 {
 	static const uint8_t dmac[6] = {2, 0, 0, 0, 0, 1}, smac[6] = {2, 0, 0, 0, 0, 2};
-	size_t l4len = (o->tcp ? 20 + 2 : 8) + mlen, ip_at, i;
+	size_t l4len = (o->tcp ? 20 + 2 : 8) + mlen, ip_at, i, ext = 0;
+	/* What the IP header counts: the whole datagram, or the cut first fragment. */
+	size_t l4_on_wire = o->l4_cut > 0 && (size_t)o->l4_cut < l4len ? (size_t)o->l4_cut : l4len;
 	uint16_t sport = o->sport ? o->sport : 53;
 	uint8_t last = o->src_last ? o->src_last : 53;
 
@@ -154,9 +158,10 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 	dp_u16(f, o->l3 == DP_IP6 ? 0x86dd : 0x0800);
 	ip_at = f->n;
 	if (o->l3 == DP_IP6) {
+		ext = (o->ip6_hbh ? 8 : 0) + (o->ip6_frag ? 8 : 0);
 		dp_u32(f, 0x60000000);
-		dp_u16(f, l4len + (o->ip6_hbh ? 8 : 0));
-		dp_u8(f, o->ip6_hbh ? 0 : (o->tcp ? 6 : 17));
+		dp_u16(f, l4_on_wire + ext);
+		dp_u8(f, o->ip6_hbh ? 0 : o->ip6_frag ? 44 : (o->tcp ? 6 : 17));
 		dp_u8(f, 64);
 		dp_u32(f, 0x20010db8);
 		dp_u32(f, 0x00020000);
@@ -167,15 +172,21 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 		dp_u32(f, 0);
 		dp_u32(f, 2);
 		if (o->ip6_hbh) {
-			dp_u8(f, o->tcp ? 6 : 17);
+			dp_u8(f, o->ip6_frag ? 44 : (o->tcp ? 6 : 17));
 			dp_u8(f, 0);
 			dp_u16(f, 0x0104); /* PadN, 4 bytes */
 			dp_u32(f, 0);
 		}
+		if (o->ip6_frag) {
+			dp_u8(f, o->tcp ? 6 : 17);
+			dp_u8(f, 0);
+			dp_u16(f, 0x0001); /* offset 0, M set */
+			dp_u32(f, 0x12345678);
+		}
 	} else {
 		dp_u8(f, 0x45 + o->ip4_opts);
 		dp_u8(f, 0);
-		dp_u16(f, 20 + 4 * o->ip4_opts + l4len);
+		dp_u16(f, 20 + 4 * o->ip4_opts + l4_on_wire);
 		dp_u16(f, 1);
 		dp_u16(f, o->ip_frag);
 		dp_u8(f, 64);
@@ -201,6 +212,8 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 		dp_u16(f, 0);
 	}
 	dp_bytes(f, msg, mlen);
+	if (l4_on_wire < l4len)
+		f->n -= l4len - l4_on_wire;
 	return f->n;
 }
 

@@ -739,6 +739,45 @@ static void test_resolver_allowlist(void)
 	bpf_map_delete_elem(env.resolvers, &k6);
 }
 
+/*
+ * A forged reply split so that its first fragment carries the UDP header and
+ * at most part of the question: without this check the first fragment passes
+ * as "not DNS", the later ones pass as fragments, and the workload
+ * reassembles a reply nobody judged. IPv4 and IPv6, 8 and 16 bytes of UDP
+ * payload, and a fragment that ends inside the question name.
+ */
+static void dp_first_fragments_cut(int prog)
+{
+	static const int cuts[] = {8, 16, 8 + 12 + 5};
+	struct dp_buf m, f;
+	size_t i, l3;
+
+	dp_reply_a(&m, "login.idp.test", 1, 300, 0xcb007101);
+	for (l3 = 0; l3 < 2; l3++) {
+		for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+			struct dp_frame_opts o = {.l3 = l3 ? DP_IP6 : DP_IP4,
+						  .ip_frag = l3 ? 0 : 0x2000,
+						  .ip6_frag = (int)l3,
+						  .l4_cut = cuts[i]};
+			char what[64];
+
+			dp_frame(&f, m.b, m.n, &o);
+			snprintf(what, sizeof(what), "IPv%d first fragment of %d bytes", l3 ? 6 : 4,
+				 cuts[i]);
+			CHECK(expect(prog, &f, ACT_DROP, DW_CNT_FRAG_DROPPED, -1, what) == 0);
+		}
+	}
+	/* The same reply from another port is not DNS: it passes. */
+	{
+		struct dp_frame_opts o = {
+		    .l3 = DP_IP4, .ip_frag = 0x2000, .l4_cut = 8, .sport = 5353};
+
+		dp_frame(&f, m.b, m.n, &o);
+		CHECK(expect(prog, &f, ACT_PASS, DW_CNT_NOT_DNS, -1, "cut fragment, port 5353") ==
+		      0);
+	}
+}
+
 static void test_fragments_and_tcp_segments(void)
 {
 	struct dp_frame_opts o = {.l3 = DP_IP4};
@@ -762,6 +801,7 @@ static void test_fragments_and_tcp_segments(void)
 		dp_frame(&f, m.b, m.n, &o);
 		CHECK(expect(prog, &f, ACT_PASS, DW_CNT_NOT_PROTECTED, -1,
 			     "first fragment, unprotected") == 0);
+		dp_first_fragments_cut(prog);
 		dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
 		o = (struct dp_frame_opts){.l3 = DP_IP6, .tcp = 1, .tcp_extra = 100};
 		dp_frame(&f, m.b, m.n, &o);

