@@ -105,9 +105,11 @@ $(BUILD)/obj/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(BUILD)/obj
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# The sanitizer build is the tests' build: it has the test-only hooks
+# (user/test_reject_prog.h), which build/dnsward never has.
 $(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(BUILD)/san
 	$(msg) CC-SAN $@
-	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -DDNSWARD_TEST_HOOKS -c $< -o $@
 
 $(BUILD)/libdnsward.a: $(LIB_OBJS)
 	$(msg) AR $@

@@ -202,10 +202,14 @@ static int attach_link_one(struct attach *a, int ifindex, const char *ifname,
 	if (err)
 		return err;
 	a->e[a->n++] = ne;
-	if (prefetch) {
+	if (prefetch && a->prog_query >= 0) {
 		query_attach(a, &a->e[a->n - 1]);
-	} else if (a->prog_query >= 0) {
-		/* A query hook a previous run left (its config had prefetch on) goes. */
+	} else {
+		/*
+		 * A query hook a previous run left goes: its config had prefetch
+		 * on, or this run has no query hook and the old one would go on
+		 * prefetching with a program of another run.
+		 */
 		a->e[a->n - 1].query = true;
 		query_detach(a, &a->e[a->n - 1]);
 	}

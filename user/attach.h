@@ -21,7 +21,8 @@ struct attach *attach_start(const struct dw_config *cfg, int prog_xdp, int prog_
  * The same, with the query hook (prefetch): when cfg->prefetch is set, every
  * reply hook gets prog_query on the other tc direction of its link (tc egress
  * of an XDP or tc-ingress link, tc ingress of a tc-egress link). A query hook
- * that fails to attach is logged only. prog_query -1: none.
+ * that fails to attach is logged only. prog_query -1: the query hook is not
+ * loaded; a query hook an earlier run left on a link is removed.
  */
 struct attach *attach_start_query(const struct dw_config *cfg, int prog_xdp, int prog_tc,
 				  int prog_query, struct loop *l);

@@ -494,6 +494,10 @@ int daemon_write_status(struct daemon *d, FILE *out)
 			z->require == CFG_REQUIRE_NOT_BOGUS ? "not-bogus" : "secure",
 			z->failure == CFG_FAIL_OPEN ? "open" : "closed");
 	}
+	if (d->ld.query_hook_off[0])
+		fprintf(out, "query_hook not loaded (prefetch off): %s\n", d->ld.query_hook_off);
+	else
+		fprintf(out, "query_hook loaded (prefetch %s)\n", d->cfg->prefetch ? "on" : "off");
 	fprintf(out, "attachments %d\n", attach_count(d->att));
 	attach_write_status(d->att, out);
 	return 0;
@@ -563,6 +567,7 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "upstream_ns_total", vs.val.upstream_ns);
 	stat_line(out, "sig_verify_ns_total", vs.val.sig_verify_ns);
 	stat_line(out, "validator_wildcard_synth", vs.val.wildcard_synth);
+	stat_line(out, "query_hook_loaded", d->ld.prog_query >= 0);
 	stat_line(out, "prefetch_queries", d->st.prefetch_queries);
 	stat_line(out, "prefetch_ignored", d->st.prefetch_ignored);
 	stat_line(out, "prefetch_started", vs.prefetch_started);
@@ -667,7 +672,9 @@ static int start(struct daemon *d)
 		d->met = metrics_start(d, d->cfg->metrics_listen);
 	if (caps_drop_unneeded())
 		pr_warn("running with every capability it started with");
-	pr_info("running: %d zones, %d attachments, pid %d", d->cfg->n_zones, attach_count(d->att),
+	pr_info("running: %d zones, %d attachments, prefetch %s, pid %d", d->cfg->n_zones,
+		attach_count(d->att),
+		d->ld.prog_query < 0 ? "off (no query hook)" : (d->cfg->prefetch ? "on" : "off"),
 		(int)getpid());
 	return 0;
 }

@@ -18,12 +18,17 @@
 
 #include "dnsward.h"
 #include "dnsward.skel.h"
+#include "load_diag.h"
 #include "loader.h"
 #include "log.h"
+#include "test_reject_prog.h"
 
 #define PROG_PIN_XDP   "dnsward_prog_xdp"
 #define PROG_PIN_TC    "dnsward_prog_tc"
 #define PROG_PIN_QUERY "dnsward_prog_tc_query"
+
+/* The query hook: only prefetch needs it, so the data plane runs without it. */
+#define PROG_QUERY "dnsward_tc_query"
 
 static int mkdir_p(const char *path)
 {
@@ -129,12 +134,105 @@ static void collect_fds(struct loader *ld)
 	ld->fd_resolvers = map_fd(ld, DW_MAP_RESOLVERS);
 	ld->prog_xdp = prog_fd(ld, "dnsward_xdp");
 	ld->prog_tc = prog_fd(ld, "dnsward_tc");
-	ld->prog_query = prog_fd(ld, "dnsward_tc_query");
+	ld->prog_query = prog_fd(ld, PROG_QUERY);
+}
+
+/*
+ * Where the whole verifier log of a program that did not load goes: the
+ * daemon's run-time directory, the control socket's (/run/dnsward by default).
+ */
+static void verifier_log_dir(const struct dw_config *cfg, char *dir, size_t len)
+{
+	char *slash;
+
+	snprintf(dir, len, "%s", cfg->control_socket);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	else
+		snprintf(dir, len, "/run/dnsward");
+}
+
+/*
+ * Open and load the object, with or without the query hook. When a program
+ * is refused, f names it (f->prog "" otherwise) and libbpf's lines restating
+ * that are left to the debug level: the caller reports it. Returns 0 or -errno.
+ */
+static int load_object(struct loader *ld, bool with_query_hook, char *logs, struct load_failure *f)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = ld->pin_path);
+	struct bpf_program *query;
+	int err;
+
+	f->prog[0] = '\0';
+	ld->skel = dnsward__open_opts(&opts);
+	if (!ld->skel) {
+		err = -errno;
+		pr_err("loader: open the data-plane object: %s", strerror(errno));
+		return err ? err : -EINVAL;
+	}
+	err = load_diag_prepare(ld->skel->obj, logs);
+	query = bpf_object__find_program_by_name(ld->skel->obj, PROG_QUERY);
+	if (!err && !with_query_hook && query) {
+		err = bpf_program__set_autoload(query, false);
+		if (err)
+			pr_err("loader: leave %s out of the load: %s", PROG_QUERY, strerror(-err));
+	}
+	if (!err) {
+		log_libbpf_hold();
+		err = dnsward__load(ld->skel);
+		if (err && load_diag_find(ld->skel->obj, logs, err, f))
+			log_libbpf_release(load_diag_quiet(f));
+		else
+			log_libbpf_release(NULL);
+		if (err && !f->prog[0])
+			pr_err("loader: load the data-plane object (pins under %s): %s",
+			       ld->pin_path, strerror(-err));
+	}
+	if (err) {
+		dnsward__destroy(ld->skel);
+		ld->skel = NULL;
+	}
+	return err;
+}
+
+/*
+ * Load the data plane. A refused dnsward_xdp or dnsward_tc stops the start
+ * with the report; a refused query hook only turns prefetch off: the object
+ * is opened again without it (a libbpf object loads once) and loaded.
+ */
+static int load_data_plane(struct loader *ld, const struct dw_config *cfg)
+{
+	char *logs = malloc((size_t)LOAD_DIAG_PROGS_MAX * LOAD_DIAG_LOG_SIZE), dir[CFG_PATH_LEN];
+	struct load_failure f;
+	int err;
+
+	if (!logs) {
+		pr_err("loader: no memory for the programs' verifier logs");
+		return -ENOMEM;
+	}
+	verifier_log_dir(cfg, dir, sizeof(dir));
+	err = load_object(ld, true, logs, &f);
+	if (err && !strcmp(f.prog, PROG_QUERY)) {
+		load_diag_explain(&f, dir);
+		load_diag_report(&f, LOG_WARN,
+				 "running without the query hook " PROG_QUERY ": prefetch is off; "
+				 "replies are validated and enforced as before");
+		load_diag_summary(&f, ld->query_hook_off, sizeof(ld->query_hook_off));
+		err = load_object(ld, false, logs, &f);
+	}
+	if (err && f.prog[0]) {
+		load_diag_explain(&f, dir);
+		load_diag_report(&f, LOG_ERROR,
+				 "the data plane cannot enforce without it: stopping");
+	}
+	free(logs);
+	return err;
 }
 
 int loader_open(struct loader *ld, const struct dw_config *cfg)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	char query_pin[PATH_MAX];
 	int err;
 
 	memset(ld, 0, sizeof(*ld));
@@ -144,28 +242,33 @@ int loader_open(struct loader *ld, const struct dw_config *cfg)
 	if (err)
 		return err;
 	ld->reused_maps = verdicts_pinned(ld->pin_path);
-	opts.pin_root_path = ld->pin_path;
-	ld->skel = dnsward__open_opts(&opts);
-	if (!ld->skel) {
-		err = -errno;
-		pr_err("loader: open the data-plane object: %s", strerror(errno));
-		return err ? err : -EINVAL;
-	}
-	err = dnsward__load(ld->skel);
+	err = test_reject_prog_arm();
+	if (!err)
+		err = load_data_plane(ld, cfg);
 	if (err) {
-		pr_err("loader: load the data-plane object (pins under %s): %s", ld->pin_path,
-		       strerror(-err));
-		goto out;
+		/* The pin directory this start made goes (only an empty one can). */
+		if (!ld->reused_maps)
+			rmdir(ld->pin_path);
+		return err;
 	}
 	collect_fds(ld);
+	if (ld->prog_query < 0 && !ld->query_hook_off[0])
+		snprintf(ld->query_hook_off, sizeof(ld->query_hook_off),
+			 "the data-plane object has no %s", PROG_QUERY);
 	err = ensure_digest_key(ld);
 	if (err)
 		goto out;
 	err = pin_prog(ld, "dnsward_xdp", PROG_PIN_XDP);
 	if (!err)
 		err = pin_prog(ld, "dnsward_tc", PROG_PIN_TC);
-	if (!err && ld->prog_query >= 0)
-		err = pin_prog(ld, "dnsward_tc_query", PROG_PIN_QUERY);
+	if (!err && ld->prog_query >= 0) {
+		err = pin_prog(ld, PROG_QUERY, PROG_PIN_QUERY);
+	} else if (!err) {
+		/* An earlier run's query hook is not this data plane's. */
+		snprintf(query_pin, sizeof(query_pin), "%s/%s", ld->pin_path, PROG_PIN_QUERY);
+		if (unlink(query_pin) < 0 && errno != ENOENT)
+			pr_warn("loader: unpin %s: %s", query_pin, strerror(errno));
+	}
 	if (err)
 		goto out;
 	pr_info("data plane loaded, pins under %s (%s)", ld->pin_path,

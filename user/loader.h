@@ -8,6 +8,7 @@
 #ifndef DW_LOADER_H
 #define DW_LOADER_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,10 +24,16 @@ struct loader {
 	/* -1 when the object lacks the map (a data plane without that feature) */
 	int fd_verdicts, fd_zones, fd_config, fd_heartbeat, fd_counters, fd_punts, fd_resolvers;
 	int prog_xdp, prog_tc;
-	int prog_query; /* the query hook (prefetch); -1 when the object lacks it */
+	int prog_query; /* the query hook (prefetch); -1 when it is not loaded */
+	char query_hook_off[PATH_MAX + 512]; /* why it is not loaded; "" when it is */
 };
 
-/* Open, load (reusing pinned maps), pin programs, make sure a digest key exists. */
+/*
+ * Open, load (reusing pinned maps), pin programs, make sure a digest key
+ * exists. A program the kernel refuses is reported in a few lines (program,
+ * kernel, the verifier's last lines, the file with its whole log); without
+ * the query hook the data plane still loads, and query_hook_off says why.
+ */
 int loader_open(struct loader *ld, const struct dw_config *cfg);
 /* Free the object; with unpin, remove every pin this loader made or reused. */
 void loader_close(struct loader *ld, bool unpin);
