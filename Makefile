@@ -32,10 +32,10 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS  := $(wildcard bpf/*.h bpf/lib/*.h) include/dnsward.h
 
-# user/main.c is the binary's entry; everything else in user/ is the library
-# the binary, the tools and the tests share.
-LIB_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
-USER_HDRS := $(wildcard user/*.h include/*.h)
+# user/cli/main.c is the binary's entry; everything else under user/ (common/,
+# validator/, daemon/, cli/) is the library the binary, the tools and the tests share.
+LIB_SRCS  := $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
+USER_HDRS := $(wildcard user/*/*.h include/*.h)
 LIB_OBJS  := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 SAN_OBJS  := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
 
@@ -103,12 +103,14 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 # --- user space --------------------------------------------------------------
 $(BUILD)/obj/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(BUILD)/obj
 	$(msg) CC $@
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # The sanitizer build is the tests' build: it has the test-only hooks
-# (user/test_reject_prog.h), which build/dnsward never has.
+# (user/daemon/test_reject_prog.h), which build/dnsward never has.
 $(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(BUILD)/san
 	$(msg) CC-SAN $@
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -DDNSWARD_TEST_HOOKS -c $< -o $@
 
 $(BUILD)/libdnsward.a: $(LIB_OBJS)
@@ -119,11 +121,11 @@ $(BUILD)/libdnsward-san.a: $(SAN_OBJS)
 	$(msg) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/dnsward: user/main.c $(BUILD)/libdnsward.a $(USER_HDRS) $(SKELS)
+$(BUILD)/dnsward: user/cli/main.c $(BUILD)/libdnsward.a $(USER_HDRS) $(SKELS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $< $(BUILD)/libdnsward.a $(LDLIBS) -o $@
 
-$(BUILD)/dnsward-san: user/main.c $(BUILD)/libdnsward-san.a $(USER_HDRS) $(SKELS)
+$(BUILD)/dnsward-san: user/cli/main.c $(BUILD)/libdnsward-san.a $(USER_HDRS) $(SKELS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $< $(BUILD)/libdnsward-san.a $(LDLIBS) -o $@
 
@@ -167,7 +169,7 @@ demo: deps
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
-FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h include/*.h tools/*.c tests/*.h tests/unit/*.c tests/bpf/*.c tests/fuzz/*.c)
+FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*/*.c user/*/*.h include/*.h tools/*.c tests/*.h tests/unit/*.c tests/bpf/*.c tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_SRCS)
 format-check:

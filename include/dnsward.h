@@ -199,7 +199,7 @@ struct dw_zone {
  * Zone map key: an LPM trie over the name in reverse label order, each label
  * lower-cased and followed by a 0 byte ("idp.test." -> "test\0idp\0"), so a
  * prefix match ends on a label boundary and "xidp.test" never matches
- * "idp.test". prefixlen is in bits. pkt_zone_key() (user/pkt_digest.h) builds it.
+ * "idp.test". prefixlen is in bits. pkt_zone_key() (user/common/pkt_digest.h) builds it.
  */
 struct dw_zone_key {
 	__u32 prefixlen;

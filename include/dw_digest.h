@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * dw_digest.h: the specification of the verdict-key digest and the parsing
- * limits the BPF data plane and the user-space reference (user/pkt_digest.c)
+ * limits the BPF data plane and the user-space reference (user/common/pkt_digest.c)
  * share. Both sides implement it independently; tests/bpf/test_digest_diff.c
  * proves they agree.
  *

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "counters.h"
+#include "daemon/counters.h"
 #include "dnsward.h"
 
 static int open_pinned(const char *dir, const char *name)

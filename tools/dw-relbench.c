@@ -20,8 +20,8 @@
 #include <unistd.h>
 #include <linux/if_packet.h>
 
-#include "release.h"
-#include "verdict_map.h"
+#include "daemon/release.h"
+#include "daemon/verdict_map.h"
 
 #define COUNT_MAX 100000
 

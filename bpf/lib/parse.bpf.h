@@ -5,7 +5,7 @@
  * routing, fragment, destination-options and AH headers, then UDP or TCP
  * from the DNS port. Every read is bounds-checked against data_end; lengths
  * the headers claim are checked against the frame length. Needs 5.3+
- * (bounded loops); user/pkt_locate.c is the user-space twin.
+ * (bounded loops); user/common/pkt_locate.c is the user-space twin.
  */
 #ifndef DW_PARSE_BPF_H
 #define DW_PARSE_BPF_H

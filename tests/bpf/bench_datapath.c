@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verdict_map.h"
+#include "daemon/verdict_map.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
 #include "passthrough.skel.h"

@@ -16,7 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "dnsward.h"
-#include "pkt_digest.h"
+#include "common/pkt_digest.h"
 #include "dnsward.skel.h"
 
 struct dp_env {

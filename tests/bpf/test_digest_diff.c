@@ -5,7 +5,7 @@
  * compression), over many RR types and sections, plus mutations (case flips,
  * RR order, TTL and ID changes, truncation at every length, pointer
  * re-targeting, random byte flips) goes through the production XDP and tc
- * programs; each outcome must be what user/pkt_digest.c says: the same zone
+ * programs; each outcome must be what user/common/pkt_digest.c says: the same zone
  * decision, the same "malformed" or "too complex", and for a punt the same
  * verdict key.
  */

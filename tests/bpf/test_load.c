@@ -18,7 +18,7 @@
 
 #include "harness.h"
 #include "dnsward.skel.h"
-#include "verifier_log.h"
+#include "daemon/verifier_log.h"
 
 /* Half the budget: what another kernel's verifier may need on top of this one's. */
 #define VERIFIER_HEADROOM (VERIFIER_BUDGET / 2)

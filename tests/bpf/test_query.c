@@ -11,7 +11,7 @@
 #include "harness.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
-#include "dns_question.h"
+#include "common/dns_question.h"
 
 #define TC_ACT_OK 0
 

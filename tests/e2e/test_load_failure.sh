@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the user sees when the kernel's verifier refuses a program, through
 # the real load path: build/dnsward-san's test-only DNSWARD_TEST_REJECT_PROG
-# (user/test_reject_prog.h) swaps the named program for an invalid one just
+# (user/daemon/test_reject_prog.h) swaps the named program for an invalid one just
 # before libbpf hands it to the kernel, so the real verifier refuses it.
 # A refused query hook (dnsward_tc_query): the daemon runs without prefetch,
 # says so once with the clear report, removes the query hook an earlier run

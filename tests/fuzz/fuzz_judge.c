@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "val_internal.h"
+#include "validator/val_internal.h"
 
 static struct validator *v;
 static struct dw_config cfg;

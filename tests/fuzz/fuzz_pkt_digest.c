@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkt_digest.h"
+#include "common/pkt_digest.h"
 
 static const uint64_t key[2] = {0x0123456789abcdefULL, 0xfedcba9876543210ULL};
 

@@ -11,7 +11,7 @@
 #include <arpa/inet.h>
 
 #include "harness.h"
-#include "config.h"
+#include "common/config.h"
 
 static char tmp_dir[64];
 static char tmp_file[128];

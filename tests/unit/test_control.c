@@ -18,11 +18,11 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-#include "config.h"
-#include "control.h"
-#include "daemon.h"
-#include "loop.h"
-#include "policy.h"
+#include "common/config.h"
+#include "daemon/control.h"
+#include "daemon/daemon.h"
+#include "common/loop.h"
+#include "daemon/policy.h"
 
 #define EVENTS_MAX 64
 

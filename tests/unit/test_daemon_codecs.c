@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "harness.h"
-#include "dns_question.h"
-#include "events.h"
-#include "punt.h"
-#include "release.h"
+#include "common/dns_question.h"
+#include "daemon/events.h"
+#include "daemon/punt.h"
+#include "daemon/release.h"
 
 /* idp.test. A, ID 0x1234, a reply header. */
 static const uint8_t query[] = {0x12, 0x34, 0x81, 0x80, 0,   1,	  0,   0,   0, 0, 0, 0, 3,

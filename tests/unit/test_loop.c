@@ -5,7 +5,7 @@
 #include <sys/epoll.h>
 
 #include "harness.h"
-#include "loop.h"
+#include "common/loop.h"
 
 struct counts {
 	int reads;

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_pkt_digest.c: the user-space reference (user/pkt_digest.c): SipHash
+ * test_pkt_digest.c: the user-space reference (user/common/pkt_digest.c): SipHash
  * against the published vectors, zone keys on label boundaries, the digest's
  * invariances (ID, TTL, RR order, case) and sensitivities (an RR, flags), the
  * parsing limits, and the frame locator.
  */
 #include "harness.h"
 #include "bpf/dp_packets.h"
-#include "pkt_digest.h"
+#include "common/pkt_digest.h"
 
 static uint16_t be16_at(const struct dp_buf *m, size_t at)
 {

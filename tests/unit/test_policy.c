@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "config.h"
-#include "policy.h"
-#include "policy_probe.h"
+#include "common/config.h"
+#include "daemon/policy.h"
+#include "validator/policy_probe.h"
 
 static char tmp_dir[64];
 static char tmp_file[128];

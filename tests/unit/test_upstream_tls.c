@@ -24,7 +24,7 @@
 #include <openssl/x509.h>
 
 #include "harness.h"
-#include "upstream_tls.h"
+#include "validator/upstream_tls.h"
 
 #define SRV_PORT      8853
 #define SRV_POLLS_MAX 600 /* accept polls of 100 ms: the server thread ends within a minute */

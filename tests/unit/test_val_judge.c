@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "val_internal.h"
+#include "validator/val_internal.h"
 
 static struct dw_config cfg;
 

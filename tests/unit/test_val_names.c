@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "val_internal.h"
+#include "validator/val_internal.h"
 
 /* The reference: ldns's printer, lower-cased, the final dot dropped. */
 static void ref_str(const ldns_rdf *r, char *out, size_t len)

@@ -11,8 +11,8 @@
 
 #include "harness.h"
 #include "dnsward.h"
-#include "verdict_index.h"
-#include "verdict_map.h"
+#include "daemon/verdict_index.h"
+#include "daemon/verdict_map.h"
 
 static struct dw_verdict_key key_of(unsigned i)
 {

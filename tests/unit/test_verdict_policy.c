@@ -4,7 +4,7 @@
 
 #include "harness.h"
 #include "dnsward.h"
-#include "verdict_policy.h"
+#include "daemon/verdict_policy.h"
 
 struct row {
 	const char *what;

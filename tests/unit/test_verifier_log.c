@@ -18,8 +18,8 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
-#include "log.h"
-#include "verifier_log.h"
+#include "common/log.h"
+#include "daemon/verifier_log.h"
 
 /* A level-1 log of a refused program, as this kernel writes it. */
 static const char refused_log[] =

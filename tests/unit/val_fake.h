@@ -20,7 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "val_internal.h"
+#include "validator/val_internal.h"
 
 #define FAKE_T0	       1767225600u /* 2026-01-01T00:00:00Z: the pinned validation time */
 #define FAKE_PORT      5300

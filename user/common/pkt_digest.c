@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * pkt_digest.c: the user-space reference of the data plane's DNS parsing, zone
+ * key and verdict-key digest (specified in include/dw_digest.h). Written as
+ * plain byte-at-a-time C over a buffer, independently of the BPF code, so the
+ * differential test compares two implementations of one specification.
+ */
+#include <string.h>
+#include <netinet/in.h>
+
+#include "dw_digest.h"
+#include "dw_siphash.h"
+#include "common/log.h"
+#include "common/pkt_digest.h"
+
+/* SipHash over a byte stream: whole words go to the core, the rest waits. */
+struct sip_stream {
+	struct dw_sip s;
+	uint8_t tail[8];
+	size_t ntail;
+	int digest; /* 1: SipHash-1-3 (the digest's), 0: SipHash-2-4 */
+};
+
+static uint64_t le64(const uint8_t *b)
+{
+	uint64_t w = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		w = (w << 8) | b[i];
+	return w;
+}
+
+static void stream_init(struct sip_stream *st, const uint64_t key[2], int out128, int digest)
+{
+	dw_sip_init(&st->s, key[0], key[1], out128);
+	st->ntail = 0;
+	st->digest = digest;
+}
+
+static void stream_bytes(struct sip_stream *st, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		st->tail[st->ntail++] = p[i];
+		if (st->ntail == 8) {
+			if (st->digest)
+				dw_sip13_word(&st->s, le64(st->tail));
+			else
+				dw_sip_word(&st->s, le64(st->tail));
+			st->ntail = 0;
+		}
+	}
+}
+
+static void stream_word(struct sip_stream *st, uint64_t w)
+{
+	uint8_t b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (uint8_t)(w >> (8 * i));
+	stream_bytes(st, b, 8);
+}
+
+/* Pads with zero bytes to the next multiple of 8 (the N() and C() framing). */
+static void stream_pad(struct sip_stream *st)
+{
+	static const uint8_t zero[8];
+
+	if (st->ntail)
+		stream_bytes(st, zero, 8 - st->ntail);
+}
+
+static void stream_final(struct sip_stream *st, int out128, __u64 out[2])
+{
+	uint64_t tail = 0;
+	size_t i;
+
+	for (i = st->ntail; i-- > 0;)
+		tail = (tail << 8) | st->tail[i];
+	st->s.nbytes += st->ntail;
+	if (st->digest)
+		dw_sip13_final(&st->s, tail, out128, out);
+	else
+		dw_sip_final(&st->s, tail, out128, out);
+}
+
+void pkt_siphash128(const uint64_t key[2], const void *data, size_t len, uint64_t out[2])
+{
+	struct sip_stream st;
+	__u64 h[2];
+
+	stream_init(&st, key, 1, 0);
+	stream_bytes(&st, data, len);
+	stream_final(&st, 1, h);
+	out[0] = h[0];
+	out[1] = h[1];
+}
+
+uint64_t pkt_siphash64(const uint64_t key[2], const void *data, size_t len)
+{
+	struct sip_stream st;
+	__u64 out[2] = {0, 0};
+
+	stream_init(&st, key, 0, 0);
+	stream_bytes(&st, data, len);
+	stream_final(&st, 0, out);
+	return out[0];
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint8_t lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/*
+ * Walks the name at msg[start], feeding N(name) to st when st is not NULL.
+ * *end: the offset after the name's in-place bytes. Returns 0 or PKT_E*.
+ */
+static int walk_name(const uint8_t *msg, size_t len, size_t start, struct sip_stream *st,
+		     size_t *end)
+{
+	size_t pos = start, run = start, total = 0, in_place_end = 0;
+	int hops = 0, steps;
+
+	for (steps = 0; steps < DW_NAME_STEPS_MAX; steps++) {
+		uint8_t c, label[DW_LABEL_MAX + 1];
+		size_t i;
+
+		if (pos >= len)
+			return PKT_EMALFORMED;
+		c = msg[pos];
+		if ((c & 0xc0) == 0xc0) {
+			size_t target;
+
+			if (pos + 1 >= len)
+				return PKT_EMALFORMED;
+			target = (size_t)(c & 0x3f) << 8 | msg[pos + 1];
+			if (target < DW_DNS_HDR_LEN || target >= run)
+				return PKT_EMALFORMED;
+			if (++hops > DW_NAME_PTRS_MAX)
+				return PKT_ETOOCOMPLEX;
+			if (hops == 1)
+				in_place_end = pos + 2;
+			pos = run = target;
+			continue;
+		}
+		if (c & 0xc0)
+			return PKT_EMALFORMED;
+		total += (size_t)c + 1;
+		if (total > DW_NAME_MAX)
+			return PKT_EMALFORMED;
+		if (c == 0) {
+			if (hops == 0)
+				in_place_end = pos + 1;
+			if (st) {
+				stream_bytes(st, &c, 1);
+				stream_pad(st);
+			}
+			*end = in_place_end;
+			return 0;
+		}
+		if (pos + 1 + c > len)
+			return PKT_EMALFORMED;
+		label[0] = c;
+		for (i = 0; i < c; i++)
+			label[1 + i] = lower(msg[pos + 1 + i]);
+		if (st)
+			stream_bytes(st, label, (size_t)c + 1);
+		pos += 1 + (size_t)c;
+	}
+	return PKT_ETOOCOMPLEX;
+}
+
+/* NH(name) of the name at msg[start] (*end: after its in-place bytes). */
+static int name_hash(const uint8_t *msg, size_t len, size_t start, const uint64_t key[2],
+		     size_t *end, __u64 nh[2])
+{
+	struct sip_stream st;
+	int err;
+
+	stream_init(&st, key, 1, 1);
+	stream_word(&st, DW_DIGEST_TAG);
+	err = walk_name(msg, len, start, &st, end);
+	if (err)
+		return err;
+	stream_final(&st, 1, nh);
+	return 0;
+}
+
+static void chunk(struct sip_stream *st, const uint8_t *p, size_t n)
+{
+	stream_word(st, n);
+	stream_bytes(st, p, n);
+	stream_pad(st);
+}
+
+/* R(rdata) of one RR per dw_rdata_layout(). */
+static int digest_rdata(const uint8_t *msg, size_t len, const uint64_t key[2], uint16_t type,
+			size_t rd, size_t rd_end, struct sip_stream *st)
+{
+	uint16_t pre;
+	int nnames = dw_rdata_layout(type, &pre), i, err;
+	size_t p = rd;
+
+	if (nnames == 0) {
+		chunk(st, msg + rd, rd_end - rd);
+		return 0;
+	}
+	if (rd_end - rd < pre)
+		return PKT_EMALFORMED;
+	if (pre)
+		chunk(st, msg + rd, pre);
+	p += pre;
+	for (i = 0; i < nnames; i++) {
+		__u64 nh[2];
+		size_t end;
+
+		if (p >= rd_end)
+			return PKT_EMALFORMED;
+		err = name_hash(msg, len, p, key, &end, nh);
+		if (err)
+			return err;
+		if (end > rd_end)
+			return PKT_EMALFORMED;
+		stream_word(st, nh[0]);
+		p = end;
+	}
+	chunk(st, msg + p, rd_end - p);
+	return 0;
+}
+
+/* Walks every RR from off, summing E(RR) into acc (an OPT RR is skipped). */
+static int digest_rrs(const uint8_t *msg, size_t len, const uint64_t key[2], size_t off,
+		      unsigned int nrr, const unsigned int sec_end[2], uint64_t acc[2])
+{
+	unsigned int i;
+
+	for (i = 0; i < nrr; i++) {
+		unsigned int section = i < sec_end[0]	? DW_SEC_ANSWER
+				       : i < sec_end[1] ? DW_SEC_AUTHORITY
+							: DW_SEC_ADDITIONAL;
+		struct sip_stream st;
+		uint16_t type, class, rdlen;
+		__u64 h[2], nh[2];
+		size_t end;
+		int err;
+
+		err = name_hash(msg, len, off, key, &end, nh);
+		if (err)
+			return err;
+		if (end + 10 > len)
+			return PKT_EMALFORMED;
+		type = be16(msg + end);
+		class = be16(msg + end + 2);
+		rdlen = be16(msg + end + 8);
+		off = end + 10;
+		if (off + rdlen > len)
+			return PKT_EMALFORMED;
+		if (section == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT) {
+			off += rdlen;
+			continue;
+		}
+		stream_init(&st, key, 1, 1);
+		stream_word(&st, (uint64_t)section << 32 | (uint64_t)type << 16 | class);
+		stream_word(&st, nh[0]);
+		err = digest_rdata(msg, len, key, type, off, off + rdlen, &st);
+		if (err)
+			return err;
+		stream_final(&st, 1, h);
+		acc[0] += h[0];
+		acc[1] += h[1];
+		off += rdlen;
+	}
+	return 0;
+}
+
+int pkt_digest_key(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
+		   struct dw_verdict_key *out)
+{
+	unsigned int an, ns, ar, sec_end[2];
+	uint64_t acc[2];
+	__u64 eq[2];
+	size_t qend;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (len < DW_DNS_HDR_LEN) {
+		pr_debug("pkt: message of %zu bytes is shorter than a header", len);
+		return PKT_EMALFORMED;
+	}
+	if (len > DW_DNS_MSG_MAX) {
+		pr_debug("pkt: message of %zu bytes exceeds %d", len, DW_DNS_MSG_MAX);
+		return PKT_ETOOCOMPLEX;
+	}
+	if (be16(msg + 4) != 1) {
+		pr_debug("pkt: QDCOUNT %u is not 1", be16(msg + 4));
+		return PKT_EMALFORMED;
+	}
+	err = name_hash(msg, len, DW_DNS_HDR_LEN, sipkey, &qend, eq);
+	if (err || qend + 4 > len) {
+		pr_debug("pkt: question name does not parse");
+		return err ? err : PKT_EMALFORMED;
+	}
+	out->qtype = be16(msg + qend);
+	out->qclass = be16(msg + qend + 2);
+	out->flags = be16(msg + 2);
+	an = be16(msg + 6);
+	ns = be16(msg + 8);
+	ar = be16(msg + 10);
+	if (an + ns + ar > DW_DIGEST_RRS_MAX) {
+		pr_debug("pkt: %u RRs exceed %d", an + ns + ar, DW_DIGEST_RRS_MAX);
+		return PKT_ETOOCOMPLEX;
+	}
+	sec_end[0] = an;
+	sec_end[1] = an + ns;
+	acc[0] = eq[0];
+	acc[1] = eq[1];
+	err = digest_rrs(msg, len, sipkey, qend + 4, an + ns + ar, sec_end, acc);
+	if (err) {
+		pr_debug("pkt: resource records do not parse (%d)", err);
+		return err;
+	}
+	out->digest[0] = acc[0];
+	out->digest[1] = acc[1];
+	return 0;
+}
+
+/* Appends labels[n-1..0] as "label\0" each; shared by both zone-key builders. */
+static int zone_key_from_labels(const uint8_t *const *labels, const size_t *lens, size_t n,
+				struct dw_zone_key *out)
+{
+	size_t pos = 0, i, j;
+
+	for (i = n; i-- > 0;) {
+		if (pos + lens[i] + 1 > sizeof(out->name))
+			return -EINVAL;
+		for (j = 0; j < lens[i]; j++)
+			out->name[pos++] = lower(labels[i][j]);
+		out->name[pos++] = 0;
+	}
+	out->prefixlen = (uint32_t)pos * 8;
+	return 0;
+}
+
+int pkt_zone_key(const char *zone, struct dw_zone_key *out)
+{
+	const uint8_t *labels[DW_LABELS_MAX];
+	size_t lens[DW_LABELS_MAX], n = 0, total = 1;
+	const char *p = zone;
+
+	memset(out, 0, sizeof(*out));
+	if (!zone || !*zone) {
+		pr_warn("pkt: empty zone name");
+		return -EINVAL;
+	}
+	if (!strcmp(zone, "."))
+		return 0;
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		if (l == 0 || l > DW_LABEL_MAX || n == DW_LABELS_MAX || memchr(p, '\\', l)) {
+			pr_warn("pkt: zone name '%s' has an empty, long or escaped label", zone);
+			return -EINVAL;
+		}
+		total += l + 1;
+		labels[n] = (const uint8_t *)p;
+		lens[n++] = l;
+		p += l;
+		if (*p == '.')
+			p++;
+	}
+	if (total > DW_NAME_MAX) {
+		pr_warn("pkt: zone name '%s' is longer than 255 bytes", zone);
+		return -EINVAL;
+	}
+	return zone_key_from_labels(labels, lens, n, out);
+}
+
+int pkt_qname_zone_key(const uint8_t *msg, size_t len, struct dw_zone_key *out)
+{
+	const uint8_t *labels[DW_LABELS_MAX + 1];
+	size_t lens[DW_LABELS_MAX + 1], n = 0, pos = DW_DNS_HDR_LEN, end;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (len < DW_DNS_HDR_LEN || be16(msg + 4) != 1)
+		return PKT_EMALFORMED;
+	err = walk_name(msg, len, DW_DNS_HDR_LEN, NULL, &end);
+	if (err)
+		return err;
+	/* walk_name proved the name uncompressed and in bounds. */
+	while (msg[pos] && n <= DW_LABELS_MAX) {
+		labels[n] = msg + pos + 1;
+		lens[n++] = msg[pos];
+		pos += 1 + (size_t)msg[pos];
+	}
+	return zone_key_from_labels(labels, lens, n, out) ? PKT_EMALFORMED : 0;
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* caps.c: capability dropping through prctl and capset directly (no libcap). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "daemon/caps.h"
+#include "common/log.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static const int kept[] = {CAP_BPF, CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW};
+
+static int last_cap(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	int n = CAP_LAST_CAP;
+
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = CAP_LAST_CAP;
+		fclose(f);
+	}
+	return n < 63 ? n : 63;
+}
+
+static bool is_kept(int cap)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (kept[i] == cap)
+			return true;
+	return false;
+}
+
+int caps_drop_unneeded(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2];
+	int cap, top = last_cap();
+
+	memset(data, 0, sizeof(data));
+	for (cap = 0; cap <= top; cap++) {
+		if (is_kept(cap)) {
+			data[cap / 32].effective |= 1u << (cap % 32);
+			data[cap / 32].permitted |= 1u << (cap % 32);
+		} else if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+			pr_warn("caps: drop capability %d from the bounding set: %s", cap,
+				strerror(errno));
+		}
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (syscall(SYS_capset, &hdr, data) < 0) {
+		int err = -errno;
+
+		pr_err("caps: capset to CAP_BPF, CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW: %s",
+		       strerror(errno));
+		return err;
+	}
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * verdict_map.h: write and flush verdicts in the data plane's verdict map.
+ * Expiry is on the boot clock (bpf_ktime_get_boot_ns), which keeps counting
+ * through suspend, so a verdict never outlives its TTL.
+ */
+#ifndef DW_VERDICT_MAP_H
+#define DW_VERDICT_MAP_H
+
+#include <stdint.h>
+
+#include "dnsward.h"
+#include "daemon/verdict_index.h"
+
+/* Now on the data plane's clock, in nanoseconds. */
+uint64_t verdict_now_ns(void);
+
+/*
+ * Write verdict (enum dw_verdict_code) valid for ttl_s seconds (at least 1).
+ * Returns 0 for a new key, 1 when it replaced a verdict (the data plane's
+ * memo may still hold the old one: see verdict_memo_invalidate), or -errno.
+ */
+int verdict_write(int map_fd, const struct dw_verdict_key *key, uint8_t verdict, uint8_t reason,
+		  uint32_t zone_id, uint32_t ttl_s);
+/*
+ * Start a new memo generation in the data-plane config (config_fd, the
+ * dnsward_config map): the data plane stops trusting every message it
+ * remembered (bpf/lib/memo.bpf.h). Call it after deleting or replacing
+ * verdicts. Returns 0 or -errno.
+ */
+int verdict_memo_invalidate(int config_fd);
+/* Look one key up; returns 0 and fills out, or -ENOENT. */
+int verdict_lookup(int map_fd, const struct dw_verdict_key *key, struct dw_verdict *out);
+/* Delete every verdict; returns how many were deleted, or -errno. */
+int verdict_flush(int map_fd);
+/*
+ * Delete the verdicts vi records for name and the names below it, and every
+ * verdict vi does not know (written before this index existed, e.g. by a
+ * previous run over the same pins: their names are unknown, so they go too).
+ * Verdicts vi knows for other names stay. Returns how many were deleted, or -errno.
+ */
+int verdict_flush_name(int map_fd, struct verdict_index *vi, const char *name);
+
+#endif
