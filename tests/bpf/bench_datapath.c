@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "daemon/verdict_map.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
@@ -126,7 +127,7 @@ static void ops_report(struct dp_env *e, int base_fd, const struct dp_buf *f, in
 		return;
 	}
 	bpf_map_update_elem(bpf_map__fd(ops->maps.ops_lru), &k, &v, BPF_ANY);
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		measure(e, bpf_program__fd(t[i].prog), base_fd, f, repeat, &ns, &base);
 		printf("op_%s %.1f ns per operation (fastest round %.1f)\n", t[i].name,
 		       ((double)ns.median - base.median) / t[i].per,

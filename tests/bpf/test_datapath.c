@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "harness.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
@@ -331,8 +332,8 @@ static void test_table_all_layouts_both_hooks(void)
 	int p;
 
 	reset_policy();
-	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		for (l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (l = 0; l < ARRAY_SIZE(layouts); l++) {
 			for (p = 0; p < 2; p++) {
 				const struct dp_case *t = &cases[c];
 				int prog = p ? env.tc : env.xdp, got;
@@ -557,7 +558,7 @@ static void test_memo(void)
 		int prog = p ? env.tc : env.xdp;
 
 		reset_policy();
-		memo_steps(prog, repeats, sizeof(repeats) / sizeof(repeats[0]));
+		memo_steps(prog, repeats, ARRAY_SIZE(repeats));
 		/* The daemon deletes the ALLOW and starts a new generation: a miss again. */
 		memo_delete_verdict("www.idp.test", A1);
 		memo_step(prog, &deleted);
@@ -579,7 +580,7 @@ static void test_memo(void)
 		CHECK_EQ_INT(dp_counter(&env, DW_CNT_MEMO_FILL), fills + 2); /* replaced */
 		memo_step(prog, &second[2]);
 		/* Every UDP layout reaches the memo; TCP never does (its flow state decides). */
-		for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
+		for (size_t l = 0; l < ARRAY_SIZE(layouts); l++) {
 			struct dp_buf m, f;
 			char what[96];
 			int tcp = layouts[l].o.tcp;
@@ -754,7 +755,7 @@ static void dp_first_fragments_cut(int prog)
 
 	dp_reply_a(&m, "login.idp.test", 1, 300, 0xcb007101);
 	for (l3 = 0; l3 < 2; l3++) {
-		for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(cuts); i++) {
 			struct dp_frame_opts o = {.l3 = l3 ? DP_IP6 : DP_IP4,
 						  .ip_frag = l3 ? 0 : 0x2000,
 						  .ip6_frag = (int)l3,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <ldns/ldns.h>
 
+#include "common/array.h"
 #include "harness.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
@@ -203,7 +204,7 @@ static void test_corpus_and_invariance(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(corpus) / sizeof(corpus[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(corpus); i++) {
 		struct dp_buf m, r;
 		struct dw_verdict_key k1, k2;
 
@@ -234,7 +235,7 @@ static void test_mutations(void)
 	unsigned int seed = 6, i, j;
 	size_t c;
 
-	for (c = 0; c < sizeof(corpus) / sizeof(corpus[0]); c++) {
+	for (c = 0; c < ARRAY_SIZE(corpus); c++) {
 		struct dp_buf base, m;
 		char what[128];
 

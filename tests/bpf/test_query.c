@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 
+#include "common/array.h"
 #include "harness.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
@@ -171,7 +172,7 @@ static void test_no_record(void)
 	size_t i;
 
 	reset();
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct dp_frame_opts o = {.l3 = 4, .tcp = cases[i].tcp};
 		struct delta d;
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <arpa/inet.h>
 
+#include "common/array.h"
 #include "harness.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
@@ -466,8 +467,8 @@ static void test_scenarios_both_hooks(void)
 	size_t c, l, i;
 	int p;
 
-	for (c = 0; c < sizeof(scenarios) / sizeof(scenarios[0]); c++) {
-		for (l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
+	for (c = 0; c < ARRAY_SIZE(scenarios); c++) {
+		for (l = 0; l < ARRAY_SIZE(layouts); l++) {
 			for (p = 0; p < 2; p++) {
 				const struct scenario *sc = &scenarios[c];
 				int prog = p ? env.tc : env.xdp;

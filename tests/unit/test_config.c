@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "common/array.h"
 #include "harness.h"
 #include "common/config.h"
 
@@ -180,7 +181,7 @@ static void test_error_messages(void)
 	char expected[1200];
 	size_t i;
 
-	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(error_cases); i++) {
 		int ret = load_text(error_cases[i].yaml);
 
 		snprintf(expected, sizeof(expected), "%s:%s", tmp_file, error_cases[i].message);
@@ -406,7 +407,7 @@ static void test_examples_parse(void)
 					    "examples/node.yaml", "examples/lab.yaml"};
 	size_t i;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		int ret = config_load(files[i], &cfg, err, sizeof(err));
 
 		if (ret)

@@ -11,6 +11,7 @@
  */
 #include <time.h>
 
+#include "common/array.h"
 #include "harness.h"
 #include "val_fake.h"
 
@@ -112,7 +113,7 @@ static void build_hierarchy(void)
 	    "rot.idp.test. 300 IN A 203.0.113.84",
 	    NULL,
 	};
-	const char *idp2[sizeof(idp) / sizeof(idp[0])];
+	const char *idp2[ARRAY_SIZE(idp)];
 	static const char *const n3[] = {
 	    "n3.test. 300 IN NS ns1.n3.test.",	     "ns1.n3.test. 300 IN A 203.0.113.12",
 	    "n3.test. 300 IN A 203.0.113.90",	     "www.n3.test. 300 IN A 203.0.113.91",
@@ -258,7 +259,7 @@ static void test_outcomes(void)
 	struct val_result res;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct vcase *c = &cases[i];
 
 		validator_flush(v, NULL);

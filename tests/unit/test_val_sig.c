@@ -10,6 +10,7 @@
  * signature right after a failed one.
  * Every outcome is checked against ldns's own verifier on the same input.
  */
+#include "common/array.h"
 #include "harness.h"
 /* Only the key and record helpers are used here, not the stand-in upstream. */
 #pragma GCC diagnostic push
@@ -153,7 +154,7 @@ static void test_each_algorithm(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		check_alg(&cases[i]);
 }
 
@@ -204,7 +205,7 @@ static void test_context_reuse_after_failure(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		check_reuse(&cases[i]);
 }
 

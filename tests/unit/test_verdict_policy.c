@@ -2,6 +2,7 @@
 /* test_verdict_policy.c: the verdict table, row by row (DESIGN.md "Outcomes per name"). */
 #include <string.h>
 
+#include "common/array.h"
 #include "harness.h"
 #include "dnsward.h"
 #include "daemon/verdict_policy.h"
@@ -42,7 +43,7 @@ static void test_table(void)
 	struct cfg_limits lim = {.max_verdict_ttl = 3600, .negative_cache_ttl = 5};
 	size_t i;
 
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
 		const struct row *r = &rows[i];
 		struct cfg_zone z = {.require = r->require, .failure = r->failure};
 		struct val_result res;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "cli/commands.h"
 #include "cli/control_client.h"
 
@@ -46,7 +47,7 @@ static void usage(FILE *out, const char *cmd)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(usages); i++)
 		if (!strcmp(cmd, usages[i].cmd))
 			fprintf(
 			    out,

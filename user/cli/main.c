@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "cli/commands.h"
 #include "common/log.h"
 
@@ -30,7 +31,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: dnsward [-v] <command> [options]\n\n"
 		     "DNSSEC integrity enforcement for identity-critical DNS replies.\n\n"
 		     "commands:\n");
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
 		fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\n'dnsward <command> --help' describes a command's options.\n");
 }
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_route_libbpf();
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
 		if (!strcmp(argv[arg], subcommands[i].name))
 			return subcommands[i].fn(argc - arg, argv + arg);
 	fprintf(stderr, "dnsward: unknown command '%s' (try 'dnsward --help')\n", argv[arg]);

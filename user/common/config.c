@@ -19,6 +19,7 @@
 #include <yaml.h>
 #include <openssl/evp.h>
 
+#include "common/array.h"
 #include "common/config.h"
 #include "dnsward.h"
 #include "common/log.h"
@@ -215,7 +216,7 @@ int config_parse_duration(const char *s, uint64_t *ms)
 			if (v > CFG_DURATION_MAX_MS)
 				return -ERANGE;
 		}
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(units); i++) {
 			size_t l = strlen(units[i].unit);
 
 			if (!strncmp(s, units[i].unit, l) && l > best_len) {
@@ -600,7 +601,7 @@ static int parse_zone(struct parser *p, yaml_node_t *n, const char *path, int in
 
 	z->cname_targets_secure = true;
 	z->line = (int)n->start_mark.line + 1;
-	err = parse_map(p, n, path, zone_fields, sizeof(zone_fields) / sizeof(zone_fields[0]), z);
+	err = parse_map(p, n, path, zone_fields, ARRAY_SIZE(zone_fields), z);
 	if (err)
 		return err;
 	/* Monitor never drops, so a failure mode there could never take effect. */
@@ -919,8 +920,7 @@ static int parse_upstream(struct parser *p, yaml_node_t *n, const char *path, in
 	up.u->timeout_ms = 2000;
 	/* pins are parsed through p->cfg->n_upstreams: it indexes the entry being filled. */
 	p->cfg->n_upstreams = index;
-	err = parse_map(p, n, path, upstream_fields,
-			sizeof(upstream_fields) / sizeof(upstream_fields[0]), &up);
+	err = parse_map(p, n, path, upstream_fields, ARRAY_SIZE(upstream_fields), &up);
 	if (err)
 		return err;
 	if (!up.port)
@@ -1060,8 +1060,7 @@ static int parse_iface(struct parser *p, yaml_node_t *n, const char *path, int i
 	int err;
 
 	f->line = (int)n->start_mark.line + 1;
-	err =
-	    parse_map(p, n, path, iface_fields, sizeof(iface_fields) / sizeof(iface_fields[0]), f);
+	err = parse_map(p, n, path, iface_fields, ARRAY_SIZE(iface_fields), f);
 	if (err)
 		return err;
 	/* tc is meant for pod veths, where replies leave the host toward the pod. */
@@ -1101,7 +1100,7 @@ static const struct limit_def {
 
 static int parse_limits(struct parser *p, yaml_node_t *n, const char *path, void *obj)
 {
-	size_t n_defs = sizeof(limit_defs) / sizeof(limit_defs[0]), i;
+	size_t n_defs = ARRAY_SIZE(limit_defs), i;
 	char sub[CFG_KEYPATH_LEN];
 	yaml_node_pair_t *pair;
 	uint64_t seen = 0, v = 0;
@@ -1357,7 +1356,7 @@ static int parse_document(struct parser *p, yaml_parser_t *yp)
 			 p->file);
 		return -EINVAL;
 	}
-	return parse_map(p, root, "", top_fields, sizeof(top_fields) / sizeof(top_fields[0]), NULL);
+	return parse_map(p, root, "", top_fields, ARRAY_SIZE(top_fields), NULL);
 }
 
 int config_load(const char *path, struct dw_config *cfg, char *err, size_t err_len)

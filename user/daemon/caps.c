@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "common/array.h"
 #include "daemon/caps.h"
 #include "common/log.h"
 
@@ -35,7 +36,7 @@ static bool is_kept(int cap)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(kept); i++)
 		if (kept[i] == cap)
 			return true;
 	return false;

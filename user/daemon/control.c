@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "common/clock.h"
+#include "common/fs.h"
 #include "daemon/control.h"
 #include "common/log.h"
 #include "daemon/policy.h"
@@ -40,7 +42,7 @@ struct ctl_client {
 	bool waiting; /* its request (a reload) is being probed: no timeout, no reads */
 	char buf[CTL_LINE_MAX];
 	size_t len;
-	struct timespec since;
+	uint64_t since_ms;
 };
 
 struct control {
@@ -556,14 +558,6 @@ static int run_request(struct control *c, const struct policy_caller *who,
 
 /* --- the socket ----------------------------------------------------------------------- */
 
-static long elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
 static void client_close(struct control *c, struct ctl_client *cl)
 {
 	if (!cl->waiting)
@@ -682,7 +676,7 @@ static void on_accept(struct loop *l, int fd, uint32_t events, void *ctx)
 	}
 	cl->fd = cfd;
 	cl->len = 0;
-	clock_gettime(CLOCK_MONOTONIC, &cl->since);
+	cl->since_ms = clock_mono_ms();
 	if (loop_add_fd(c->loop, cfd, EPOLLIN, on_client_read, cl) < 0) {
 		pr_warn("control: cannot watch a client of %s", c->path);
 		close(cfd);
@@ -698,7 +692,7 @@ static void on_tick(struct loop *l, void *ctx)
 	for (i = 0; i < CTL_CLIENTS_MAX; i++) {
 		struct ctl_client *cl = &c->clients[i];
 
-		if (cl->fd >= 0 && !cl->waiting && elapsed_ms(&cl->since) > CTL_IDLE_MS) {
+		if (cl->fd >= 0 && !cl->waiting && clock_mono_ms() - cl->since_ms > CTL_IDLE_MS) {
 			pr_warn("control: pid %d sent no request within %d ms, dropped",
 				(int)cl->cred.pid, CTL_IDLE_MS);
 			client_close(c, cl);
@@ -707,35 +701,23 @@ static void on_tick(struct loop *l, void *ctx)
 	expire_ntas(c);
 }
 
-/* mkdir -p for the socket's parent, 0755 for what it creates. */
+/* The socket's parent directory, made with 0755 where missing. */
 static int make_parent(const char *path, char *err, size_t err_len)
 {
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], failed[sizeof(dir)];
 	char *p;
+	int ret;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	p = strrchr(dir, '/');
 	if (!p || p == dir)
 		return 0;
 	*p = '\0';
-	for (p = dir + 1;; p++) {
-		if (*p && *p != '/')
-			continue;
-		char saved = *p;
-
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			int e = errno;
-
-			snprintf(err, err_len, "control socket %s: cannot create %s: %s", path, dir,
-				 strerror(e));
-			return -e;
-		}
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	return 0;
+	ret = mkdir_p(dir, 0755, failed, sizeof(failed));
+	if (ret < 0)
+		snprintf(err, err_len, "control socket %s: cannot create %s: %s", path, failed,
+			 strerror(-ret));
+	return ret;
 }
 
 /* A socket file left by a daemon that died is removed; a live one is not ours. */

@@ -16,6 +16,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/array.h"
+#include "common/fs.h"
 #include "dnsward.h"
 #include "dnsward.skel.h"
 #include "daemon/load_diag.h"
@@ -29,29 +31,6 @@
 
 /* The query hook: only prefetch needs it, so the data plane runs without it. */
 #define PROG_QUERY "dnsward_tc_query"
-
-static int mkdir_p(const char *path)
-{
-	char buf[CFG_PATH_LEN];
-	size_t i, n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
-			int err = -errno;
-
-			pr_err("loader: mkdir %s: %s", buf, strerror(errno));
-			return err;
-		}
-		buf[i] = path[i];
-	}
-	return 0;
-}
 
 static int map_fd(struct loader *ld, const char *name)
 {
@@ -232,15 +211,17 @@ static int load_data_plane(struct loader *ld, const struct dw_config *cfg)
 
 int loader_open(struct loader *ld, const struct dw_config *cfg)
 {
-	char query_pin[PATH_MAX];
+	char query_pin[PATH_MAX], failed[PATH_MAX];
 	int err;
 
 	memset(ld, 0, sizeof(*ld));
 	snprintf(ld->pin_path, sizeof(ld->pin_path), "%s",
 		 cfg->pin_path[0] ? cfg->pin_path : DW_DEFAULT_PIN_PATH);
-	err = mkdir_p(ld->pin_path);
-	if (err)
+	err = mkdir_p(ld->pin_path, 0700, failed, sizeof(failed));
+	if (err) {
+		pr_err("loader: cannot create %s for %s: %s", failed, ld->pin_path, strerror(-err));
 		return err;
+	}
 	ld->reused_maps = verdicts_pinned(ld->pin_path);
 	err = test_reject_prog_arm();
 	if (!err)
@@ -289,7 +270,7 @@ static void unpin_all(struct loader *ld)
 	char path[PATH_MAX];
 	size_t i;
 
-	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(pins); i++) {
 		snprintf(path, sizeof(path), "%s/%s", ld->pin_path, pins[i]);
 		if (unlink(path) < 0 && errno != ENOENT)
 			pr_warn("loader: unpin %s: %s", path, strerror(errno));

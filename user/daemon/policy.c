@@ -12,6 +12,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 
+#include "common/array.h"
 #include "common/log.h"
 #include "daemon/policy.h"
 
@@ -23,7 +24,7 @@ static const char *const hook_names[] = {"xdp", "tc"};
 static const char *const dir_names[] = {"ingress", "egress"};
 static const char *const xdp_mode_names[] = {"auto", "native", "generic"};
 
-#define NAME_OF(table, v) ((unsigned)(v) < sizeof(table) / sizeof(table[0]) ? table[v] : "?")
+#define NAME_OF(table, v) ((unsigned)(v) < ARRAY_SIZE(table) ? table[v] : "?")
 
 void policy_format_time(time_t t, char *out, size_t len)
 {
@@ -355,7 +356,7 @@ void policy_diff(const struct dw_config *old, const struct dw_config *new, char 
 	diff_section(&s, old, new, "resolver ", "resolvers");
 	diff_section(&s, old, new, "interface ", "interfaces");
 	diff_section(&s, old, new, "limits ", "limits");
-	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(settings); i++)
 		diff_section(&s, old, new, settings[i], settings[i]);
 	if (!s.full && s.used >= 2 && !strcmp(out + s.used - 2, "; "))
 		out[s.used - 2] = '\0';

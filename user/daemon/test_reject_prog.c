@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/array.h"
 #include "common/log.h"
 #include "daemon/test_reject_prog.h"
 
@@ -40,7 +41,7 @@ static int reject_prepare(struct bpf_program *prog, struct bpf_prog_load_opts *o
 	if (!said++)
 		pr_warn("TEST ONLY: %s=%s: %s is replaced with an invalid program",
 			TEST_REJECT_PROG_ENV, reject_name, reject_name);
-	return bpf_program__set_insns(prog, bad, sizeof(bad) / sizeof(bad[0]));
+	return bpf_program__set_insns(prog, bad, ARRAY_SIZE(bad));
 }
 
 /* The data plane's sections, with libbpf's own types for them. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* verdict_policy.c: the verdict table of DESIGN.md, in one place. */
+#include "common/array.h"
 #include "dnsward.h"
 #include "daemon/verdict_policy.h"
 
@@ -90,7 +91,7 @@ const char *verdict_reason_name(uint8_t reason)
 	    [DW_REASON_FAIL_OPEN] = "indeterminate_fail_open",
 	};
 
-	if (reason >= sizeof(names) / sizeof(names[0]) || !names[reason])
+	if (reason >= ARRAY_SIZE(names) || !names[reason])
 		return "unknown";
 	return names[reason];
 }

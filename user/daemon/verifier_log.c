@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "common/array.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "daemon/verifier_log.h"
 
@@ -82,7 +84,7 @@ static bool is_stats_line(const char *line, size_t len)
 	static const char *const stats[] = {"processed ", "verification time ", "stack depth "};
 	size_t i;
 
-	for (i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(stats); i++)
 		if (len >= strlen(stats[i]) && !strncmp(line, stats[i], strlen(stats[i])))
 			return true;
 	return false;
@@ -149,7 +151,8 @@ static int save_in(const char *dir, const char *prog, const char *const *parts, 
 int verifier_log_save(const char *dir, const char *prog, const char *const *parts, char *path,
 		      size_t pathlen)
 {
-	int err = mkdir(dir, 0755) < 0 && errno != EEXIST ? -errno : 0;
+	char failed[PATH_MAX];
+	int err = mkdir_p(dir, 0755, failed, sizeof(failed));
 
 	if (!err)
 		err = save_in(dir, prog, parts, path, pathlen);

@@ -22,6 +22,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "validator/upstream_tls.h"
 #include "validator/val_internal.h"
@@ -159,7 +160,7 @@ static int udp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const u
 			size_t wlen, int timeout_ms, ldns_pkt **out)
 {
 	uint8_t buf[UDP_BUF];
-	uint64_t deadline = upstream_now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + timeout_ms;
 	int fd, reads, rc = -ETIMEDOUT;
 
 	fd = socket(u->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -178,7 +179,7 @@ static int udp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const u
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		uint64_t t = upstream_now_ms();
+		uint64_t t = clock_mono_ms();
 		ldns_pkt *r = NULL;
 		ssize_t n;
 
@@ -226,7 +227,7 @@ static int tcp_read_all(int fd, uint8_t *buf, size_t len, uint64_t deadline)
 static int tcp_exchange(const struct cfg_upstream *u, const ldns_pkt *q, const uint8_t *wire,
 			size_t wlen, int timeout_ms, ldns_pkt **out)
 {
-	uint64_t deadline = upstream_now_ms() + timeout_ms;
+	uint64_t deadline = clock_mono_ms() + timeout_ms;
 	uint8_t hdr[2] = {wlen >> 8, wlen & 0xff}, *buf = NULL;
 	int fd, rc, err = 0;
 	socklen_t elen = sizeof(err);
@@ -367,9 +368,9 @@ int upstream_query(struct val_work *w, const ldns_rdf *name, ldns_rr_type type, 
 			w->queries++;
 			v->stats.upstream_queries++;
 			why[0] = 0;
-			t0 = val_now_ns();
+			t0 = clock_mono_ns();
 			rc = ask_one(w, i, u, name, type, out, why, sizeof(why));
-			v->stats.upstream_ns += val_now_ns() - t0;
+			v->stats.upstream_ns += clock_mono_ns() - t0;
 			if (rc == -EACCES || rc == -ECONNABORTED)
 				break; /* a refused certificate or pin does not heal on retry */
 			if (!rc) {

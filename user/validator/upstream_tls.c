@@ -26,6 +26,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "validator/upstream_tls.h"
 
@@ -51,18 +52,10 @@ struct upstream_tls {
 	struct tls_conn kept[CFG_UPSTREAMS_MAX];
 };
 
-uint64_t upstream_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int upstream_wait_fd(int fd, short ev, uint64_t deadline)
 {
 	struct pollfd pfd = {.fd = fd, .events = ev};
-	uint64_t t = upstream_now_ms();
+	uint64_t t = clock_mono_ms();
 
 	if (t >= deadline || poll(&pfd, 1, (int)(deadline - t)) <= 0)
 		return -ETIMEDOUT;
@@ -421,7 +414,7 @@ static void addr_text(const struct cfg_upstream *u, char *buf, size_t len)
 static void log_failure(struct tls_conn *c, const struct cfg_upstream *u, const char *why)
 {
 	char addr[INET6_ADDRSTRLEN + 8];
-	uint64_t t = upstream_now_ms();
+	uint64_t t = clock_mono_ms();
 
 	if (!strncmp(c->logged, why, sizeof(c->logged) - 1) && t - c->logged_ms < LOG_REPEAT_MS) {
 		c->suppressed++;
@@ -462,7 +455,7 @@ int upstream_tls_exchange(struct upstream_tls *t, int slot, const struct cfg_ups
 			  const uint8_t *wire, size_t wlen, int timeout_ms, uint8_t **reply,
 			  size_t *rlen, char *why, size_t why_len)
 {
-	uint64_t deadline = upstream_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 2000);
+	uint64_t deadline = clock_mono_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 2000);
 	struct tls_conn *c;
 	sigset_t pipe_set, old;
 	int rc;

@@ -17,8 +17,6 @@ struct upstream_tls;
 /* NULL when OpenSSL cannot make a client context (logged). */
 struct upstream_tls *upstream_tls_new(void);
 
-/* Milliseconds on the monotonic clock: the deadlines of every upstream exchange. */
-uint64_t upstream_now_ms(void);
 /* Wait for ev (POLLIN/POLLOUT) on fd until deadline; 0, or -ETIMEDOUT. */
 int upstream_wait_fd(int fd, short ev, uint64_t deadline);
 void upstream_tls_free(struct upstream_tls *t);

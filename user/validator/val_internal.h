@@ -98,8 +98,6 @@ ldns_rdf *name_child_toward(const ldns_rdf *zone, const ldns_rdf *target);
 /* "*.<ce>": the wildcard a denial proof must also rule out (val_nsec.c). */
 ldns_rdf *val_wildcard_at(const ldns_rdf *ce);
 void truth_clear(struct val_truth *t);
-/* Nanoseconds on the monotonic clock (stage timings in val_stats). */
-uint64_t val_now_ns(void);
 
 /* --- val_anchor.c --- */
 int anchors_load(struct val_anchors *an, const struct dw_config *cfg, char *err, size_t err_len);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "validator/upstream_tls.h"
 #include "validator/val_internal.h"
@@ -225,14 +226,6 @@ void truth_clear(struct val_truth *t)
 	ldns_rdf_deep_free(t->zone);
 	t->rrs = NULL;
 	t->zone = NULL;
-}
-
-uint64_t val_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* Zero limits mean "the documented default" (a config built in code, or an old file). */
