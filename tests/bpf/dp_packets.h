@@ -43,16 +43,33 @@ static inline void dp_bytes(struct dp_buf *m, const void *p, size_t n)
 		dp_u8(m, q[i]);
 }
 
-/* A presentation name ("www.idp.test", "." for the root) in wire form, uncompressed. */
+/*
+ * A presentation name ("www.idp.test", "." for the root) in wire form,
+ * uncompressed. "\\X" is the byte X and "\\DDD" the byte of decimal DDD
+ * (RFC 1035 5.1), so a label can carry a dot or a space ("a\\.b", "\\032x").
+ */
 static inline void dp_name(struct dp_buf *m, const char *name)
 {
 	while (*name && strcmp(name, ".")) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
+		size_t len_at = m->n;
+		uint8_t l = 0;
 
-		dp_u8(m, (uint8_t)l);
-		dp_bytes(m, name, l);
-		name += l;
+		dp_u8(m, 0); /* the length, patched when the label ends */
+		while (*name && *name != '.') {
+			unsigned c = (unsigned char)*name++;
+
+			if (c == '\\' && name[0] >= '0' && name[0] <= '9' && name[1] && name[2]) {
+				c = (unsigned)(name[0] - '0') * 100 +
+				    (unsigned)(name[1] - '0') * 10 + (unsigned)(name[2] - '0');
+				name += 3;
+			} else if (c == '\\' && *name) {
+				c = (unsigned char)*name++;
+			}
+			dp_u8(m, (uint8_t)c);
+			l++;
+		}
+		if (len_at < sizeof(m->b))
+			m->b[len_at] = l;
 		if (*name == '.')
 			name++;
 	}

@@ -48,7 +48,18 @@ static void test_zone_keys(void)
 	CHECK_EQ_INT(b.prefixlen, 0);
 	CHECK(pkt_zone_key("a..b", &b) < 0);
 	CHECK(pkt_zone_key("", &b) < 0);
-	CHECK(pkt_zone_key("a\\.b", &b) < 0);
+	/* Escapes name the label bytes: "a\\.b" is one label of three bytes. */
+	CHECK_EQ_INT(pkt_zone_key("a\\.b.Test", &b), 0);
+	CHECK_EQ_INT(b.prefixlen, 9 * 8);
+	CHECK(!memcmp(b.name, "test\0a.b\0", 9));
+	CHECK_EQ_INT(pkt_zone_key("\\032X.test", &b), 0);
+	CHECK(!memcmp(b.name, "test\0 x\0", 8));
+	CHECK_EQ_INT(pkt_zone_key("\\065\\\\.test", &b), 0); /* "A\\": lower-cased as bytes */
+	CHECK(!memcmp(b.name, "test\0a\\\0", 8));
+	CHECK(pkt_zone_key("a\\000b.test", &b) < 0); /* a 0 byte would end the label in the key */
+	CHECK(pkt_zone_key("a\\256.test", &b) < 0);
+	CHECK(pkt_zone_key("a\\1x.test", &b) < 0);
+	CHECK(pkt_zone_key("a\\", &b) < 0);
 }
 
 static int key_of(const struct dp_buf *m, struct dw_verdict_key *k)

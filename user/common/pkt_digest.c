@@ -350,10 +350,50 @@ static int zone_key_from_labels(const uint8_t *const *labels, const size_t *lens
 	return 0;
 }
 
+/*
+ * One label of a presentation-form name into out (RFC 1035 5.1: "\\X" is the
+ * byte X, "\\DDD" the byte of decimal DDD), so the label's bytes are the
+ * ones the question name carries on the wire. *p moves past the label and
+ * its dot. Returns the label's length, or -1 when it is empty, over 63
+ * bytes, badly escaped or holds a 0 byte (the key ends every label with one:
+ * "a\\000b" would be the key of the two labels "b.a").
+ */
+static int zone_label(const char **p, uint8_t *out)
+{
+	const char *s = *p;
+	int n = 0;
+
+	while (*s && *s != '.') {
+		unsigned c = (unsigned char)*s++;
+
+		if (c == '\\') {
+			if (s[0] >= '0' && s[0] <= '9') {
+				if (!(s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9'))
+					return -1;
+				c = (unsigned)(s[0] - '0') * 100 + (unsigned)(s[1] - '0') * 10 +
+				    (unsigned)(s[2] - '0');
+				s += 3;
+			} else if (*s) {
+				c = (unsigned char)*s++;
+			} else {
+				return -1;
+			}
+		}
+		if (c == 0 || c > 255 || n == DW_LABEL_MAX)
+			return -1;
+		out[n++] = (uint8_t)c;
+	}
+	if (*s == '.')
+		s++;
+	*p = s;
+	return n ? n : -1;
+}
+
 int pkt_zone_key(const char *zone, struct dw_zone_key *out)
 {
+	uint8_t wire[DW_NAME_MAX + DW_LABEL_MAX]; /* the labels, unescaped, back to back */
 	const uint8_t *labels[DW_LABELS_MAX];
-	size_t lens[DW_LABELS_MAX], n = 0, total = 1;
+	size_t lens[DW_LABELS_MAX], n = 0, used = 0, total = 1;
 	const char *p = zone;
 
 	memset(out, 0, sizeof(*out));
@@ -364,23 +404,21 @@ int pkt_zone_key(const char *zone, struct dw_zone_key *out)
 	if (!strcmp(zone, "."))
 		return 0;
 	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+		int l = n < DW_LABELS_MAX ? zone_label(&p, wire + used) : -1;
 
-		if (l == 0 || l > DW_LABEL_MAX || n == DW_LABELS_MAX || memchr(p, '\\', l)) {
-			pr_warn("pkt: zone name '%s' has an empty, long or escaped label", zone);
+		if (l < 0) {
+			pr_warn("pkt: zone name '%s' has an empty, long or badly escaped label",
+				zone);
 			return -EINVAL;
 		}
-		total += l + 1;
-		labels[n] = (const uint8_t *)p;
-		lens[n++] = l;
-		p += l;
-		if (*p == '.')
-			p++;
-	}
-	if (total > DW_NAME_MAX) {
-		pr_warn("pkt: zone name '%s' is longer than 255 bytes", zone);
-		return -EINVAL;
+		total += (size_t)l + 1;
+		if (total > DW_NAME_MAX) {
+			pr_warn("pkt: zone name '%s' is longer than 255 bytes", zone);
+			return -EINVAL;
+		}
+		labels[n] = wire + used;
+		lens[n++] = (size_t)l;
+		used += (size_t)l;
 	}
 	return zone_key_from_labels(labels, lens, n, out);
 }

@@ -30,8 +30,10 @@ int pkt_digest_key(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
 
 /*
  * The zone-map key of a zone in presentation form ("idp.test", "idp.test.",
- * "." for the root; no escapes): labels in reverse order, lower-cased, each
- * followed by a 0 byte. Returns 0 or -EINVAL.
+ * "." for the root; "\\." and "\\DDD" escapes stand for the label bytes they
+ * name): labels in reverse order, lower-cased, each followed by a 0 byte,
+ * which is what the data plane builds from a question name under the zone.
+ * The daemon's loader writes the zones map with it. Returns 0 or -EINVAL.
  */
 int pkt_zone_key(const char *zone, struct dw_zone_key *out);
 

@@ -23,6 +23,7 @@
 #include "daemon/load_diag.h"
 #include "daemon/loader.h"
 #include "common/log.h"
+#include "common/pkt_digest.h"
 #include "daemon/test_reject_prog.h"
 
 #define PROG_PIN_XDP   "dnsward_prog_xdp"
@@ -289,42 +290,6 @@ void loader_close(struct loader *ld, bool unpin)
 	ld->skel = NULL;
 }
 
-int loader_zone_key(const char *zone, void *out)
-{
-	struct dw_zone_key *zk = out;
-	const char *labels[DW_LABELS_MAX];
-	size_t lens[DW_LABELS_MAX], n = 0, pos = 0, i, j;
-	const char *p = zone;
-
-	memset(zk, 0, sizeof(*zk));
-	if (!strcmp(zone, ".") || !*zone)
-		return 0; /* the root: prefix length 0 matches every name */
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-
-		if (len == 0 || len > DW_LABEL_MAX || n == DW_LABELS_MAX)
-			return -EINVAL;
-		labels[n] = p;
-		lens[n++] = len;
-		p += len;
-		if (*p == '.')
-			p++;
-	}
-	for (i = n; i-- > 0;) {
-		if (pos + lens[i] + 1 > DW_NAME_MAX)
-			return -EINVAL;
-		for (j = 0; j < lens[i]; j++) {
-			char c = labels[i][j];
-
-			zk->name[pos++] = (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-		}
-		zk->name[pos++] = 0;
-	}
-	zk->prefixlen = pos * 8;
-	return 0;
-}
-
 static int write_zones(struct loader *ld, const struct dw_config *cfg)
 {
 	struct dw_zone_key zk, next;
@@ -339,7 +304,7 @@ static int write_zones(struct loader *ld, const struct dw_config *cfg)
 		    .require = z->require == CFG_REQUIRE_NOT_BOGUS ? DW_REQUIRE_NOT_BOGUS
 								   : DW_REQUIRE_SECURE};
 
-		if (loader_zone_key(z->name, &zk)) {
+		if (pkt_zone_key(z->name, &zk)) {
 			pr_err("loader: zone name %s cannot be a map key", z->name);
 			return -EINVAL;
 		}
@@ -359,7 +324,7 @@ static int write_zones(struct loader *ld, const struct dw_config *cfg)
 			break;
 		zk = next;
 		for (k = 0; k < cfg->n_zones && !keep; k++)
-			keep = !loader_zone_key(cfg->zones[k].name, &cand) &&
+			keep = !pkt_zone_key(cfg->zones[k].name, &cand) &&
 			       cand.prefixlen == next.prefixlen &&
 			       !memcmp(cand.name, next.name, sizeof(cand.name));
 		if (!keep && !bpf_map_delete_elem(ld->fd_zones, &next))

@@ -48,7 +48,4 @@ int loader_apply_policy(struct loader *ld, const struct dw_config *cfg);
 /* Mark the data plane disabled (pass everything); used on a clean detach. */
 int loader_disable(struct loader *ld);
 
-/* Build the zones map key for a presentation-format zone name. Returns 0 or -EINVAL. */
-int loader_zone_key(const char *zone, void *zkey);
-
 #endif
