@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "validator/val_internal.h"
+#include "validator/validator.h"
 
 static struct validator *v;
 static struct dw_config cfg;

@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "validator/val_internal.h"
+#include "validator/validator.h"
 
 static struct dw_config cfg;
 

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "validator/val_internal.h"
+#include "validator/validator.h"
 
 #define FAKE_T0	       1767225600u /* 2026-01-01T00:00:00Z: the pinned validation time */
 #define FAKE_PORT      5300

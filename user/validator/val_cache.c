@@ -185,3 +185,22 @@ uint32_t cache_count(const struct val_cache *c)
 {
 	return c->count;
 }
+
+bool cache_lookup(struct val_work *w, enum cache_kind kind, const ldns_rdf *name, uint16_t type,
+		  struct val_truth *t)
+{
+	if (cache_get(w->v->cache, kind, name, type, w->now, t)) {
+		w->v->stats.cache_hits++;
+		return true;
+	}
+	w->v->stats.cache_misses++;
+	return false;
+}
+
+void cache_keep(struct val_work *w, enum cache_kind kind, const ldns_rdf *name, uint16_t type,
+		struct val_truth *t)
+{
+	if (t->st.outcome == VAL_BOGUS || t->st.outcome == VAL_INDETERMINATE)
+		status_min_ttl(&t->st, w->v->cfg.limits.negative_cache_ttl);
+	cache_put(w->v->cache, kind, name, type, w->now, t);
+}

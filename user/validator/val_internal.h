@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * val_internal.h: what the validator's modules share (anchors, upstream
- * transport, signatures, denial proofs, chain walk, cache, judge). Private to
- * user/val_*.c, upstream.c, validator.c and their unit tests; the rest of the
- * project uses validator.h only.
+ * transport, signatures, denial proofs, chain walk, response check, cache,
+ * judge). Private to user/validator/ and its unit tests; the rest of the
+ * project uses validator.h only. Nothing here depends on validator.c: the
+ * modules sit below the API file.
  */
 #ifndef DW_VAL_INTERNAL_H
 #define DW_VAL_INTERNAL_H
@@ -13,7 +14,9 @@
 
 #include "common/config.h"
 #include "dnsward.h"
-#include "validator/validator.h"
+#include "validator/val_name.h"
+#include "validator/val_stats.h"
+#include "validator/val_status.h"
 
 /*
  * Reasons are bounded (VAL_REASON_LEN) and deliberately cut when a name is
@@ -22,13 +25,6 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #endif
-
-/* An outcome with its reason and how long it may be believed. */
-struct val_status {
-	enum val_outcome outcome;
-	uint32_t ttl;
-	char reason[VAL_REASON_LEN];
-};
 
 /* One trust anchor: DS and/or DNSKEY records for one zone. */
 struct val_anchor {
@@ -80,24 +76,36 @@ struct val_work {
 	struct val_result *res; /* trace target; may be NULL */
 };
 
-/* --- helpers (validator.c) --- */
+#define VAL_BIG_TTL 0x7fffffffu /* TTL marker for data no signature bounds */
+
+/* --- val_work.c --- */
 void work_trace(struct val_work *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Count a limit hit; returns false so callers can `return work_limit(...)`. */
 bool work_limit(struct val_work *w, const char *what);
-void status_set(struct val_status *st, enum val_outcome o, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Weakest link: bogus > indeterminate > insecure > secure. */
-void status_merge(struct val_status *into, const struct val_status *from);
-/* "idp.test" (no trailing dot, "." for the root). */
-const char *name_str(const ldns_rdf *name, char *buf, size_t len);
-const char *type_str(ldns_rr_type t, char *buf, size_t len);
-const char *time_str(time_t t, char *buf, size_t len);
-bool name_eq(const ldns_rdf *a, const ldns_rdf *b);
-bool name_under(const ldns_rdf *sub, const ldns_rdf *zone); /* equal or below */
-ldns_rdf *name_child_toward(const ldns_rdf *zone, const ldns_rdf *target);
-/* "*.<ce>": the wildcard a denial proof must also rule out (val_nsec.c). */
-ldns_rdf *val_wildcard_at(const ldns_rdf *ce);
+/* An empty SECURE truth, believed for max_verdict_ttl at most. */
+void truth_init(struct val_truth *t, const struct validator *v);
+/* Append copies to t->rrs with the TTL a copy may carry at most. */
+void truth_add(struct val_truth *t, const ldns_rr_list *rrs, uint32_t max_ttl);
 void truth_clear(struct val_truth *t);
+
+/* --- val_rrset.c --- */
+/* Copies of the RRs of owner/type in a section (an empty list when none). */
+ldns_rr_list *rrset_get(const ldns_rr_list *sec, const ldns_rdf *owner, ldns_rr_type type);
+/* Copies of the RRSIGs over owner/covered in a section. */
+ldns_rr_list *rrset_sigs(const ldns_rr_list *sec, const ldns_rdf *owner, ldns_rr_type covered);
+void rrset_append(ldns_rr_list *to, const ldns_rr_list *from);
+bool rrset_has_type(const ldns_rr_list *l, ldns_rr_type t);
+/* Denial records that are NSEC3 only (NSEC wins where both appear). */
+bool rrset_is_nsec3(const ldns_rr_list *proofs);
+/* The original TTL of the first signature (VAL_BIG_TTL when unsigned). */
+uint32_t rrset_sig_ttl(const ldns_rr_list *sigs);
+/*
+ * Verify every NSEC/NSEC3 (and SOA) RRset of pkt's authority section under
+ * zone with keys: verified NSEC/NSEC3 records go to proofs, every verified
+ * record into t; a failure is merged into t->st.
+ */
+void rrset_verify_denial(struct val_work *w, const ldns_pkt *pkt, const ldns_rdf *zone,
+			 const ldns_rr_list *keys, ldns_rr_list *proofs, struct val_truth *t);
 
 /* --- val_anchor.c --- */
 int anchors_load(struct val_anchors *an, const struct dw_config *cfg, char *err, size_t err_len);
@@ -144,6 +152,9 @@ enum proof nsec_no_exact(const ldns_rr_list *nsecs, const ldns_rdf *qname, char 
 enum proof nsec_no_ds(const ldns_rr_list *nsecs, const ldns_rdf *name, bool *cut, char *why,
 		      size_t len);
 
+/* "*.<ce>": the wildcard a denial proof must also rule out. */
+ldns_rdf *val_wildcard_at(const ldns_rdf *ce);
+
 enum proof nsec3_nxdomain(struct val_work *w, const ldns_rr_list *nsec3s, const ldns_rdf *qname,
 			  const ldns_rdf *zone, char *why, size_t len);
 enum proof nsec3_nodata(struct val_work *w, const ldns_rr_list *nsec3s, const ldns_rdf *qname,
@@ -165,8 +176,14 @@ void cache_put(struct val_cache *c, enum cache_kind kind, const ldns_rdf *name, 
 	       time_t now, const struct val_truth *t);
 void cache_flush(struct val_cache *c, const ldns_rdf *below);
 uint32_t cache_count(const struct val_cache *c);
+/* The validation's cache, counted as a hit or a miss. */
+bool cache_lookup(struct val_work *w, enum cache_kind kind, const ldns_rdf *name, uint16_t type,
+		  struct val_truth *t);
+/* Keep t in the validation's cache; failures only for the negative lifetime. */
+void cache_keep(struct val_work *w, enum cache_kind kind, const ldns_rdf *name, uint16_t type,
+		struct val_truth *t);
 
-/* --- val_chain.c --- */
+/* --- val_chain.c: the chain of trust, from the anchor down --- */
 /*
  * The validated DNSKEY set of zone (SECURE, keys in t->rrs), or INSECURE when
  * an unsigned delegation lies between the anchor and zone, or BOGUS/INDETERMINATE.
@@ -174,12 +191,14 @@ uint32_t cache_count(const struct val_cache *c);
 void chain_zone_keys(struct val_work *w, const ldns_rdf *zone, struct val_truth *t);
 /* Walk from the anchor toward name: SECURE with t->zone = the closest enclosing signed zone. */
 void chain_walk(struct val_work *w, const ldns_rdf *name, struct val_truth *t);
+
+/* --- val_response.c: a response judged against the proven keys --- */
 /* The validated truth for a question (follows CNAME/DNAME, proves denials). */
-void chain_truth(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype,
-		 struct val_truth *t);
+void response_truth(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype,
+		    struct val_truth *t);
 /* Validate the RRsets and proofs of one response for qname/qtype. */
-void chain_validate_response(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype,
-			     ldns_pkt *pkt, struct val_truth *t);
+void response_validate(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt *pkt,
+		       struct val_truth *t);
 
 /* --- val_aggr.c: answers from validated wildcards (RFC 8198) --- */
 /*

@@ -1,232 +1,19 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * validator.c: the validator API (validator.h) over the chain walk, the cache
- * and the judge, plus the small helpers the val_* modules share. One
- * validator has no state outside its struct: tests and worker threads run
- * several side by side.
+ * validator.c: the validator API (validator.h) over the response check, the
+ * chain walk, the cache and the judge. One validator has no state outside
+ * its struct: tests and worker threads run several side by side.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/clock.h"
 #include "common/log.h"
 #include "validator/upstream_tls.h"
 #include "validator/val_internal.h"
+#include "validator/validator.h"
 
 #define EXTRA_RRSETS_MAX 8 /* authority/additional RRsets looked up per judged reply */
-
-const char *val_outcome_name(enum val_outcome outcome)
-{
-	switch (outcome) {
-	case VAL_SECURE:
-		return "secure";
-	case VAL_INSECURE:
-		return "insecure";
-	case VAL_BOGUS:
-		return "bogus";
-	case VAL_INDETERMINATE:
-		return "indeterminate";
-	}
-	return "unknown";
-}
-
-void work_trace(struct val_work *w, const char *fmt, ...)
-{
-	struct val_result *r = w->res;
-	va_list ap;
-
-	if (!w->v->trace || !r || r->n_trace >= VAL_TRACE_MAX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(r->trace[r->n_trace].text, sizeof(r->trace[0].text), fmt, ap);
-	va_end(ap);
-	r->n_trace++;
-}
-
-bool work_limit(struct val_work *w, const char *what)
-{
-	w->v->stats.limit_hits++;
-	pr_debug("validator: limit hit: %s", what);
-	return false;
-}
-
-void status_set(struct val_status *st, enum val_outcome o, const char *fmt, ...)
-{
-	va_list ap;
-
-	st->outcome = o;
-	if (o != VAL_SECURE)
-		st->ttl = 0;
-	va_start(ap, fmt);
-	vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
-	va_end(ap);
-}
-
-int val_outcome_rank(enum val_outcome o)
-{
-	switch (o) {
-	case VAL_SECURE:
-		return 0;
-	case VAL_INSECURE:
-		return 1;
-	case VAL_INDETERMINATE:
-		return 2;
-	case VAL_BOGUS:
-		return 3;
-	}
-	return 3;
-}
-
-void status_merge(struct val_status *into, const struct val_status *from)
-{
-	uint32_t ttl = into->ttl < from->ttl ? into->ttl : from->ttl;
-
-	if (val_outcome_rank(from->outcome) > val_outcome_rank(into->outcome) || !into->reason[0]) {
-		into->outcome = val_outcome_rank(from->outcome) > val_outcome_rank(into->outcome)
-				    ? from->outcome
-				    : into->outcome;
-		memcpy(into->reason, from->reason, sizeof(into->reason));
-	}
-	into->ttl = ttl;
-}
-
-/* Through ldns's printer: what is not a well-formed name in wire form. */
-static const char *name_str_ldns(const ldns_rdf *name, char *buf, size_t len)
-{
-	char *s = ldns_rdf2str(name);
-	size_t n, i;
-
-	if (!s) {
-		snprintf(buf, len, "?");
-		return buf;
-	}
-	n = strlen(s);
-	for (i = 0; i < n; i++) /* canonical case: 0x20 queries come back mixed */
-		if (s[i] >= 'A' && s[i] <= 'Z')
-			s[i] += 32;
-	if (n > 1 && s[n - 1] == '.')
-		s[n - 1] = 0;
-	snprintf(buf, len, "%s", s);
-	free(s);
-	return buf;
-}
-
-/* One label byte in presentation form, with the escapes ldns prints; returns bytes written. */
-static size_t name_byte(uint8_t c, char *out)
-{
-	if (c == '.' || c == ';' || c == '(' || c == ')' || c == '\\') {
-		out[0] = '\\';
-		out[1] = (char)c;
-		return 2;
-	}
-	if (c <= 0x20 || c >= 0x7f) {
-		out[0] = '\\';
-		out[1] = (char)('0' + c / 100);
-		out[2] = (char)('0' + c / 10 % 10);
-		out[3] = (char)('0' + c % 10);
-		return 4;
-	}
-	out[0] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : (char)c; /* 0x20 queries: mixed case */
-	return 1;
-}
-
-/*
- * Written directly from the wire form (names go into every reason, so this
- * is on the hot path); the text is what ldns prints, lower-cased, without the
- * final dot, cut to len.
- */
-const char *name_str(const ldns_rdf *name, char *buf, size_t len)
-{
-	char tmp[4 * DW_NAME_MAX + 2];
-	const uint8_t *d = name ? ldns_rdf_data(name) : NULL;
-	size_t n = name ? ldns_rdf_size(name) : 0, i = 0, o = 0, l;
-
-	if (name && ldns_rdf_get_type(name) != LDNS_RDF_TYPE_DNAME)
-		return name_str_ldns(name, buf, len);
-	if (!d || !n || n > LDNS_MAX_DOMAINLEN) {
-		snprintf(buf, len, "?");
-		return buf;
-	}
-	if (n == 1)
-		tmp[o++] = '.';
-	while (i < n && d[i]) {
-		if (d[i] > 63 || i + 1 + d[i] > n) { /* a label past the end: never read it */
-			snprintf(buf, len, "?");
-			return buf;
-		}
-		if (o)
-			tmp[o++] = '.';
-		for (l = d[i++]; l; l--)
-			o += name_byte(d[i++], tmp + o);
-	}
-	tmp[o] = 0;
-	snprintf(buf, len, "%s", tmp);
-	return buf;
-}
-
-const char *type_str(ldns_rr_type t, char *buf, size_t len)
-{
-	const ldns_rr_descriptor *d = ldns_rr_descript(t);
-
-	if (d && d->_name)
-		snprintf(buf, len, "%s", d->_name);
-	else
-		snprintf(buf, len, "TYPE%u", t);
-	return buf;
-}
-
-const char *time_str(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, len, "@%lld", (long long)t);
-	return buf;
-}
-
-bool name_eq(const ldns_rdf *a, const ldns_rdf *b)
-{
-	return a && b && ldns_dname_compare(a, b) == 0;
-}
-
-bool name_under(const ldns_rdf *sub, const ldns_rdf *zone)
-{
-	uint8_t ls, lz;
-	ldns_rdf *tail;
-	bool r;
-
-	if (!sub || !zone)
-		return false;
-	ls = ldns_dname_label_count(sub);
-	lz = ldns_dname_label_count(zone);
-	if (ls < lz)
-		return false;
-	if (ls == lz)
-		return name_eq(sub, zone);
-	tail = ldns_dname_clone_from(sub, ls - lz);
-	r = name_eq(tail, zone);
-	ldns_rdf_deep_free(tail);
-	return r;
-}
-
-ldns_rdf *name_child_toward(const ldns_rdf *zone, const ldns_rdf *target)
-{
-	uint8_t lt = ldns_dname_label_count(target), lz = ldns_dname_label_count(zone);
-
-	if (lt <= lz || !name_under(target, zone))
-		return NULL;
-	return ldns_dname_clone_from(target, lt - lz - 1);
-}
-
-void truth_clear(struct val_truth *t)
-{
-	ldns_rr_list_deep_free(t->rrs);
-	ldns_rdf_deep_free(t->zone);
-	t->rrs = NULL;
-	t->zone = NULL;
-}
 
 /* Zero limits mean "the documented default" (a config built in code, or an old file). */
 static void limits_defaults(struct cfg_limits *l)
@@ -354,7 +141,7 @@ int validator_check_name(struct validator *v, const char *name, uint16_t qtype,
 	}
 	ldns_dname2canonical(qn);
 	if (!under_nta(&w, qn, res)) {
-		chain_truth(&w, qn, qtype, &t);
+		response_truth(&w, qn, qtype, &t);
 		result_from(res, &t.st, v->cfg.limits.max_verdict_ttl);
 		truth_clear(&t);
 	}
@@ -396,7 +183,7 @@ static void judge_extra(struct val_work *w, const ldns_rr_list *extra, struct va
 			status_merge(st, &b);
 			return;
 		}
-		chain_truth(w, ldns_rr_owner(rr), ldns_rr_get_type(rr), &t);
+		response_truth(w, ldns_rr_owner(rr), ldns_rr_get_type(rr), &t);
 		if (t.st.outcome == VAL_BOGUS || t.st.outcome == VAL_INDETERMINATE) {
 			status_set(&b, t.st.outcome, "%s/%s in the reply: %s", o, tb, t.st.reason);
 			status_merge(st, &b);
@@ -442,7 +229,7 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 			 ldns_pkt_get_rcode(held));
 		goto out;
 	}
-	chain_truth(w, qn, qt, &t);
+	response_truth(w, qn, qt, &t);
 	ok = judge_compare(&v->cfg, held, &t, extra, why, sizeof(why));
 	if (!ok && t.st.outcome != VAL_INDETERMINATE) {
 		/* answer sets rotate: ask once more, bypassing the cache */
@@ -450,7 +237,7 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 		ldns_rr_list_deep_free(extra);
 		extra = ldns_rr_list_new();
 		w->fresh = true;
-		chain_truth(w, qn, qt, &t);
+		response_truth(w, qn, qt, &t);
 		w->fresh = false;
 		ok = judge_compare(&v->cfg, held, &t, extra, why, sizeof(why));
 	}

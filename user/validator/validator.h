@@ -12,51 +12,8 @@
 #include <time.h>
 
 #include "common/config.h"
-
-/* The outcome codes are also `dnsward check`'s exit codes. */
-enum val_outcome {
-	VAL_SECURE = 0,
-	VAL_INSECURE = 1,
-	VAL_BOGUS = 2,
-	VAL_INDETERMINATE = 3,
-};
-
-const char *val_outcome_name(enum val_outcome outcome); /* "secure", "insecure", ... */
-/* Worse outcomes drop more: bogus > indeterminate > insecure > secure. */
-int val_outcome_rank(enum val_outcome outcome);
-
-#define VAL_REASON_LEN 256
-#define VAL_TRACE_MAX  64
-
-/* One link of the chain, for `dnsward check` output (like delv +vtrace). */
-struct val_trace_line {
-	char text[VAL_REASON_LEN];
-};
-
-struct val_result {
-	enum val_outcome outcome;
-	char reason[VAL_REASON_LEN]; /* the precise reason, for events and CLI */
-	uint32_t ttl;		     /* seconds the result may be cached: min(TTL, RRSIG expiry) */
-	bool under_nta;		     /* a negative trust anchor covered the name */
-	/* judge_reply only: the validated data did not cover the reply's content */
-	bool content_mismatch;
-	struct val_trace_line trace[VAL_TRACE_MAX];
-	int n_trace;
-};
-
-/* Counters of bounded work; a limit hit is counted here and reported in the reason. */
-struct val_stats {
-	uint64_t validations;
-	uint64_t upstream_queries;
-	uint64_t upstream_timeouts;
-	uint64_t signatures_verified;
-	uint64_t cache_hits;
-	uint64_t cache_misses;
-	uint64_t limit_hits;
-	uint64_t upstream_ns;	 /* time spent in upstream exchanges */
-	uint64_t sig_verify_ns;	 /* time spent verifying signatures */
-	uint64_t wildcard_synth; /* answers synthesised from a validated wildcard (RFC 8198) */
-};
+#include "validator/val_stats.h"
+#include "validator/val_status.h"
 
 struct validator;
 
