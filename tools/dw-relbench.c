@@ -22,6 +22,7 @@
 
 #include "daemon/release.h"
 #include "daemon/verdict_map.h"
+#include "../tests/bpf/dp_packets.h"
 
 #define COUNT_MAX 100000
 
@@ -40,37 +41,28 @@ static int mac_of(const char *ifname, uint8_t mac[6])
 	return 0;
 }
 
-/* Ethernet + IPv4 + UDP(53 -> 9) + a 40-byte DNS-looking payload; checksums completed. */
-static size_t build(uint8_t *f, const uint8_t dmac[6], struct in_addr src, struct in_addr dst)
+/*
+ * Ethernet + IPv4 + UDP(53 -> 9) + a 40-byte DNS-looking payload (a reply
+ * header, zero counts, zero padding); checksums completed.
+ */
+static size_t build(struct dp_buf *f, const uint8_t dmac[6], struct in_addr src, struct in_addr dst)
 {
-	size_t payload = 40, ulen = 8 + payload, tot = 20 + ulen;
-	uint32_t sum = 0;
-	int i;
+	static const uint8_t smac[6] = {0x02, 0, 0, 0, 0, 0};
+	const struct dp_frame_opts o = {.l3 = DP_IP4,
+					.dmac = dmac,
+					.smac = smac,
+					.ip4_src = ntohl(src.s_addr),
+					.ip4_dst = ntohl(dst.s_addr),
+					.ip4_csum = 1,
+					.dport = 9}; /* discard: nobody listens */
+	struct dp_buf m;
 
-	memset(f, 0, 14 + tot);
-	memcpy(f, dmac, 6);
-	f[6] = 0x02;
-	f[12] = 0x08;
-	f[14] = 0x45;
-	f[16] = (uint8_t)(tot >> 8);
-	f[17] = (uint8_t)tot;
-	f[22] = 64;
-	f[23] = 17;
-	memcpy(f + 26, &src, 4);
-	memcpy(f + 30, &dst, 4);
-	for (i = 14; i < 34; i += 2)
-		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	f[24] = (uint8_t)(~sum >> 8);
-	f[25] = (uint8_t)~sum;
-	f[35] = 53;
-	f[37] = 9; /* discard: nobody listens */
-	f[38] = (uint8_t)(ulen >> 8);
-	f[39] = (uint8_t)ulen;
-	f[44] = 0x81;
-	release_fix_l4_csum(f, 14 + tot, 14, 4, 17);
-	return 14 + tot;
+	dp_hdr(&m, 0, DP_QR | DP_RD, 0, 0, 0, 0);
+	while (m.n < 40)
+		dp_u8(&m, 0);
+	dp_frame(f, m.b, m.n, &o);
+	release_fix_l4_csum(f->b, f->n, 14, 4, 17);
+	return f->n;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -106,7 +98,8 @@ static void run(const char *name, struct release *r, send_fn fn, int ifindex, co
 
 int main(int argc, char **argv)
 {
-	uint8_t f[128], in_mac[6], out_mac[6];
+	static struct dp_buf f;
+	uint8_t in_mac[6], out_mac[6];
 	struct in_addr src, dst;
 	struct release *r;
 	int count = argc > 5 ? atoi(argv[5]) : 2000, in_idx, out_idx, one = 1, pfd;
@@ -127,14 +120,14 @@ int main(int argc, char **argv)
 	r = release_new();
 	if (!r)
 		return 1;
-	len = build(f, in_mac, src, dst);
-	run("xdp_live", r, release_xdp_live, in_idx, f, len, count);
+	len = build(&f, in_mac, src, dst);
+	run("xdp_live", r, release_xdp_live, in_idx, f.b, len, count);
 	/* Egress frames need the workload's MAC; a broadcast one is enough to measure. */
-	memset(f, 0xff, 6);
-	run("af_packet", r, release_packet, out_idx, f, len, count);
+	memset(f.b, 0xff, 6);
+	run("af_packet", r, release_packet, out_idx, f.b, len, count);
 	pfd = release_packet_fd(r);
 	if (pfd >= 0 && !setsockopt(pfd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)))
-		run("af_packet_bypass", r, release_packet, out_idx, f, len, count);
+		run("af_packet_bypass", r, release_packet, out_idx, f.b, len, count);
 	release_free(r);
 	return 0;
 }

@@ -2,8 +2,9 @@
 /*
  * dp_packets.h: builders for DNS messages and the frames that carry them
  * (Ethernet, 0-2 VLAN tags, IPv4 with options, IPv6 with a hop-by-hop header,
- * UDP or TCP), for the data-plane tests and the bench. Header-only: each
- * test program includes it once.
+ * UDP or TCP): the one packet builder of the data-plane tests, the bench,
+ * the daemon's codec unit tests and tools/dw-relbench. Header-only and free
+ * of BPF headers: each program includes it once.
  */
 #ifndef DW_DP_PACKETS_H
 #define DW_DP_PACKETS_H
@@ -152,13 +153,33 @@ struct dp_frame_opts {
 	uint8_t src_last; /* last byte of the source address (default 53) */
 	int ip6_frag;	  /* IPv6: a fragment header, offset 0 with M set (a first fragment) */
 	int l4_cut;	  /* >0: the IP packet carries only this many bytes from the L4 header on */
+	uint16_t dport;	  /* default 33333 */
+	uint16_t udp_csum;	    /* the UDP checksum field as written (default 0: none) */
+	int ip4_csum;		    /* IPv4: fill the header checksum (default 0 in the field) */
+	uint32_t ip4_src;	    /* IPv4 source, host order (default 198.51.100.<src_last>) */
+	uint32_t ip4_dst;	    /* IPv4 destination, host order (default 192.0.2.2) */
+	const uint8_t *dmac, *smac; /* default 02:00:00:00:00:01 and 02:00:00:00:00:02 */
+	/* IPv6: extension headers as given, already chained (their last next header is
+	 * the L4 protocol); ip6_exts_nh is the IPv6 header's next header. Instead of
+	 * ip6_hbh and ip6_frag. */
+	const uint8_t *ip6_exts;
+	size_t ip6_exts_len;
+	uint8_t ip6_exts_nh;
 };
+
+/* The Internet checksum's one's-complement sum folded to 16 bits. */
+static inline uint16_t dp_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
 
 /* Wraps a DNS message into a frame; returns the frame length. */
 static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 			      const struct dp_frame_opts *o)
 {
-	static const uint8_t dmac[6] = {2, 0, 0, 0, 0, 1}, smac[6] = {2, 0, 0, 0, 0, 2};
+	static const uint8_t def_dmac[6] = {2, 0, 0, 0, 0, 1}, def_smac[6] = {2, 0, 0, 0, 0, 2};
 	size_t l4len = (o->tcp ? 20 + 2 : 8) + mlen, ip_at, i, ext = 0;
 	/* What the IP header counts: the whole datagram, or the cut first fragment. */
 	size_t l4_on_wire = o->l4_cut > 0 && (size_t)o->l4_cut < l4len ? (size_t)o->l4_cut : l4len;
@@ -166,8 +187,8 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 	uint8_t last = o->src_last ? o->src_last : 53;
 
 	f->n = 0;
-	dp_bytes(f, dmac, 6);
-	dp_bytes(f, smac, 6);
+	dp_bytes(f, o->dmac ? o->dmac : def_dmac, 6);
+	dp_bytes(f, o->smac ? o->smac : def_smac, 6);
 	for (i = 0; i < (size_t)o->vlans; i++) {
 		dp_u16(f, i == 0 && o->vlans == 2 ? 0x88a8 : 0x8100);
 		dp_u16(f, 100 + i);
@@ -175,10 +196,14 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 	dp_u16(f, o->l3 == DP_IP6 ? 0x86dd : 0x0800);
 	ip_at = f->n;
 	if (o->l3 == DP_IP6) {
-		ext = (o->ip6_hbh ? 8 : 0) + (o->ip6_frag ? 8 : 0);
+		ext = o->ip6_exts_len ? o->ip6_exts_len
+				      : (size_t)(o->ip6_hbh ? 8 : 0) + (o->ip6_frag ? 8 : 0);
 		dp_u32(f, 0x60000000);
 		dp_u16(f, l4_on_wire + ext);
-		dp_u8(f, o->ip6_hbh ? 0 : o->ip6_frag ? 44 : (o->tcp ? 6 : 17));
+		dp_u8(f, o->ip6_exts_len ? o->ip6_exts_nh
+			 : o->ip6_hbh	 ? 0
+			 : o->ip6_frag	 ? 44
+					 : (o->tcp ? 6 : 17));
 		dp_u8(f, 64);
 		dp_u32(f, 0x20010db8);
 		dp_u32(f, 0x00020000);
@@ -188,13 +213,15 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 		dp_u32(f, 0x00010000);
 		dp_u32(f, 0);
 		dp_u32(f, 2);
-		if (o->ip6_hbh) {
+		if (o->ip6_exts_len)
+			dp_bytes(f, o->ip6_exts, o->ip6_exts_len);
+		else if (o->ip6_hbh) {
 			dp_u8(f, o->ip6_frag ? 44 : (o->tcp ? 6 : 17));
 			dp_u8(f, 0);
 			dp_u16(f, 0x0104); /* PadN, 4 bytes */
 			dp_u32(f, 0);
 		}
-		if (o->ip6_frag) {
+		if (o->ip6_frag && !o->ip6_exts_len) {
 			dp_u8(f, o->tcp ? 6 : 17);
 			dp_u8(f, 0);
 			dp_u16(f, 0x0001); /* offset 0, M set */
@@ -209,14 +236,20 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 		dp_u8(f, 64);
 		dp_u8(f, o->tcp ? 6 : 17);
 		dp_u16(f, 0);
-		dp_u32(f, 0xc6336400 | last); /* 198.51.100.x */
-		dp_u32(f, 0xc0000202);	      /* 192.0.2.2 */
+		dp_u32(f, o->ip4_src ? o->ip4_src : 0xc6336400 | last); /* 198.51.100.x */
+		dp_u32(f, o->ip4_dst ? o->ip4_dst : 0xc0000202);	/* 192.0.2.2 */
 		for (i = 0; i < (size_t)o->ip4_opts; i++)
 			dp_u32(f, 0x01010101); /* NOPs */
+		if (o->ip4_csum) {
+			uint32_t sum = 0;
+
+			for (i = ip_at; i + 1 < f->n; i += 2)
+				sum += (uint32_t)(f->b[i] << 8 | f->b[i + 1]);
+			dp_patch16(f, ip_at + 10, (uint16_t)~dp_csum_fold(sum));
+		}
 	}
-	(void)ip_at;
 	dp_u16(f, sport);
-	dp_u16(f, 33333);
+	dp_u16(f, o->dport ? o->dport : 33333);
 	if (o->tcp) {
 		dp_u32(f, 1000);
 		dp_u32(f, 2000);
@@ -226,7 +259,7 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 		dp_u16(f, mlen + o->tcp_extra);
 	} else {
 		dp_u16(f, l4len);
-		dp_u16(f, 0);
+		dp_u16(f, o->udp_csum);
 	}
 	dp_bytes(f, msg, mlen);
 	if (l4_on_wire < l4len)

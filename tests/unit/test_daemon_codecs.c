@@ -5,38 +5,46 @@
 #include <string.h>
 
 #include "harness.h"
+#include "bpf/dp_packets.h"
 #include "common/dns_question.h"
 #include "daemon/events.h"
 #include "daemon/punt.h"
 #include "daemon/release.h"
 
-/* idp.test. A, ID 0x1234, a reply header. */
-static const uint8_t query[] = {0x12, 0x34, 0x81, 0x80, 0,   1,	  0,   0,   0, 0, 0, 0, 3,
-				'I',  'd',  'P',  4,	't', 'e', 'S', 't', 0, 0, 1, 0, 1};
+/* The question IdP.teSt./A in a reply header, ID 0x1234 (built in main). */
+static struct dp_buf query;
+
+static void build_query(void)
+{
+	dp_hdr(&query, 0x1234, DP_REPLY, 1, 0, 0, 0);
+	dp_name(&query, "IdP.teSt");
+	dp_u16(&query, 1);
+	dp_u16(&query, 1);
+}
 
 static void test_question(void)
 {
 	struct dns_question q;
-	uint8_t bad[sizeof(query)];
+	uint8_t bad[sizeof(query.b)];
 
-	CHECK_EQ_INT(dnsq_parse(query, sizeof(query), &q), 0);
+	CHECK_EQ_INT(dnsq_parse(query.b, query.n, &q), 0);
 	CHECK_EQ_STR(q.name, "idp.test");
 	CHECK_EQ_INT(q.qtype, 1);
 	CHECK_EQ_INT(q.id, 0x1234);
 	/* Truncated anywhere: an error, never a read past the end. */
-	for (size_t n = 0; n < sizeof(query); n++) {
+	for (size_t n = 0; n < query.n; n++) {
 		uint8_t *cut = malloc(n ? n : 1);
 
-		memcpy(cut, query, n);
+		memcpy(cut, query.b, n);
 		CHECK(dnsq_parse(cut, n, &q) < 0);
 		free(cut);
 	}
-	memcpy(bad, query, sizeof(bad));
+	memcpy(bad, query.b, query.n);
 	bad[12] = 0xc0; /* a compression pointer in the first question */
-	CHECK(dnsq_parse(bad, sizeof(bad), &q) < 0);
-	memcpy(bad, query, sizeof(bad));
+	CHECK(dnsq_parse(bad, query.n, &q) < 0);
+	memcpy(bad, query.b, query.n);
 	bad[13] = '.'; /* a dot inside a label is escaped, not a label boundary */
-	CHECK_EQ_INT(dnsq_parse(bad, sizeof(bad), &q), 0);
+	CHECK_EQ_INT(dnsq_parse(bad, query.n, &q), 0);
 	CHECK_EQ_STR(q.name, "\\.dp.test");
 }
 
@@ -71,42 +79,19 @@ static void test_json(void)
 	}
 }
 
-static uint16_t fold(uint32_t sum)
+/* Ethernet + IPv4 + UDP around the query, the UDP checksum field garbage. */
+static size_t build_frame(struct dp_buf *f)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
+	const struct dp_frame_opts o = {.l3 = DP_IP4, .dport = 40000, .udp_csum = 0xdead};
 
-/* An Ethernet + IPv4 + UDP frame around the query bytes, checksum field garbage. */
-static size_t build_frame(uint8_t *f)
-{
-	size_t ulen = 8 + sizeof(query), tot = 20 + ulen;
-
-	memset(f, 0, 14 + tot);
-	f[12] = 0x08;
-	f[14] = 0x45;
-	f[16] = (uint8_t)(tot >> 8);
-	f[17] = (uint8_t)tot;
-	f[22] = 64;
-	f[23] = 17;
-	memcpy(f + 26, (uint8_t[]){198, 51, 100, 53, 192, 0, 2, 2}, 8);
-	f[34] = 0;
-	f[35] = 53;
-	f[36] = 0x9c;
-	f[37] = 0x40;
-	f[38] = (uint8_t)(ulen >> 8);
-	f[39] = (uint8_t)ulen;
-	f[40] = 0xde;
-	f[41] = 0xad;
-	memcpy(f + 42, query, sizeof(query));
-	return 14 + tot;
+	return dp_frame(f, query.b, query.n, &o);
 }
 
 static void test_checksum(void)
 {
-	uint8_t f[128], g[128];
-	size_t len = build_frame(f), i;
+	static struct dp_buf fb, gb;
+	uint8_t *f = fb.b, *g = gb.b;
+	size_t len = build_frame(&fb), i;
 	uint32_t sum = 0;
 
 	CHECK_EQ_INT(release_fix_l4_csum(f, len, 14, 4, 17), 0);
@@ -118,12 +103,12 @@ static void test_checksum(void)
 		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
 	if ((len - 34) & 1)
 		sum += (uint32_t)f[len - 1] << 8;
-	CHECK_EQ_INT(fold(sum), 0xffff);
+	CHECK_EQ_INT(dp_csum_fold(sum), 0xffff);
 	/* Idempotent, and the DNS bytes are untouched. */
 	memcpy(g, f, len);
 	CHECK_EQ_INT(release_fix_l4_csum(g, len, 14, 4, 17), 0);
 	CHECK(!memcmp(f, g, len));
-	CHECK(!memcmp(f + 42, query, sizeof(query)));
+	CHECK(!memcmp(f + 42, query.b, query.n));
 	/* A UDP length that runs past the frame is refused. */
 	f[17] += 40;
 	CHECK(release_fix_l4_csum(f, len, 14, 4, 17) < 0);
@@ -131,37 +116,24 @@ static void test_checksum(void)
 
 /*
  * Ethernet + IPv6 + the extension headers exts (ext_len bytes, already
- * chained: first_nh is the IPv6 next header) + UDP around the query bytes,
+ * chained: first_nh is the IPv6 next header) + UDP around the query, the UDP
  * checksum field garbage. Returns the frame length; *l4 the UDP offset.
  */
 static size_t build_frame6(uint8_t *f, uint8_t first_nh, const uint8_t *exts, size_t ext_len,
 			   size_t *l4)
 {
-	size_t ulen = 8 + sizeof(query), plen = ext_len + ulen;
+	static struct dp_buf fb;
+	const struct dp_frame_opts o = {.l3 = DP_IP6,
+					.dport = 40000,
+					.udp_csum = 0xdead,
+					.ip6_exts = exts,
+					.ip6_exts_len = ext_len,
+					.ip6_exts_nh = first_nh};
+	size_t len = dp_frame(&fb, query.b, query.n, &o);
 
-	memset(f, 0, 14 + 40 + plen);
-	f[12] = 0x86;
-	f[13] = 0xdd;
-	f[14] = 0x60;
-	f[18] = (uint8_t)(plen >> 8);
-	f[19] = (uint8_t)plen;
-	f[20] = first_nh;
-	f[21] = 64;
-	memcpy(f + 22, (uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53},
-	       16);
-	memcpy(f + 38, (uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, 16);
-	if (ext_len)
-		memcpy(f + 54, exts, ext_len);
-	*l4 = 54 + ext_len;
-	f[*l4 + 1] = 53;
-	f[*l4 + 2] = 0x9c;
-	f[*l4 + 3] = 0x40;
-	f[*l4 + 4] = (uint8_t)(ulen >> 8);
-	f[*l4 + 5] = (uint8_t)ulen;
-	f[*l4 + 6] = 0xde;
-	f[*l4 + 7] = 0xad;
-	memcpy(f + *l4 + 8, query, sizeof(query));
-	return *l4 + ulen;
+	*l4 = 14 + 40 + ext_len;
+	memcpy(f, fb.b, len);
+	return len;
 }
 
 /* As a receiver checks it: source, destination, UDP length, 17, and the datagram sum to 0xffff. */
@@ -176,7 +148,7 @@ static uint16_t verify6(const uint8_t *f, size_t l4, size_t len)
 		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
 	if ((len - l4) & 1)
 		sum += (uint32_t)f[len - 1] << 8;
-	return fold(sum);
+	return dp_csum_fold(sum);
 }
 
 static void test_checksum_ipv6_ext(void)
@@ -249,13 +221,13 @@ static void test_punt_check(void)
 	p->l3 = 4;
 	p->l3_off = 14;
 	p->dns_off = 42;
-	p->dns_len = sizeof(query);
-	p->pkt_len = 42 + sizeof(query);
+	p->dns_len = query.n;
+	p->pkt_len = 42 + query.n;
 	CHECK_EQ_INT(punt_check(p, head + p->pkt_len), 0);
 	CHECK(punt_check(p, head + p->pkt_len - 1) < 0); /* record shorter than it claims */
 	p->dns_len = 200;
 	CHECK(punt_check(p, sizeof(*p)) < 0); /* DNS runs past the frame */
-	p->dns_len = sizeof(query);
+	p->dns_len = query.n;
 	p->pkt_len = DW_PUNT_PKT_MAX + 1;
 	CHECK(punt_check(p, sizeof(*p)) < 0);
 	free(p);
@@ -263,6 +235,7 @@ static void test_punt_check(void)
 
 int main(void)
 {
+	build_query();
 	RUN_TEST(test_question);
 	RUN_TEST(test_json);
 	RUN_TEST(test_checksum);
