@@ -6,7 +6,8 @@
  * Each scenario is a DNS stream (2-byte length + message, repeated) cut into
  * segments at positions named by message (its start, its question's end,
  * its end); every segment names the action and the counters that must move,
- * and the flow map's state is checked at the end.
+ * and the flow map's state is checked at the end. Each scenario is one test:
+ * one PASS or FAIL line over both layouts and both hooks.
  */
 #include <stdlib.h>
 #include <arpa/inet.h>
@@ -68,6 +69,7 @@ struct step {
 enum st_want { ST_NEXT, ST_GONE };
 
 struct scenario {
+	const char *name; /* the test's name in the PASS or FAIL line */
 	const char *desc;
 	const char *qnames[3]; /* the stream's messages (dp_reply_a), NULL-terminated */
 	struct step steps[8];
@@ -90,7 +92,8 @@ struct scenario {
 	}
 
 static const struct scenario scenarios[] = {
-    {"whole protected message: held; its retransmission hits the verdict",
+    {"held_then_retransmission_allowed",
+     "whole protected message: held; its retransmission hits the verdict",
      {"www.idp.test"},
      {SYNACK,
       DP(START(0), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
@@ -99,34 +102,39 @@ static const struct scenario scenarios[] = {
      ST_NEXT,
      END(0),
      DW_TCP_PASSED},
-    {"split before the end of the question: dropped, and its continuation",
+    {"split_in_question_dropped",
+     "split before the end of the question: dropped, and its continuation",
      {"www.idp.test"},
      {SYNACK, D(START(0), QEND(0, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1),
       D(QEND(0, -5), END(0), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
      ST_NEXT,
      START(0),
      DW_TCP_DROPPED},
-    {"split inside the length prefix: dropped",
+    {"split_in_length_prefix_dropped",
+     "split inside the length prefix: dropped",
      {"www.example.test"},
      {SYNACK, D(START(0), AT0(0, 1), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1)},
      ST_NEXT,
      START(0),
      DW_TCP_DROPPED},
-    {"split after the question, protected: failure mode, continuation dropped",
+    {"split_after_question_protected_fails_closed",
+     "split after the question, protected: failure mode, continuation dropped",
      {"www.idp.test"},
      {SYNACK, D(START(0), QEND(0, 3), ACT_DROP, DW_CNT_TCP_SEGMENT, DW_CNT_FAIL_CLOSED_DROPPED),
       D(QEND(0, 3), END(0), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
      ST_NEXT,
      START(0),
      DW_TCP_DROPPED},
-    {"split after the question, open zone: both parts pass",
+    {"split_after_question_open_zone_passes",
+     "split after the question, open zone: both parts pass",
      {"www.open.test"},
      {SYNACK, D(START(0), QEND(0, 3), ACT_PASS, DW_CNT_TCP_SEGMENT, DW_CNT_FAIL_OPEN_PASSED),
       D(QEND(0, 3), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1)},
      ST_NEXT,
      END(0),
      DW_TCP_PASSED},
-    {"unprotected message in three segments, then another: all pass",
+    {"unprotected_three_segments_pass",
+     "unprotected message in three segments, then another: all pass",
      {"www.example.test", "ftp.example.test"},
      {SYNACK, D(START(0), QEND(0, 0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
       D(QEND(0, 0), QEND(0, 7), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1),
@@ -135,19 +143,22 @@ static const struct scenario scenarios[] = {
      ST_NEXT,
      END(1),
      DW_TCP_PASSED},
-    {"two unprotected messages in one segment pass",
+    {"two_unprotected_in_one_segment_pass",
+     "two unprotected messages in one segment pass",
      {"www.example.test", "ftp.example.test"},
      {SYNACK, D(START(0), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1)},
      ST_NEXT,
      END(1),
      DW_TCP_PASSED},
-    {"a protected message behind an unprotected one: failure mode",
+    {"protected_behind_unprotected_fails_closed",
+     "a protected message behind an unprotected one: failure mode",
      {"www.example.test", "www.idp.test"},
      {SYNACK, D(START(0), END(1), ACT_DROP, DW_CNT_TCP_MULTI, DW_CNT_FAIL_CLOSED_DROPPED)},
      ST_NEXT,
      START(0),
      DW_TCP_DROPPED},
-    {"an allowed protected message, then an unprotected one: pass",
+    {"allowed_then_unprotected_pass",
+     "an allowed protected message, then an unprotected one: pass",
      {"www.idp.test", "www.example.test"},
      {SYNACK,
       {S_ALLOW, START(0), START(0), 0, 0, -1, -1},
@@ -155,13 +166,15 @@ static const struct scenario scenarios[] = {
      ST_NEXT,
      END(1),
      DW_TCP_PASSED},
-    {"a second message whose question the segment cuts: dropped",
+    {"second_question_cut_dropped",
+     "a second message whose question the segment cuts: dropped",
      {"www.example.test", "www.example.test"},
      {SYNACK, D(START(0), QEND(1, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1)},
      ST_NEXT,
      START(0),
      DW_TCP_DROPPED},
-    {"a segment from inside one message to the next: that start is judged",
+    {"segment_into_next_message_judged",
+     "a segment from inside one message to the next: that start is judged",
      {"www.example.test", "www.idp.test"},
      {SYNACK, D(START(0), QEND(0, 2), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
       DP(QEND(0, 2), END(1), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 1),
@@ -169,7 +182,8 @@ static const struct scenario scenarios[] = {
      ST_NEXT,
      START(1),
      DW_TCP_DROPPED},
-    {"retransmitted data of passed messages passes",
+    {"retransmission_of_passed_passes",
+     "retransmitted data of passed messages passes",
      {"www.example.test", "ftp.example.test"},
      {SYNACK, D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
       D(START(1), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
@@ -178,13 +192,15 @@ static const struct scenario scenarios[] = {
      ST_NEXT,
      END(1),
      DW_TCP_PASSED},
-    {"data beyond a message start never seen is dropped",
+    {"data_past_unseen_start_dropped",
+     "data beyond a message start never seen is dropped",
      {"www.example.test", "www.example.test"},
      {SYNACK, D(START(1), END(1), ACT_DROP, DW_CNT_TCP_GAP, -1)},
      ST_NEXT,
      START(0),
      DW_TCP_NONE},
-    {"untracked flow: segments judged alone (a split reply is not checked)",
+    {"untracked_flow_judged_alone",
+     "untracked flow: segments judged alone (a split reply is not checked)",
      {"www.idp.test"},
      {D(START(0), QEND(0, -5), ACT_PASS, DW_CNT_TCP_UNTRACKED, DW_CNT_NOT_DNS),
       D(QEND(0, -5), END(0), ACT_PASS, DW_CNT_TCP_UNTRACKED, DW_CNT_NOT_DNS),
@@ -192,7 +208,8 @@ static const struct scenario scenarios[] = {
      ST_GONE,
      START(0),
      0},
-    {"FIN removes the flow: later data is untracked",
+    {"fin_removes_flow",
+     "FIN removes the flow: later data is untracked",
      {"www.example.test", "www.idp.test"},
      {SYNACK,
       D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
@@ -201,19 +218,22 @@ static const struct scenario scenarios[] = {
      ST_GONE,
      START(0),
      0},
-    {"FIN with the last message removes the flow once it passed",
+    {"data_fin_removes_flow_once_passed",
+     "FIN with the last message removes the flow once it passed",
      {"www.example.test"},
      {SYNACK, {S_DATA_FIN, START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1, -1}},
      ST_GONE,
      START(0),
      0},
-    {"FIN on a held message keeps the flow",
+    {"fin_on_held_keeps_flow",
+     "FIN on a held message keeps the flow",
      {"www.idp.test"},
      {SYNACK, {S_DATA_FIN, START(0), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0}},
      ST_NEXT,
      START(0),
      DW_TCP_DROPPED},
-    {"RST removes the flow",
+    {"rst_removes_flow",
+     "RST removes the flow",
      {"www.example.test"},
      {SYNACK, {S_RST, START(0), START(0), ACT_PASS, DW_CNT_NOT_DNS, -1, -1}},
      ST_GONE,
@@ -462,32 +482,28 @@ static void check_state(const struct layout *l, const struct stream *st, const s
 	}
 }
 
-static void test_scenarios_both_hooks(void)
+/* One scenario on every layout and both hooks. */
+static void run_scenario(const struct scenario *sc)
 {
-	size_t c, l, i;
+	size_t l, i;
 	int p;
 
-	for (c = 0; c < ARRAY_SIZE(scenarios); c++) {
-		for (l = 0; l < ARRAY_SIZE(layouts); l++) {
-			for (p = 0; p < 2; p++) {
-				const struct scenario *sc = &scenarios[c];
-				int prog = p ? env.tc : env.xdp;
-				struct stream st;
-				char what[240];
+	for (l = 0; l < ARRAY_SIZE(layouts); l++) {
+		for (p = 0; p < 2; p++) {
+			int prog = p ? env.tc : env.xdp;
+			struct stream st;
+			char what[240];
 
-				reset_state();
-				build_stream(&st, sc);
-				for (i = 0; i < 8 && sc->steps[i].kind != S_NONE; i++) {
-					snprintf(what, sizeof(what), "%s, step %zu [%s, %s]",
-						 sc->desc, i + 1, layouts[l].name,
-						 p ? "tc" : "xdp");
-					CHECK(
-					    run_step(prog, &layouts[l], &st, &sc->steps[i], what));
-				}
-				snprintf(what, sizeof(what), "%s [%s, %s]", sc->desc,
-					 layouts[l].name, p ? "tc" : "xdp");
-				check_state(&layouts[l], &st, sc, what);
+			reset_state();
+			build_stream(&st, sc);
+			for (i = 0; i < 8 && sc->steps[i].kind != S_NONE; i++) {
+				snprintf(what, sizeof(what), "%s, step %zu [%s, %s]", sc->desc,
+					 i + 1, layouts[l].name, p ? "tc" : "xdp");
+				CHECK(run_step(prog, &layouts[l], &st, &sc->steps[i], what));
 			}
+			snprintf(what, sizeof(what), "%s [%s, %s]", sc->desc, layouts[l].name,
+				 p ? "tc" : "xdp");
+			check_state(&layouts[l], &st, sc, what);
 		}
 	}
 }
@@ -510,13 +526,22 @@ static void test_hooks_share_the_flow(void)
 int main(void)
 {
 	int err = dp_env_open(&env);
+	size_t c;
 
 	if (err) {
 		printf("FAIL setup: cannot load the data plane (%d)\n", err);
 		return 1;
 	}
 	flows_fd = bpf_map__fd(env.skel->maps.dnsward_tcp_flows);
-	RUN_TEST(test_scenarios_both_hooks);
+	/* One line per scenario, as RUN_TEST prints it for a test function. */
+	for (c = 0; c < ARRAY_SIZE(scenarios); c++) {
+		harness_failed = 0;
+		harness_current = scenarios[c].name;
+		run_scenario(&scenarios[c]);
+		printf("%s %s\n", harness_failed ? "FAIL" : "PASS", scenarios[c].name);
+		fflush(stdout);
+		harness_failures += harness_failed;
+	}
 	RUN_TEST(test_hooks_share_the_flow);
 	dp_env_close(&env);
 	HARNESS_EXIT();
