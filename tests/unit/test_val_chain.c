@@ -334,10 +334,16 @@ static void test_cache_and_stats(void)
 	validator_free(v);
 }
 
+static uint8_t *held_wire(const char *name, ldns_rr_type t, const char *extra_answer, bool nx,
+			  size_t *len);
+static enum val_outcome judge(struct validator *v, uint8_t *w, size_t len, struct val_result *res);
+
 static void test_nta(void)
 {
 	struct validator *v;
 	struct val_result res;
+	size_t len;
+	uint8_t *w;
 
 	snprintf(cfg.ntas[0].zone, sizeof(cfg.ntas[0].zone), "bad.test");
 	cfg.ntas[0].until = FAKE_T0 + 600;
@@ -348,6 +354,19 @@ static void test_nta(void)
 	CHECK_EQ_INT(res.outcome, VAL_INSECURE);
 	CHECK(res.under_nta);
 	CHECK(res.ttl <= 600);
+	/* a judged reply under the NTA: still compared with the upstream's answer */
+	w = held_wire("bad.test.", LDNS_RR_TYPE_A, NULL, false, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_INSECURE);
+	CHECK(res.under_nta);
+	CHECK(res.ttl > 0 && res.ttl <= 300);
+	w = held_wire("bad.test.", LDNS_RR_TYPE_A, "bad.test. 300 IN A 198.51.100.66", false, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_BOGUS);
+	CHECK(!res.under_nta);
+	CHECK(res.content_mismatch);
+	CHECK(strstr(res.reason, "198.51.100.66 is not in the validated data") != NULL);
+	w = held_wire("bad.test.", LDNS_RR_TYPE_A, NULL, true, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_BOGUS);
+	CHECK(!res.under_nta);
 	validator_set_time(v, FAKE_T0 + 601); /* expired NTA: validated again */
 	validator_check_name(v, "bad.test", LDNS_RR_TYPE_A, &res);
 	CHECK_EQ_INT(res.outcome, VAL_BOGUS);

@@ -196,6 +196,13 @@ void chain_walk(struct val_work *w, const ldns_rdf *name, struct val_truth *t);
 /* The validated truth for a question (follows CNAME/DNAME, proves denials). */
 void response_truth(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype,
 		    struct val_truth *t);
+/*
+ * The upstream's answer for a question taken as it is (INSECURE, nothing
+ * verified, nothing cached): the content a reply under a negative trust
+ * anchor is compared with.
+ */
+void response_unchecked(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype,
+			struct val_truth *t);
 /* Validate the RRsets and proofs of one response for qname/qtype. */
 void response_validate(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt *pkt,
 		       struct val_truth *t);

@@ -355,3 +355,22 @@ void response_truth(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtyp
 	}
 	cache_keep(w, CACHE_TRUTH, qname, qtype, t);
 }
+
+void response_unchecked(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype,
+			struct val_truth *t)
+{
+	char err[VAL_REASON_LEN], n[CFG_NAME_LEN], tb[16];
+	ldns_pkt *pkt = NULL;
+
+	truth_init(t, w->v);
+	if (upstream_query(w, qname, qtype, &pkt, err, sizeof(err))) {
+		status_set(&t->st, VAL_INDETERMINATE, "%s", err);
+		return;
+	}
+	t->rcode = ldns_pkt_get_rcode(pkt);
+	truth_add(t, ldns_pkt_answer(pkt), VAL_BIG_TTL);
+	truth_add(t, ldns_pkt_authority(pkt), VAL_BIG_TTL);
+	status_set(&t->st, VAL_INSECURE, "%s/%s: the upstream's answer, no chain checked",
+		   name_str(qname, n, sizeof(n)), type_str(qtype, tb, sizeof(tb)));
+	ldns_pkt_free(pkt);
+}

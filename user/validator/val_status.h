@@ -35,7 +35,8 @@ struct val_result {
 	enum val_outcome outcome;
 	char reason[VAL_REASON_LEN]; /* the precise reason, for events and CLI */
 	uint32_t ttl;		     /* seconds the result may be cached: min(TTL, RRSIG expiry) */
-	bool under_nta;		     /* a negative trust anchor covered the name */
+	/* a negative trust anchor stood in for the chain (a judged reply: and it matched) */
+	bool under_nta;
 	/* judge_reply only: the validated data did not cover the reply's content */
 	bool content_mismatch;
 	struct val_trace_line trace[VAL_TRACE_MAX];

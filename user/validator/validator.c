@@ -103,25 +103,50 @@ static void result_from(struct val_result *res, const struct val_status *st, uin
 	snprintf(res->reason, sizeof(res->reason), "%s", st->reason);
 }
 
-/* A name under a live negative trust anchor is not validated (the policy decides). */
-static bool under_nta(struct val_work *w, const ldns_rdf *name, struct val_result *res)
+/*
+ * Under a live negative trust anchor the chain is not checked: st becomes
+ * INSECURE with the NTA's reason, believed until the NTA ends.
+ */
+static const struct cfg_nta *nta_status(struct val_work *w, const ldns_rdf *name,
+					struct val_status *st)
 {
 	const struct cfg_nta *nta = nta_find(&w->v->cfg, name, w->now);
+	uint32_t max = w->v->cfg.limits.max_verdict_ttl;
 	char ts[40];
 	time_t left;
 
 	if (!nta)
+		return NULL;
+	left = nta->until ? nta->until - w->now : (time_t)max;
+	status_set(st, VAL_INSECURE, "negative trust anchor %s until %s%s%s", nta->zone,
+		   nta->until ? time_str(nta->until, ts, sizeof(ts)) : "removed",
+		   nta->reason[0] ? ": " : "", nta->reason);
+	st->ttl = left < (time_t)max ? (uint32_t)left : max;
+	work_trace(w, "%s", st->reason);
+	return nta;
+}
+
+/*
+ * The truth for a question: proven from the anchor down, or, under a
+ * negative trust anchor, the upstream's answer as it is. An NTA stands in for
+ * a broken chain, not for the content: a reply is still compared with what
+ * the upstream says, as for an insecure zone. Returns whether an NTA applied.
+ */
+static bool question_truth(struct val_work *w, const ldns_rdf *name, ldns_rr_type type,
+			   struct val_truth *t)
+{
+	struct val_status st;
+	const struct cfg_nta *nta = nta_status(w, name, &st);
+
+	if (!nta) {
+		response_truth(w, name, type, t);
 		return false;
-	left = nta->until ? nta->until - w->now : (time_t)w->v->cfg.limits.max_verdict_ttl;
-	res->outcome = VAL_INSECURE;
-	res->under_nta = true;
-	res->ttl = left < (time_t)w->v->cfg.limits.max_verdict_ttl
-		       ? (uint32_t)left
-		       : w->v->cfg.limits.max_verdict_ttl;
-	snprintf(res->reason, sizeof(res->reason), "negative trust anchor %s until %s%s%s",
-		 nta->zone, nta->until ? time_str(nta->until, ts, sizeof(ts)) : "removed",
-		 nta->reason[0] ? ": " : "", nta->reason);
-	work_trace(w, "%s", res->reason);
+	}
+	response_unchecked(w, name, type, t);
+	if (t->st.outcome != VAL_INDETERMINATE) {
+		t->st = st;
+		ldns_str2rdf_dname(&t->zone, nta->zone);
+	}
 	return true;
 }
 
@@ -140,7 +165,10 @@ int validator_check_name(struct validator *v, const char *name, uint16_t qtype,
 		return -EINVAL;
 	}
 	ldns_dname2canonical(qn);
-	if (!under_nta(&w, qn, res)) {
+	if (nta_status(&w, qn, &t.st)) {
+		result_from(res, &t.st, v->cfg.limits.max_verdict_ttl);
+		res->under_nta = true;
+	} else {
 		response_truth(&w, qn, qtype, &t);
 		result_from(res, &t.st, v->cfg.limits.max_verdict_ttl);
 		truth_clear(&t);
@@ -183,7 +211,7 @@ static void judge_extra(struct val_work *w, const ldns_rr_list *extra, struct va
 			status_merge(st, &b);
 			return;
 		}
-		response_truth(w, ldns_rr_owner(rr), ldns_rr_get_type(rr), &t);
+		question_truth(w, ldns_rr_owner(rr), ldns_rr_get_type(rr), &t);
 		if (t.st.outcome == VAL_BOGUS || t.st.outcome == VAL_INDETERMINATE) {
 			status_set(&b, t.st.outcome, "%s/%s in the reply: %s", o, tb, t.st.reason);
 			status_merge(st, &b);
@@ -217,11 +245,9 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 	ldns_rr_list *extra = ldns_rr_list_new();
 	struct val_truth t;
 	char why[VAL_REASON_LEN] = "";
-	bool ok;
+	bool ok, nta;
 
 	ldns_dname2canonical(qn);
-	if (under_nta(w, qn, res))
-		goto out;
 	if (error_reply(held)) {
 		res->outcome = VAL_SECURE;
 		res->ttl = v->cfg.limits.negative_cache_ttl;
@@ -229,7 +255,7 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 			 ldns_pkt_get_rcode(held));
 		goto out;
 	}
-	response_truth(w, qn, qt, &t);
+	nta = question_truth(w, qn, qt, &t);
 	ok = judge_compare(&v->cfg, held, &t, extra, why, sizeof(why));
 	if (!ok && t.st.outcome != VAL_INDETERMINATE) {
 		/* answer sets rotate: ask once more, bypassing the cache */
@@ -237,7 +263,7 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 		ldns_rr_list_deep_free(extra);
 		extra = ldns_rr_list_new();
 		w->fresh = true;
-		response_truth(w, qn, qt, &t);
+		nta = question_truth(w, qn, qt, &t);
 		w->fresh = false;
 		ok = judge_compare(&v->cfg, held, &t, extra, why, sizeof(why));
 	}
@@ -252,6 +278,8 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 		result_from(res, &t.st, v->cfg.limits.max_verdict_ttl);
 		if (held_min_ttl(held) < res->ttl)
 			res->ttl = held_min_ttl(held);
+		/* the policy delivers what an NTA covers: only a reply that matched */
+		res->under_nta = nta && res->outcome == VAL_INSECURE;
 	}
 	if (res->outcome == VAL_BOGUS || res->outcome == VAL_INDETERMINATE)
 		res->ttl = res->ttl < v->cfg.limits.negative_cache_ttl
