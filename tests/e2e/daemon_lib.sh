@@ -61,11 +61,15 @@ control: {socket: $DW_TMP/control.sock, mode: "0600"}
 EOT
 }
 
-# dw_start CONFIG [run options]: start the daemon, wait (bounded) until it runs.
+# dw_start CONFIG [run options]: start the daemon, wait (bounded) until it
+# runs. On failure DW_START_ERR says why (the daemon's last lines) and the
+# log's tail goes to stderr.
+DW_START_ERR=
 dw_start() {
 	local cfg=$1 i
 	shift
 	: >"$DW_LOG"
+	DW_START_ERR=
 	nsenter --net=/run/netns/"$NS_NODE" "$DNSWARD" run --config "$cfg" "$@" >>"$DW_LOG" 2>&1 &
 	DW_PID=$!
 	for i in $(seq 1 200); do
@@ -73,9 +77,24 @@ dw_start() {
 		kill -0 "$DW_PID" 2>/dev/null || break
 		sleep 0.1
 	done
+	if kill -0 "$DW_PID" 2>/dev/null; then
+		DW_START_ERR="not running after 20 s: "
+	else
+		DW_START_ERR="exited: "
+	fi
+	DW_START_ERR+=$(tail -n 3 "$DW_LOG" | tr '\n' ' ')
 	echo "daemon did not start:" >&2
 	tail -n 20 "$DW_LOG" >&2
 	return 1
+}
+
+# dw_setup_start CONFIG [run options]: dw_start as a suite's setup, which is
+# no test of its own: nothing is printed when the daemon runs; when it does
+# not, one FAIL line with the reason, and the suite ends.
+dw_setup_start() {
+	dw_start "$@" && return 0
+	fail daemon_start "$DW_START_ERR"
+	finish
 }
 
 # dw_stop [SIGNAL]: stop the daemon we started (by PID), wait for it.

@@ -9,7 +9,7 @@
 dw_lab_up --resolver nonvalidating
 dw_config "$DW_TMP/r.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
   - {name: idp.test, failure: closed}"
-dw_start "$DW_TMP/r.yaml" || { fail daemon_starts "see above"; finish; }
+dw_setup_start "$DW_TMP/r.yaml"
 want=$(dw_auth_answer www.idp.test A)
 got=$(dw_answer www.idp.test A)
 # Every thread (loop and validation workers) keeps only CAP_NET_ADMIN,
@@ -30,7 +30,7 @@ got=$(dw_answer ldap.idp.test A)
 [ "$got" = TIMEOUT ] && pass miss_fails_closed_after_kill9 || fail miss_fails_closed_after_kill9 "got '$got'"
 [ -e "$DW_PIN/dnsward_verdicts" ] && pass pins_survive_kill9 || fail pins_survive_kill9 "no pins"
 
-dw_start "$DW_TMP/r.yaml" || { fail restart "see above"; finish; }
+dw_start "$DW_TMP/r.yaml" || { fail restart "$DW_START_ERR"; finish; }
 grep -q 'maps reused' "$DW_LOG" && pass restart_reuses_pins || fail restart_reuses_pins "$(head -3 "$DW_LOG")"
 p0=$(dw_stat punts_received)
 got=$(dw_answer www.idp.test A)

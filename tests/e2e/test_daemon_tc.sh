@@ -24,8 +24,7 @@ grep -q '203.0.113.66' <<<"$out" && pass attack_works_without_dnsward ||
 	fail attack_works_without_dnsward "$(tr '\n' ' ' <<<"$out")"
 "$LAB_HOME/resolver" nonvalidating >/dev/null 2>&1
 
-dw_start "$DW_TMP/tc.yaml" || { fail daemon_starts "see above"; finish; }
-pass daemon_starts
+dw_setup_start "$DW_TMP/tc.yaml"
 
 got=$(dw_answer idp.test A)
 [ "$got" = "$(dw_auth_answer idp.test A)" ] && pass tc_delivered_v4 || fail tc_delivered_v4 "got '$got'"
@@ -37,8 +36,17 @@ got=$(ip netns exec "$NS_WORKLOAD" dig +tries=1 +time=2 @"$RESOLVER_IP6" idp.tes
 got=$(dw_answer www.insecure.test A)
 [ "$got" = "$(dw_auth_answer www.insecure.test A)" ] && pass insecure_delivered_under_not_bogus ||
 	fail insecure_delivered_under_not_bogus "got '$got'"
+# A bogus reply: held by the tc hook (its drop counted), judged bogus (a DENY
+# verdict), reported as dropped, and never seen by the workload.
+h0=$(dw_stat datapath_held) d0=$(dw_stat verdicts_deny)
 got=$(dw_answer www.bogus.test A)
-[ "$got" = TIMEOUT ] && pass tc_bogus_dropped || fail tc_bogus_dropped "got '$got'"
+dw_wait_event '"name":"www.bogus.test".*"outcome":"bogus".*"action":"dropped"' && ev=1 || ev=0
+h1=$(dw_stat datapath_held) d1=$(dw_stat verdicts_deny)
+if [ "$got" = TIMEOUT ] && [ "$h1" -gt "$h0" ] && [ "$d1" -gt "$d0" ] && [ $ev = 1 ]; then
+	pass tc_bogus_dropped
+else
+	fail tc_bogus_dropped "workload got '$got', datapath_held $h0->$h1, verdicts_deny $d0->$d1, event $ev: $(tail -n 1 "$DW_EVENTS" 2>/dev/null)"
+fi
 
 # Repeats of a validated reply are decided by the per-CPU memo on the tc hook too.
 want=$(dw_auth_answer idp.test A) ok=1

@@ -20,10 +20,9 @@ dw_config "$DW_TMP/xdp.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
   - {name: expired.test}
   - {name: future.test}
   - {name: insecure.test, require: secure}"
-dw_start "$DW_TMP/xdp.yaml" || { fail daemon_starts "see above"; finish; }
-pass daemon_starts
+dw_setup_start "$DW_TMP/xdp.yaml"
 
-# 1. Protected names arrive exactly as the authoritative server has them.
+# Protected names arrive exactly as the authoritative server has them.
 for q in "idp.test A" "idp.test AAAA" "login.idp.test CNAME" "idp.test TXT" "_ldap._tcp.idp.test SRV"; do
 	# shellcheck disable=SC2086
 	want=$(dw_auth_answer $q)
@@ -62,7 +61,7 @@ else
 	fail unmarked_node_socket_held "got '$got' punts $p0->$p1 held $h0->$h1 validator_reply $v0->$v1"
 fi
 
-# 2. A repeat is answered from the verdict map: no new punt, the allowed counter grows.
+# A repeat is answered from the verdict map: no new punt, the allowed counter grows.
 p0=$(dw_stat punts_received) a0=$(dw_stat datapath_allowed)
 got=$(dw_answer idp.test TXT)
 p1=$(dw_stat punts_received) a1=$(dw_stat datapath_allowed)
@@ -117,11 +116,11 @@ fi
 dw_answer www.idp.test A >/dev/null
 [ "$(dw_stat punts_held)" = "$h3" ] && pass flush_name_recached || fail flush_name_recached "still punting"
 
-# 3. IPv6 transport to the resolver, through the same hook.
+# IPv6 transport to the resolver, through the same hook.
 got=$(ip netns exec "$NS_WORKLOAD" dig +tries=1 +time=2 @"$RESOLVER_IP6" www.idp.test AAAA +short)
 [ "$got" = "2001:db8:3::81" ] && pass ipv6_delivered || fail ipv6_delivered "got '$got'"
 
-# 4. Bogus variants and the unsigned fallback never reach the workload; each has an event.
+# Bogus variants and the unsigned fallback never reach the workload; each has an event.
 for z in bogus dsmismatch expired future insecure; do
 	name=www.$z.test
 	got=$(dw_answer "$name" A)
@@ -142,14 +141,14 @@ reason=$(grep '"name":"www.expired.test"' "$DW_EVENTS" | head -1 | sed 's/.*"rea
 echo "# expired.test reason: $reason"
 grep -q "expired" <<<"$reason" && pass event_reason_precise || fail event_reason_precise "reason '$reason'"
 
-# 5. Unprotected names pass untouched and are never punted.
+# Unprotected names pass untouched and are never punted.
 p0=$(dw_stat punts_received)
 got=$(dw_answer www.example.test A)
 p1=$(dw_stat punts_received)
 [ "$got" != TIMEOUT ] && [ "$p0" = "$p1" ] && pass unprotected_not_punted ||
 	fail unprotected_not_punted "got '$got' punts $p0->$p1"
 
-# 6. A stripping resolver: the truth comes from R2, so secure answers still arrive.
+# A stripping resolver: the truth comes from R2, so secure answers still arrive.
 "$LAB_HOME/resolver" stripping >/dev/null 2>&1
 got=$(dw_answer www.idp.test A)
 ok=$(dw_answer www.bogus.test A)

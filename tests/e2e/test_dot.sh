@@ -151,7 +151,6 @@ if [ "$up" != 1 ]; then
 	fail dot_servers_up "no DoT answer from Unbound: $(tail -3 "$D/unbound.log" "$D/unbound.out" "$D/nsd.out" 2>/dev/null)"
 	finish
 fi
-pass dot_servers_up
 
 # conf NAME UPSTREAM-FLOW-MAPPING: a config with the zone's DS as the only anchor.
 conf() {
@@ -182,7 +181,7 @@ expect() {
 	fi
 }
 
-# 1. The right pin: the answer comes over DoT and DNSSEC proves it.
+# The right pin: the answer comes over DoT and DNSSEC proves it.
 run_check "$(conf pin_ok "{address: $DOT_IP, transport: tls, tls_name: $TLS_NAME, pins: [\"$PIN\"]}")"
 expect dot_pin_secure 0 'www.dot.test/A: secure'
 
@@ -206,7 +205,7 @@ else
 	skip dot_connection_reused "strace not installed"
 fi
 
-# 2. A wrong pin: refused, naming the key the server showed; nothing is believed.
+# A wrong pin: refused, naming the key the server showed; nothing is believed.
 run_check "$(conf pin_bad "{address: $DOT_IP, transport: tls, tls_name: $TLS_NAME, pins: [\"$WRONG_PIN\"]}")"
 expect dot_wrong_pin_indeterminate 3 "upstream $DOT_IP:853 .*pin mismatch: got ${PIN//+/\\+}"
 if grep -q 'www.dot.test/A: indeterminate' <<<"$OUT" && ! grep -qi bogus <<<"$OUT"; then
@@ -215,7 +214,7 @@ else
 	fail dot_wrong_pin_not_bogus "$(tail -1 <<<"$OUT")"
 fi
 
-# 3. No pins: the CA store decides, then the name. The test CA is the server's
+# No pins: the CA store decides, then the name. The test CA is the server's
 # own certificate, handed to OpenSSL through SSL_CERT_FILE.
 NAME_UP="{address: $DOT_IP, transport: tls, tls_name: $TLS_NAME}"
 run_check "$(conf name_ok "$NAME_UP")" SSL_CERT_FILE="$D/srv.pem"
@@ -229,11 +228,11 @@ expect dot_wrong_name_refused 3 "upstream $DOT_IP:853 .*handshake failed: certif
 run_check "$(conf name_sys "$NAME_UP")"
 expect dot_untrusted_ca_refused 3 "handshake failed: certificate verify failed \(self[- ]signed certificate\)"
 
-# 4. A server that accepts TCP but never answers the handshake: a timeout.
+# A server that accepts TCP but never answers the handshake: a timeout.
 run_check "$(conf stall "{address: $STALL_IP, transport: tls, pins: [\"$PIN\"], timeout: 300ms}")"
 expect dot_handshake_timeout 3 "upstream $STALL_IP:853 .*timeout during handshake"
 
-# 5. A refused DoT primary falls through to a backup that is trusted.
+# A refused DoT primary falls through to a backup that is trusted.
 cat >"$D/backup.yaml" <<EOF
 trust_anchors:
   - file: $ANCHOR

@@ -14,8 +14,7 @@ dw_lab_up --resolver nonvalidating
 ZONES="
   - {name: idp.test}"
 dw_config "$DW_TMP/p.yaml" "{pattern: \"wl*\", hook: tc, direction: egress}" "$ZONES"
-dw_start "$DW_TMP/p.yaml" || { fail daemon_starts "see above"; finish; }
-pass daemon_starts
+dw_setup_start "$DW_TMP/p.yaml"
 
 query_hook_on() { # DEV DIRECTION
 	ip netns exec "$NS_NODE" tc filter show dev "$1" "$2" 2>/dev/null | grep -q "handle 0xd5b"
@@ -26,7 +25,7 @@ after_prefetch() { echo $(($(dw_stat prefetch_joined) + $(dw_stat prefetch_pinne
 query_hook_on "$NODE_WL_IF" ingress && pass query_hook_on_veth_ingress ||
 	fail query_hook_on_veth_ingress "no dnsward_tc_query filter on $NODE_WL_IF ingress"
 
-# 1. A fresh name (the chain is warm after one query): prefetched, judged after the prefetch, delivered exactly.
+# A fresh name (the chain is warm after one query): prefetched, judged after the prefetch, delivered exactly.
 dw_answer idp.test A >/dev/null
 fresh_name_prefetched() { # LABEL NAME
 	local q0 s0 a0 r0 got want q1 s1 a1 r1
@@ -45,7 +44,7 @@ fresh_name_prefetched() { # LABEL NAME
 }
 fresh_name_prefetched fresh_name_prefetched_tc pf1.wild.idp.test
 
-# 2. The truth the prefetch left is what the held reply was judged with: a
+# The truth the prefetch left is what the held reply was judged with: a
 # name flushed first (verdict and validated data gone) is judged without an
 # upstream query of its own.
 "$DNSWARD" flush www.idp.test --socket "$DW_TMP/control.sock" >/dev/null 2>&1
@@ -56,14 +55,14 @@ h1=$(dw_stat prefetch_hits)
 	pass held_reply_judged_from_prefetched_truth ||
 	fail held_reply_judged_from_prefetched_truth "got '$got' prefetch_hits $h0->$h1"
 
-# 3. Unprotected names: seen, never prefetched.
+# Unprotected names: seen, never prefetched.
 q0=$(dw_stat datapath_query_prefetch) n0=$(dw_stat datapath_query_seen)
 dw_answer www.example.test A >/dev/null
 q1=$(dw_stat datapath_query_prefetch) n1=$(dw_stat datapath_query_seen)
 [ "$q1" = "$q0" ] && [ "$n1" -gt "$n0" ] && pass unprotected_not_prefetched ||
 	fail unprotected_not_prefetched "query_prefetch $q0->$q1 query_seen $n0->$n1"
 
-# 4. A forged reply that wins the race is dropped; the real one arrives.
+# A forged reply that wins the race is dropped; the real one arrives.
 "$LAB_HOME/resolver" nonvalidating --delay-ms 1500 >/dev/null 2>&1
 s0=$(dw_stat prefetch_started)
 out=$(forged_race pf2.wild.idp.test A --answer 203.0.113.66)
@@ -75,7 +74,7 @@ else
 fi
 "$LAB_HOME/resolver" nonvalidating >/dev/null 2>&1
 
-# 5. XDP on the uplink: the query hook moves to the uplink's tc egress.
+# XDP on the uplink: the query hook moves to the uplink's tc egress.
 reload_with() { # IFACE-YAML [EXTRA-LINE]
 	dw_config "$DW_TMP/p.yaml" "$1" "$ZONES"
 	[ -n "${2:-}" ] && echo "$2" >>"$DW_TMP/p.yaml"
@@ -90,7 +89,7 @@ else
 fi
 fresh_name_prefetched fresh_name_prefetched_xdp pf3.wild.idp.test
 
-# 6. prefetch: false: the query hook goes, a fresh name is judged as before.
+# prefetch: false: the query hook goes, a fresh name is judged as before.
 out=$(reload_with "{name: $NODE_UP_IF, hook: xdp}" "prefetch: false")
 q0=$(dw_stat datapath_query_seen) s0=$(dw_stat prefetch_started) r0=$(dw_stat released)
 got=$(dw_answer pf4.wild.idp.test A)
