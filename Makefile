@@ -71,10 +71,11 @@ help:
 	@echo "make vmlinux       regenerate vmlinux/vmlinux.h from this kernel's BTF"
 	@echo "make format-check  check clang-format"
 
-# Packages: build, tests, lab, benchmarks. Kept in one list so CI proves it.
-DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils \
-	libssl-dev libyaml-dev libcmocka-dev libclang-rt-14-dev pkg-config make gcc \
-	dns-root-data iproute2 nsd unbound bind9-dnsutils bind9-utils dnsperf tcpdump strace \
+# Packages the build, the tests, the lab, the fuzzers, the benchmarks and the kernel
+# matrix run, and nothing else. Kept in one list so CI proves it.
+DEB_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils \
+	libssl-dev libyaml-dev libclang-rt-14-dev make gcc \
+	dns-root-data iproute2 nsd unbound bind9-dnsutils dnsperf strace \
 	python3-dnspython python3-scapy clang-format procps openssl curl \
 	qemu-system-x86 busybox-static cpio kmod xz-utils
 deps:
