@@ -6,7 +6,7 @@
  * validator starts proving the question while the resolver works on it and
  * the held reply finds the truth cached or in flight. The hook never drops,
  * delays or changes a packet: every path returns pass. UDP only (a query
- * over TCP is not prefetched: its reply is judged as before). Monitor zones
+ * over TCP is not prefetched: its reply is judged when it arrives). Monitor zones
  * are not prefetched: their replies are never held, so there is no wait to
  * save.
  */

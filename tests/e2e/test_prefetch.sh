@@ -89,7 +89,7 @@ else
 fi
 fresh_name_prefetched fresh_name_prefetched_xdp pf3.wild.idp.test
 
-# prefetch: false: the query hook goes, a fresh name is judged as before.
+# prefetch: false: the query hook goes, a fresh name is judged when its reply arrives.
 out=$(reload_with "{name: $NODE_UP_IF, hook: xdp}" "prefetch: false")
 q0=$(dw_stat datapath_query_seen) s0=$(dw_stat prefetch_started) r0=$(dw_stat released)
 got=$(dw_answer pf4.wild.idp.test A)

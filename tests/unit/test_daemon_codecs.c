@@ -161,7 +161,7 @@ static void test_checksum_ipv6_ext(void)
 	uint8_t f[256], g[256];
 	size_t l4, len;
 
-	/* No extension header: as before. */
+	/* No extension header. */
 	len = build_frame6(f, 17, NULL, 0, &l4);
 	CHECK_EQ_INT(release_fix_l4_csum(f, len, 14, 6, 17), 0);
 	CHECK_EQ_INT(verify6(f, l4, len), 0xffff);
