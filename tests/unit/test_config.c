@@ -38,6 +38,16 @@ static int load_text(const char *text)
 	return config_load(write_cfg(text), &cfg, err, sizeof(err));
 }
 
+/* A document that must load; the message says why when it does not. */
+static int load_ok(const char *text)
+{
+	int ret = load_text(text);
+
+	if (ret)
+		fprintf(stderr, "  %s\n", err);
+	return ret;
+}
+
 /* One error case: a document and the message after "FILE:". */
 struct error_case {
 	const char *what;
@@ -176,23 +186,277 @@ static const struct error_case error_cases[] = {
      "owner in, got '0066'"},
 };
 
-static void test_error_messages(void)
+/*
+ * Every section is read through its table of keys: for each one, the errors
+ * the table decides (unknown key, key given twice, missing required key,
+ * wrong type, out of range) and the rules kept beside it.
+ */
+static const struct error_case schema_cases[] = {
+    {"zone not a mapping", "zones:\n  - a.test\n",
+     "2:5: zones[0]: expected a mapping, got a scalar"},
+    {"zone name not a scalar", "zones:\n  - name: [a.test]\n",
+     "2:11: zones[0].name: expected a domain name, got a list"},
+    {"zone name empty", "zones:\n  - name: \"\"\n",
+     "2:11: zones[0].name: expected a domain name, got an empty value"},
+    {"zone probe given twice", "zones:\n  - {name: a.test, probe: a.test, probe: b.a.test}\n",
+     "2:35: zones[0].probe: key given twice"},
+    {"anchor unknown key", "trust_anchors:\n  - {fil: /a.ds}\n",
+     "2:6: trust_anchors[0].fil: unknown key (expected one of: file, inline)"},
+    {"anchor key twice", "trust_anchors:\n  - {file: /a.ds, file: /b.ds}\n",
+     "2:19: trust_anchors[0].file: key given twice"},
+    {"anchor file not a scalar", "trust_anchors:\n  - file: [/a.ds]\n",
+     "2:11: trust_anchors[0].file: expected a string, got a list"},
+    {"anchor neither file nor inline", "trust_anchors:\n  - {}\n",
+     "2:5: trust_anchors[0]: give exactly one of 'file' or 'inline'"},
+    {"inline anchor without records", "trust_anchors:\n  - inline: \"; only a comment\"\n",
+     "2:13: trust_anchors[0].inline: no DS or DNSKEY record"},
+    {"NTA unknown key",
+     "negative_trust_anchors:\n  - {zone: example, until: \"2099-01-01T00:00:00Z\", reason: a, by: "
+     "me}\n",
+     "2:63: negative_trust_anchors[0].by: unknown key (expected one of: zone, until, reason)"},
+    {"NTA key twice",
+     "negative_trust_anchors:\n  - {zone: example, zone: other, until: \"2099-01-01T00:00:00Z\", "
+     "reason: a}\n",
+     "2:21: negative_trust_anchors[0].zone: key given twice"},
+    {"NTA without zone",
+     "negative_trust_anchors:\n  - {until: \"2099-01-01T00:00:00Z\", reason: a}\n",
+     "2:5: negative_trust_anchors[0]: missing required key 'zone'"},
+    {"NTA until not a scalar",
+     "negative_trust_anchors:\n  - {zone: example, until: [2099], reason: a}\n",
+     "2:28: negative_trust_anchors[0].until: expected an RFC 3339 time such as "
+     "\"2026-12-01T00:00:00Z\", got 'a list'"},
+    {"NTA reason not a scalar",
+     "negative_trust_anchors:\n  - {zone: example, until: \"2099-01-01T00:00:00Z\", reason: {a: "
+     "b}}\n",
+     "2:60: negative_trust_anchors[0].reason: expected a string, got a mapping"},
+    {"upstream unknown key", "upstreams:\n  - {address: 192.0.2.1, proto: udp}\n",
+     "2:26: upstreams[0].proto: unknown key (expected one of: address, port, transport, tls_name, "
+     "pins, timeout)"},
+    {"upstream key twice", "upstreams:\n  - {address: 192.0.2.1, port: 53, port: 54}\n",
+     "2:36: upstreams[0].port: key given twice"},
+    {"upstream without address", "upstreams:\n  - {port: 53}\n",
+     "2:5: upstreams[0]: missing required key 'address'"},
+    {"upstream port not a number", "upstreams:\n  - {address: 192.0.2.1, port: dns}\n",
+     "2:32: upstreams[0].port: expected an integer from 1 to 65535, got 'dns'"},
+    {"upstream port zero", "upstreams:\n  - {address: 192.0.2.1, port: 0}\n",
+     "2:32: upstreams[0].port: expected an integer from 1 to 65535, got '0'"},
+    {"upstream timeout too long", "upstreams:\n  - {address: 192.0.2.1, timeout: 61s}\n",
+     "2:35: upstreams[0].timeout: expected a duration from 10ms to 60s such as 500ms, 30s, 5m, 2h, "
+     "got '61s'"},
+    {"upstream timeout too short", "upstreams:\n  - {address: 192.0.2.1, timeout: 9ms}\n",
+     "2:35: upstreams[0].timeout: expected a duration from 10ms to 60s such as 500ms, 30s, 5m, 2h, "
+     "got '9ms'"},
+    {"upstream pins empty", "upstreams:\n  - {address: 192.0.2.1, transport: tls, pins: []}\n",
+     "2:48: upstreams[0].pins: empty list (omit the key for the default)"},
+    {"upstream pins not a list",
+     "upstreams:\n  - {address: 192.0.2.1, transport: tls, pins: \"sha256/x\"}\n",
+     "2:48: upstreams[0].pins: expected a list, got a scalar"},
+    {"upstreams not a list", "upstreams: 192.0.2.1\n",
+     "1:12: upstreams: expected a list, got a scalar"},
+    {"resolver not a scalar", "resolvers:\n  - {address: 192.0.2.1}\n",
+     "2:5: resolvers[0]: expected an IPv4 or IPv6 address, got a mapping"},
+    {"resolver not an address", "resolvers: [resolver.test]\n",
+     "1:13: resolvers[0]: expected an IPv4 or IPv6 address, got 'resolver.test'"},
+    {"interface unknown key", "interfaces:\n  - {name: eth0, mode: xdp}\n",
+     "2:18: interfaces[0].mode: unknown key (expected one of: name, pattern, hook, direction, "
+     "xdp_mode)"},
+    {"interface key twice", "interfaces:\n  - {name: eth0, hook: xdp, hook: tc}\n",
+     "2:29: interfaces[0].hook: key given twice"},
+    {"interface without name or pattern", "interfaces:\n  - {hook: xdp}\n",
+     "2:5: interfaces[0]: give exactly one of 'name' or 'pattern'"},
+    {"interface name with a slash", "interfaces:\n  - {name: a/b}\n",
+     "2:12: interfaces[0].name: 'a/b' is not an interface name"},
+    {"bad direction", "interfaces:\n  - {name: eth0, hook: tc, direction: both}\n",
+     "2:39: interfaces[0].direction: expected 'ingress' or 'egress', got 'both'"},
+    {"duplicate interface", "interfaces:\n  - {name: eth0}\n  - {name: eth0, hook: xdp}\n",
+     "3:5: interfaces[1]: duplicate interface (first at line 2)"},
+    {"limits not a mapping", "limits: [verdict_cache]\n",
+     "1:9: limits: expected a mapping, got a list"},
+    {"limit key twice", "limits:\n  chain_depth: 8\n  chain_depth: 9\n",
+     "3:3: limits.chain_depth: key given twice"},
+    {"limit not a number", "limits:\n  verdict_cache: [1]\n",
+     "2:18: limits.verdict_cache: expected an integer from 1024 to 16777216, got 'a list'"},
+    {"limit below range", "limits:\n  verdict_cache: 1023\n",
+     "2:18: limits.verdict_cache: expected an integer from 1024 to 16777216, got '1023'"},
+    {"limit above range", "limits:\n  nsec3_iterations: 2501\n",
+     "2:21: limits.nsec3_iterations: expected an integer from 0 to 2500, got '2501'"},
+    {"limit duration above range", "limits:\n  clock_skew: 1d1s\n",
+     "2:15: limits.clock_skew: expected a duration from 0ms to 86400s such as 500ms, 30s, 5m, 2h, "
+     "got '1d1s'"},
+    {"limit duration below range", "limits:\n  max_verdict_ttl: 500ms\n",
+     "2:20: limits.max_verdict_ttl: expected a duration from 1000ms to 604800s such as 500ms, 30s, "
+     "5m, 2h, got '500ms'"},
+    {"limit bare number", "limits:\n  negative_cache_ttl: 5\n",
+     "2:23: limits.negative_cache_ttl: expected a duration from 0ms to 3600s such as 500ms, 30s, "
+     "5m, 2h, got '5'"},
+    {"heartbeat below range", "limits:\n  heartbeat_timeout: 99ms\n",
+     "2:22: limits.heartbeat_timeout: expected a duration from 100ms to 600s such as 500ms, 30s, "
+     "5m, 2h, got '99ms'"},
+    {"rate above the default burst", "limits:\n  punt_rate: 500\n",
+     "2:14: limits.punt_rate: punt_burst (400) must be at least punt_rate (500)"},
+    {"events not a mapping", "events: stdout\n", "1:9: events: expected a mapping, got a scalar"},
+    {"events unknown key", "events: {file: /var/log/e.jsonl}\n",
+     "1:10: events.file: unknown key (expected one of: output)"},
+    {"events output not a scalar", "events: {output: [stdout]}\n",
+     "1:18: events.output: expected a string, got a list"},
+    {"metrics unknown key", "metrics: {address: \"127.0.0.1:9553\"}\n",
+     "1:11: metrics.address: unknown key (expected one of: listen)"},
+    {"metrics listen not a scalar", "metrics: {listen: [1]}\n",
+     "1:19: metrics.listen: expected \"ADDRESS:PORT\" (\"127.0.0.1:9553\", \"[::1]:9553\") or \"\" "
+     "for off, got 'a list'"},
+    {"control unknown key", "control: {path: /run/c.sock}\n",
+     "1:11: control.path: unknown key (expected one of: socket, mode)"},
+    {"control key twice", "control: {mode: \"0600\", mode: \"0660\"}\n",
+     "1:25: control.mode: key given twice"},
+    {"control socket relative", "control: {socket: c.sock}\n",
+     "1:19: control.socket: expected an absolute path, got 'c.sock'"},
+    {"control mode not a scalar", "control: {mode: [\"0600\"]}\n",
+     "1:17: control.mode: expected an octal mode from \"0600\" to \"0777\" that lets the owner in, "
+     "got 'a list'"},
+    {"top-level key twice", "dns_port: 53\ndns_port: 54\n", "2:1: dns_port: key given twice"},
+    {"dns_port not a number", "dns_port: dns\n",
+     "1:11: dns_port: expected an integer from 1 to 65535, got 'dns'"},
+    {"prefetch not a scalar", "prefetch: [true]\n",
+     "1:11: prefetch: expected true or false, got 'a list'"},
+    {"top level not a mapping", "- zones\n", "1:1: expected a mapping, got a list"},
+    {"non-scalar key", "? [a]\n: b\n", "1:3: keys must be scalars, got a list"},
+    {"too many upstreams",
+     "upstreams:\n"
+     "  - {address: 192.0.2.1}\n"
+     "  - {address: 192.0.2.2}\n"
+     "  - {address: 192.0.2.3}\n"
+     "  - {address: 192.0.2.4}\n"
+     "  - {address: 192.0.2.5}\n"
+     "  - {address: 192.0.2.6}\n"
+     "  - {address: 192.0.2.7}\n"
+     "  - {address: 192.0.2.8}\n"
+     "  - {address: 192.0.2.9}\n",
+     "10:5: upstreams[8]: too many entries (at most 8)"},
+    {"limit given twice, the second value bad", "limits:\n  punt_burst: 500\n  punt_burst: x\n",
+     "3:3: limits.punt_burst: key given twice"},
+};
+
+static void check_cases(const struct error_case *cases, size_t n)
 {
 	char expected[1200];
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(error_cases); i++) {
-		int ret = load_text(error_cases[i].yaml);
+	for (i = 0; i < n; i++) {
+		int ret = load_text(cases[i].yaml);
 
-		snprintf(expected, sizeof(expected), "%s:%s", tmp_file, error_cases[i].message);
+		snprintf(expected, sizeof(expected), "%s:%s", tmp_file, cases[i].message);
 		if (ret != -EINVAL || strcmp(err, expected)) {
 			fprintf(stderr, "  case '%s': ret %d\n    got:      %s\n    expected: %s\n",
-				error_cases[i].what, ret, err, expected);
+				cases[i].what, ret, err, expected);
 			harness_failed = 1;
 		}
 		/* A failed load leaves nothing half-parsed behind. */
 		CHECK_EQ_INT(cfg.n_zones, 0);
 	}
+}
+
+static void test_error_messages(void)
+{
+	check_cases(error_cases, ARRAY_SIZE(error_cases));
+}
+
+static void test_schema_errors(void)
+{
+	check_cases(schema_cases, ARRAY_SIZE(schema_cases));
+}
+
+/* Documents too long to write out: a value one past its length, a list one past its size. */
+static void test_generated_errors(void)
+{
+	static char doc[4096], expected[1200];
+	struct {
+		const char *what, *head, *repeat, *tail;
+		int times;
+		const char *message;
+	} cases[] = {
+	    {"inline anchor too long", "trust_anchors:\n  - inline: \". DS 1 8 2 ", "A", "\"\n",
+	     1014, "2:13: trust_anchors[0].inline: too long (at most 1023 characters)"},
+	    {"control socket too long", "control: {socket: /", "s", "}\n", 107,
+	     "1:19: control.socket: too long (at most 107 characters)"},
+	    {"pin_path too long", "pin_path: /", "p", "\n", 255,
+	     "1:11: pin_path: too long (at most 255 characters)"},
+	    {"too many pins", "upstreams:\n  - {address: 192.0.2.1, transport: tls, pins: [",
+	     "\"sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\", ", "]}\n", 5,
+	     "2:269: upstreams[0].pins[4]: too many entries (at most 4)"},
+	};
+	size_t i;
+	int k;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(doc, sizeof(doc), "%s", cases[i].head);
+		for (k = 0; k < cases[i].times; k++)
+			strncat(doc, cases[i].repeat, sizeof(doc) - strlen(doc) - 1);
+		strncat(doc, cases[i].tail, sizeof(doc) - strlen(doc) - 1);
+		CHECK_EQ_INT(load_text(doc), -EINVAL);
+		snprintf(expected, sizeof(expected), "%s:%s", tmp_file, cases[i].message);
+		if (strcmp(err, expected))
+			fprintf(stderr, "  case '%s'\n", cases[i].what);
+		CHECK_EQ_STR(err, expected);
+	}
+}
+
+/* The defaults come from the same table rows as the parsing. */
+static void test_defaults_from_tables(void)
+{
+	static struct dw_config def;
+
+	config_defaults(&def);
+	CHECK_EQ_INT(load_text("{}\n"), 0);
+	memcpy(def.path, cfg.path, sizeof(def.path));
+	CHECK(!memcmp(&def, &cfg, sizeof(def)));
+	CHECK_EQ_INT(def.limits.heartbeat_timeout_ms, 3000);
+	CHECK_EQ_INT(def.control_mode, 0600);
+	CHECK_EQ_STR(def.control_socket, "/run/dnsward/control.sock");
+	/* Entries of a list start from their own rows' defaults. */
+	CHECK_EQ_INT(load_text("zones:\n  - {name: a.test, cname_targets_secure: false}\n"
+			       "  - {name: b.test}\n"
+			       "upstreams:\n  - {address: 192.0.2.1, timeout: 10ms}\n"
+			       "  - {address: 192.0.2.2}\n"),
+		     0);
+	CHECK(!cfg.zones[0].cname_targets_secure);
+	CHECK(cfg.zones[1].cname_targets_secure);
+	CHECK_EQ_INT(cfg.upstreams[0].timeout_ms, 10);
+	CHECK_EQ_INT(cfg.upstreams[1].timeout_ms, 2000);
+	CHECK_EQ_INT(cfg.upstreams[1].addr_len, sizeof(struct sockaddr_in));
+}
+
+/* The ends of each range are accepted and stored whole, whatever the member's width. */
+static void test_range_ends(void)
+{
+	CHECK_EQ_INT(
+	    load_ok("dns_port: 65535\n"
+		    "upstreams:\n  - {address: \"2001:db8::1\", port: 65535, timeout: 60s}\n"
+		    "limits:\n"
+		    "  verdict_cache: 16777216\n"
+		    "  punt_rate: 0\n"
+		    "  punt_burst: 1000000\n"
+		    "  nsec3_iterations: 2500\n"
+		    "  clock_skew: 1d\n"
+		    "  max_verdict_ttl: 7d\n"
+		    "  negative_cache_ttl: 0\n"
+		    "  heartbeat_timeout: 10m\n"
+		    "control: {mode: \"0777\"}\n"),
+	    0);
+	CHECK_EQ_INT(cfg.dns_port, 65535);
+	CHECK_EQ_INT(ntohs(((const struct sockaddr_in6 *)&cfg.upstreams[0].addr)->sin6_port),
+		     65535);
+	CHECK_EQ_INT(cfg.upstreams[0].addr_len, sizeof(struct sockaddr_in6));
+	CHECK_EQ_INT(cfg.upstreams[0].timeout_ms, 60000);
+	CHECK_EQ_INT(cfg.limits.verdict_cache, 16777216);
+	CHECK_EQ_INT(cfg.limits.punt_rate, 0);
+	CHECK_EQ_INT(cfg.limits.punt_burst, 1000000);
+	CHECK_EQ_INT(cfg.limits.nsec3_iterations, 2500);
+	CHECK_EQ_INT(cfg.limits.clock_skew, 86400);
+	CHECK_EQ_INT(cfg.limits.max_verdict_ttl, 7 * 86400);
+	CHECK_EQ_INT(cfg.limits.negative_cache_ttl, 0);
+	CHECK_EQ_INT(cfg.limits.heartbeat_timeout_ms, 600000);
+	CHECK_EQ_INT(cfg.control_mode, 0777);
+	CHECK_EQ_INT(cfg.limits.keys_per_tag, 4);
 }
 
 static void test_missing_file(void)
@@ -428,9 +692,13 @@ int main(void)
 		return 1;
 	snprintf(tmp_file, sizeof(tmp_file), "%s/c.yaml", tmp_dir);
 	RUN_TEST(test_error_messages);
+	RUN_TEST(test_schema_errors);
+	RUN_TEST(test_generated_errors);
 	RUN_TEST(test_missing_file);
 	RUN_TEST(test_defaults);
 	RUN_TEST(test_every_key);
+	RUN_TEST(test_defaults_from_tables);
+	RUN_TEST(test_range_ends);
 	RUN_TEST(test_yaml_aliases);
 	RUN_TEST(test_find_zone);
 	RUN_TEST(test_durations_and_times);

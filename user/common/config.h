@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.h: the parsed configuration (one YAML file, see docs/configuration.md).
- * Parsing lives in config.c; every consumer (daemon, validator, policy check,
- * control socket) reads this struct and never the YAML. Fixed-size arrays keep
- * memory bounded and copying a whole policy (for rollback) trivial.
+ * Parsing lives in config.c (the schema tables and the rules across keys) and
+ * config_yaml.c (the YAML walk and one parser per value type); every consumer
+ * (daemon, validator, policy check, control socket) reads this struct and
+ * never the YAML. Fixed-size arrays keep memory bounded and copying a whole
+ * policy (for rollback) trivial.
  */
 #ifndef DW_CONFIG_H
 #define DW_CONFIG_H
