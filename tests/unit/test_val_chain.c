@@ -6,8 +6,10 @@
  * under NSEC and NSEC3, opt-out, insecure delegation, bogus signature, DS
  * mismatch, expired and not-yet-valid RRSIGs, a KeyTrap zone (bounded work,
  * BOGUS), NSEC3 above the iteration limit (insecure, RFC 9276), negative
- * trust anchors, no upstream (indeterminate), the cache, and judged replies
- * (secure, forged, rotating answer sets). Runs in its own network namespace.
+ * trust anchors (judged replies still compared), no upstream (indeterminate),
+ * the cache, judged replies (secure, forged, rotating answer sets), RFC 8624
+ * algorithms (DSA, RSAMD5 insecure; SHA-1 DS), wildcard synthesis skipping
+ * opt-out spans, and cname_targets_secure. Runs in its own network namespace.
  */
 #include <time.h>
 
@@ -115,17 +117,21 @@ static void build_hierarchy(void)
 	};
 	const char *idp2[ARRAY_SIZE(idp)];
 	static const char *const n3[] = {
-	    "n3.test. 300 IN NS ns1.n3.test.",	     "ns1.n3.test. 300 IN A 203.0.113.12",
-	    "n3.test. 300 IN A 203.0.113.90",	     "www.n3.test. 300 IN A 203.0.113.91",
-	    "child.n3.test. 300 IN NS ns1.example.", NULL,
+	    "n3.test. 300 IN NS ns1.n3.test.",
+	    "ns1.n3.test. 300 IN A 203.0.113.12",
+	    "n3.test. 300 IN A 203.0.113.90",
+	    "www.n3.test. 300 IN A 203.0.113.91",
+	    "child.n3.test. 300 IN NS ns1.example.",
+	    "*.wild.n3.test. 300 IN A 203.0.113.92",
+	    NULL,
 	};
 	static const char *const child[] = {"child.n3.test. 300 IN NS ns1.example.",
 					    "www.child.n3.test. 300 IN A 203.0.113.98", NULL};
 	static const char *const insec[] = {"insecure.test. 300 IN NS ns1.example.",
 					    "www.insecure.test. 300 IN A 203.0.113.101", NULL};
 	const char *simple[] = {NULL, NULL, NULL};
-	char ds[8][512], rec[8][256], tl[16][600];
-	const char *testrecs[24];
+	char ds[8][512], rec[8][256], tl[16][600], xds[3][512], xrec[3][256], xtl[3][600];
+	const char *testrecs[32];
 	const char *names[] = {"idp", "n3", "hi", "bad", "mism", "old", "new", "kt"};
 	ldns_key *kidp = f_key(LDNS_SIGN_ECDSAP256SHA256, 256, "idp.test.", INC, EXP);
 	ldns_key *kn3 = f_key(LDNS_SIGN_RSASHA256, 2048, "n3.test.", INC, EXP);
@@ -182,6 +188,28 @@ static void build_hierarchy(void)
 		snprintf(tl[2 * i], sizeof(tl[0]), "%s.test. 300 IN NS ns1.example.", names[i]);
 		testrecs[n++] = tl[2 * i];
 		testrecs[n++] = f_ds(ks[i], ds[i], sizeof(ds[i]));
+	}
+	/* RFC 8624: DSA and RSAMD5 must not be validated; SHA-1 DS digests may be */
+	{
+		static const char *const xnames[] = {"dsa", "md5", "sha1"};
+		ldns_key *xk[] = {f_key(LDNS_SIGN_DSA, 1024, "dsa.test.", INC, EXP),
+				  f_key(LDNS_SIGN_RSAMD5, 1024, "md5.test.", INC, EXP),
+				  f_key(LDNS_SIGN_ECDSAP256SHA256, 256, "sha1.test.", INC, EXP)};
+
+		for (i = 0; i < 3; i++) {
+			char apex[32];
+
+			snprintf(apex, sizeof(apex), "%s.test.", xnames[i]);
+			snprintf(xrec[i], sizeof(xrec[i]), "%s 300 IN A 203.0.113.%d", apex,
+				 120 + i);
+			simple[0] = xrec[i];
+			f_add(apex, f_sign(apex, simple, xk[i], F_NSEC, 0, NULL));
+			snprintf(xtl[i], sizeof(xtl[i]), "%s 300 IN NS ns1.example.", apex);
+			testrecs[n++] = xtl[i];
+			testrecs[n++] = f_ds_digest(xk[i], i == 2 ? LDNS_SHA1 : LDNS_SHA256, xds[i],
+						    sizeof(xds[i]));
+			ldns_key_deep_free(xk[i]);
+		}
 	}
 	testrecs[n++] = "insecure.test. 300 IN NS ns1.example.";
 	testrecs[n++] = "test. 300 IN NS ns1.test.";
@@ -251,6 +279,9 @@ static const struct vcase cases[] = {
     {"kt.test", LDNS_RR_TYPE_A, VAL_BOGUS, "limit: "},
     {"hi.test", LDNS_RR_TYPE_A, VAL_SECURE, "hi.test/A signed by hi.test/15/"},
     {"nope.hi.test", LDNS_RR_TYPE_A, VAL_INSECURE, "NSEC3 iterations 150 at hi.test exceed"},
+    {"dsa.test", LDNS_RR_TYPE_A, VAL_INSECURE, "DS for dsa.test. uses only unsupported algorithms"},
+    {"md5.test", LDNS_RR_TYPE_A, VAL_INSECURE, "DS for md5.test. uses only unsupported algorithms"},
+    {"sha1.test", LDNS_RR_TYPE_A, VAL_SECURE, "sha1.test/A signed by sha1.test/13/"},
 };
 
 static void test_outcomes(void)
@@ -590,6 +621,68 @@ static void test_wildcard_synth(void)
 	validator_free(v);
 }
 
+/* Check name/A, then read the counters. */
+static enum val_outcome check_a(struct validator *v, const char *name, struct val_result *res,
+				struct val_stats *st)
+{
+	validator_check_name(v, name, LDNS_RR_TYPE_A, res);
+	validator_get_stats(v, st);
+	return res->outcome;
+}
+
+/* An NSEC3 opt-out span proves nothing for synthesis: the next name takes the live path. */
+static void test_wildcard_optout(void)
+{
+	struct validator *v = new_validator();
+	struct val_result res;
+	struct val_stats a, b;
+
+	CHECK_EQ_INT(check_a(v, "a1.wild.n3.test", &res, &a), VAL_SECURE);
+	CHECK_EQ_INT(check_a(v, "a2.wild.n3.test", &res, &b), VAL_SECURE);
+	CHECK(strstr(res.reason, "a2.wild.n3.test/A signed by n3.test/8/") != NULL);
+	CHECK_EQ_INT(b.wildcard_synth, a.wildcard_synth);
+	CHECK(b.upstream_queries > a.upstream_queries);
+	validator_free(v);
+}
+
+/* A CNAME leaving a protected zone for an unsigned target: the zone's cname_targets_secure. */
+static void test_cname_targets(void)
+{
+	struct dw_config c = cfg;
+	struct validator *v;
+	struct val_result res;
+	char err[256];
+	size_t len;
+	uint8_t *w;
+
+	memset(&c.zones[0], 0, sizeof(c.zones[0]));
+	snprintf(c.zones[0].name, sizeof(c.zones[0].name), "idp.test");
+	c.zones[0].cname_targets_secure = true;
+	c.n_zones = 1;
+	v = validator_new(&c, err, sizeof(err));
+	validator_set_time(v, FAKE_T0);
+	validator_check_name(v, "out.idp.test", LDNS_RR_TYPE_A, &res);
+	CHECK_EQ_INT(res.outcome, VAL_INSECURE);
+	validator_free(v);
+	c.zones[0].cname_targets_secure = false;
+	v = validator_new(&c, err, sizeof(err));
+	validator_set_time(v, FAKE_T0);
+	validator_check_name(v, "out.idp.test", LDNS_RR_TYPE_A, &res);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	CHECK(strstr(res.reason, "CNAME target www.insecure.test insecure") != NULL);
+	CHECK(res.ttl > 0);
+	w = held_wire("out.idp.test.", LDNS_RR_TYPE_A, NULL, false, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_SECURE);
+	/* the target's content is still compared with the upstream's */
+	w = held_wire("out.idp.test.", LDNS_RR_TYPE_A, "www.insecure.test. 300 IN A 198.51.100.66",
+		      false, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_BOGUS);
+	/* a name inside the zone is not relaxed */
+	validator_check_name(v, "bad.test", LDNS_RR_TYPE_A, &res);
+	CHECK_EQ_INT(res.outcome, VAL_BOGUS);
+	validator_free(v);
+}
+
 int main(void)
 {
 	int rc;
@@ -617,6 +710,8 @@ int main(void)
 	RUN_TEST(test_judge_authority_poisoning);
 	RUN_TEST(test_judge_rotating_set);
 	RUN_TEST(test_wildcard_synth);
+	RUN_TEST(test_wildcard_optout);
+	RUN_TEST(test_cname_targets);
 	f_stop();
 	HARNESS_EXIT();
 }

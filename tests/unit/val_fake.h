@@ -134,9 +134,9 @@ static ldns_rr_list *f_sign(const char *apex, const char *const *recs, ldns_key 
 	return out;
 }
 
-static char *f_ds(const ldns_key *k, char *buf, size_t len)
+static char *f_ds_digest(const ldns_key *k, ldns_hash digest, char *buf, size_t len)
 {
-	ldns_rr *key = f_dnskey(k), *ds = ldns_key_rr2ds(key, LDNS_SHA256);
+	ldns_rr *key = f_dnskey(k), *ds = ldns_key_rr2ds(key, digest);
 	char *s = ldns_rr2str(ds);
 
 	snprintf(buf, len, "%s", s);
@@ -145,6 +145,11 @@ static char *f_ds(const ldns_key *k, char *buf, size_t len)
 	ldns_rr_free(ds);
 	ldns_rr_free(key);
 	return buf;
+}
+
+static char *f_ds(const ldns_key *k, char *buf, size_t len)
+{
+	return f_ds_digest(k, LDNS_SHA256, buf, len);
 }
 
 static struct fzone *f_add(const char *apex, ldns_rr_list *rrs)

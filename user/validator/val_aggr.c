@@ -7,7 +7,9 @@
  * "*.<closest encloser>". A later name one label below the same encloser is
  * then answered from them when the kept denial records prove that name does
  * not exist either: no upstream query and no signature check, only the same
- * proof functions the live path uses. Entries live no longer than the
+ * proof functions the live path uses, except that an NSEC3 opt-out span
+ * proves nothing here (an unsigned delegation may hide in it, so no name
+ * below it is proven absent). Entries live no longer than the
  * shortest TTL or RRSIG validity (and key set) of anything they hold; a
  * re-query (judge mismatch) bypasses them.
  */
@@ -160,7 +162,7 @@ static bool aggr_proven(struct val_work *w, const ldns_rr_list *kept, const ldns
 		return false;
 	push_copies(proofs, kept, 0, true, NULL, SIZE_MAX);
 	if (has_nsec3(proofs))
-		p = nsec3_no_exact(w, proofs, qname, ce, why, sizeof(why));
+		p = nsec3_no_exact(w, proofs, qname, ce, false, why, sizeof(why));
 	else
 		p = nsec_hints_ent(proofs, qname) ? PROOF_NONE
 						  : nsec_no_exact(proofs, qname, why, sizeof(why));

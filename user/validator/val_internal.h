@@ -159,8 +159,13 @@ enum proof nsec3_nxdomain(struct val_work *w, const ldns_rr_list *nsec3s, const 
 			  const ldns_rdf *zone, char *why, size_t len);
 enum proof nsec3_nodata(struct val_work *w, const ldns_rr_list *nsec3s, const ldns_rdf *qname,
 			ldns_rr_type qtype, const ldns_rdf *zone, char *why, size_t len);
+/*
+ * The next closer name below ce is covered. A covering opt-out span proves
+ * only PROOF_INSECURE unless allow_optout (the live wildcard proof of RFC 5155
+ * 8.8 accepts it; synthesis from kept records, RFC 8198, does not).
+ */
 enum proof nsec3_no_exact(struct val_work *w, const ldns_rr_list *nsec3s, const ldns_rdf *qname,
-			  const ldns_rdf *ce, char *why, size_t len);
+			  const ldns_rdf *ce, bool allow_optout, char *why, size_t len);
 enum proof nsec3_no_ds(struct val_work *w, const ldns_rr_list *nsec3s, const ldns_rdf *name,
 		       const ldns_rdf *zone, bool *cut, char *why, size_t len);
 

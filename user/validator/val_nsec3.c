@@ -264,8 +264,9 @@ enum proof nsec3_nodata(struct val_work *w, const ldns_rr_list *nsec3s, const ld
 }
 
 enum proof nsec3_no_exact(struct val_work *w, const ldns_rr_list *nsec3s, const ldns_rdf *qname,
-			  const ldns_rdf *ce, char *why, size_t len)
+			  const ldns_rdf *ce, bool allow_optout, char *why, size_t len)
 {
+	const struct n3 *cover;
 	struct n3set s;
 	ldns_rdf *zone = NULL, *nc;
 	enum proof p = PROOF_NONE;
@@ -285,11 +286,16 @@ enum proof nsec3_no_exact(struct val_work *w, const ldns_rr_list *nsec3s, const 
 	if (p == PROOF_OK) {
 		nc = ldns_dname_clone_from(qname, ldns_dname_label_count(qname) -
 						      ldns_dname_label_count(ce) - 1);
-		p = nc && n3_hash(&s, nc, h) && n3_cover(&s, h) ? PROOF_OK : PROOF_NONE;
+		cover = nc && n3_hash(&s, nc, h) ? n3_cover(&s, h) : NULL;
+		p = cover ? PROOF_OK : PROOF_NONE;
 		if (p == PROOF_NONE)
 			snprintf(why, len,
 				 "wildcard answer for %s without an NSEC3 denying the name itself",
 				 n);
+		if (cover && cover->optout && !allow_optout) {
+			snprintf(why, len, "%s is denied only by an NSEC3 opt-out span", n);
+			p = PROOF_INSECURE;
+		}
 		ldns_rdf_deep_free(nc);
 	}
 	ldns_rdf_deep_free(zone);

@@ -93,7 +93,7 @@ static void check_wildcard(struct val_work *w, const ldns_pkt *pkt, ldns_rr_list
 		return;
 	ce = ldns_dname_clone_from(owner, ol - labels);
 	proofs = denial_proofs(w, pkt, zone, keys, t);
-	p = rrset_is_nsec3(proofs) ? nsec3_no_exact(w, proofs, owner, ce, why, sizeof(why))
+	p = rrset_is_nsec3(proofs) ? nsec3_no_exact(w, proofs, owner, ce, true, why, sizeof(why))
 				   : nsec_no_exact(proofs, owner, why, sizeof(why));
 	if (p == PROOF_NONE) {
 		struct val_status b;
@@ -287,11 +287,46 @@ static ldns_rdf *follow_dname(struct val_work *w, const ldns_pkt *pkt, const ldn
 	return NULL;
 }
 
+/*
+ * The apex of qname's protected zone when that zone lets CNAME targets
+ * outside it be unsigned (cname_targets_secure: false), else NULL.
+ */
+static ldns_rdf *relaxed_zone(const struct validator *v, const ldns_rdf *qname)
+{
+	char n[CFG_NAME_LEN];
+	const struct cfg_zone *z = config_find_zone(&v->cfg, name_str(qname, n, sizeof(n)));
+	ldns_rdf *apex = NULL;
+
+	if (!z || z->cname_targets_secure)
+		return NULL;
+	if (ldns_str2rdf_dname(&apex, z->name) != LDNS_STATUS_OK)
+		return NULL;
+	return apex;
+}
+
+/*
+ * A chain that left a zone with cname_targets_secure off keeps the outcome
+ * of its part inside the zone when the target is only proven unsigned
+ * (bogus and indeterminate targets still count).
+ */
+static void relax_target(struct val_status *st, const struct val_status *before,
+			 const ldns_rdf *target)
+{
+	char n[CFG_NAME_LEN], why[VAL_REASON_LEN];
+
+	if (before->outcome != VAL_SECURE || st->outcome != VAL_INSECURE)
+		return;
+	snprintf(why, sizeof(why), "%s; CNAME target %s insecure (cname_targets_secure off)",
+		 before->reason, name_str(target, n, sizeof(n)));
+	status_set(st, VAL_SECURE, "%s", why);
+	st->ttl = before->ttl;
+}
+
 void response_validate(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt *pkt,
 		       struct val_truth *t)
 {
 	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
-	ldns_rdf *name = ldns_rdf_clone(qname);
+	ldns_rdf *name = ldns_rdf_clone(qname), *apex = relaxed_zone(w->v, qname);
 	uint32_t hop;
 
 	truth_init(t, w->v);
@@ -299,6 +334,7 @@ void response_validate(struct val_work *w, const ldns_rdf *qname, ldns_rr_type q
 	for (hop = 0; name; hop++) {
 		ldns_rr_list *set = rrset_get(ans, name, qtype), *cn = NULL;
 		ldns_rdf *next = NULL;
+		struct val_status before = t->st;
 
 		if (hop > w->v->cfg.limits.cname_chain) {
 			struct val_status b;
@@ -323,6 +359,8 @@ void response_validate(struct val_work *w, const ldns_rdf *qname, ldns_rr_type q
 		} else {
 			negative(w, pkt, name, qtype, t);
 		}
+		if (apex && !name_under(name, apex))
+			relax_target(&t->st, &before, name);
 		ldns_rr_list_deep_free(set);
 		ldns_rr_list_deep_free(cn);
 		ldns_rdf_deep_free(name);
@@ -330,6 +368,7 @@ void response_validate(struct val_work *w, const ldns_rdf *qname, ldns_rr_type q
 		if (name)
 			ldns_dname2canonical(name);
 	}
+	ldns_rdf_deep_free(apex);
 	if (t->st.outcome == VAL_SECURE && !ldns_rr_list_rr_count(t->rrs) && !t->st.reason[0])
 		status_set(&t->st, VAL_BOGUS, "empty answer without proof");
 }

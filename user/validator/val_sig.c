@@ -352,6 +352,17 @@ static bool key_usable(const ldns_rr *key, const ldns_rdf *signer, uint8_t alg, 
 	return name_eq(ldns_rr_owner(key), signer) && sig_keytag(key) == tag;
 }
 
+/*
+ * RSAMD5, DSA and DSA-NSEC3-SHA1 MUST NOT be validated (RFC 8624 3.1): they
+ * count as unsupported, so a zone signed with them alone is insecure (RFC
+ * 4035 5.2), and their signatures never make anything secure.
+ */
+static bool sig_alg_validated(uint8_t alg)
+{
+	return alg != LDNS_RSAMD5 && alg != LDNS_DSA && alg != LDNS_DSA_NSEC3 &&
+	       ldns_key_algo_supported(alg);
+}
+
 /* Window and shape checks before any crypto; false with a reason when the signature cannot count. */
 static bool sig_precheck(struct val_work *w, const ldns_rr *rrset0, const ldns_rr *sig,
 			 const ldns_rdf *zone, char *why, size_t len)
@@ -376,14 +387,13 @@ static bool sig_precheck(struct val_work *w, const ldns_rr *rrset0, const ldns_r
 	}
 	if (ldns_dname_is_wildcard(owner))
 		owner_labels--;
-	if (labels <= owner_labels && ldns_key_algo_supported(alg) && d_exp + skew >= 0 &&
-	    d_inc <= skew)
+	if (labels <= owner_labels && sig_alg_validated(alg) && d_exp + skew >= 0 && d_inc <= skew)
 		return true;
 	sig_names_of(&n, rrset0, sig);
 	if (labels > owner_labels)
 		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u has labels %u > %u", n.o, n.tb, n.z,
 			 alg, tag, labels, owner_labels);
-	else if (!ldns_key_algo_supported(alg))
+	else if (!sig_alg_validated(alg))
 		snprintf(why, len, "RRSIG %s/%s by %s/%u/%u uses an unsupported algorithm", n.o,
 			 n.tb, n.z, alg, tag);
 	else if (d_exp + skew < 0)
@@ -625,7 +635,7 @@ bool sig_ds_usable(const ldns_rr *ds, bool allow_sha1)
 		return false;
 	alg = ldns_rdf2native_int8(ldns_rr_rdf(ds, 1));
 	digest = ldns_rdf2native_int8(ldns_rr_rdf(ds, 2));
-	if (!ldns_key_algo_supported(alg))
+	if (!sig_alg_validated(alg))
 		return false;
 	return digest == LDNS_SHA256 || digest == LDNS_SHA384 ||
 	       (allow_sha1 && digest == LDNS_SHA1);
