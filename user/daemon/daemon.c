@@ -1,72 +1,39 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * daemon.c: the running daemon. Punts arrive from the ring buffer, go to the
- * validation workers keyed by verdict key, and come back as results on the
- * loop thread, where verdicts are written, allowed held replies released and
- * events emitted. Every map write and release happens on the loop thread.
+ * daemon.c: the running daemon's life: start (load, policy, heartbeat,
+ * attach, pool, control), signals, policy switches, status and stats, stop.
+ * A punted reply's own path is reply_path.c. Every map write and release
+ * happens on the loop thread.
  */
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <net/if.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <ldns/ldns.h>
-#include <bpf/bpf.h>
 
+#include "common/log.h"
 #include "daemon/attach.h"
+#include "daemon/bpffs.h"
 #include "daemon/caps.h"
 #include "daemon/control.h"
 #include "daemon/counters.h"
 #include "daemon/daemon.h"
 #include "daemon/daemon_run.h"
-#include "common/dns_question.h"
 #include "daemon/events.h"
 #include "daemon/heartbeat.h"
 #include "daemon/loader.h"
-#include "common/log.h"
 #include "daemon/metrics.h"
 #include "daemon/punt.h"
-#include "daemon/release.h"
-#include "daemon/stage_lat.h"
+#include "daemon/reply_path.h"
 #include "daemon/valpool.h"
-#include "daemon/verdict_index.h"
 #include "daemon/verdict_map.h"
-#include "daemon/verdict_policy.h"
-#include "daemon/bpffs.h"
-#include "daemon/punt_key.h"
-
-/*
- * A held reply older than this is not released: its client has given up or
- * retried (e.g. punts left in the pinned ring while no daemon ran), and a
- * late copy would only confuse it. The verdict is still written.
- */
-#define RELEASE_MAX_AGE_NS (3ull * 1000000000ull)
 
 /* Jobs in flight (queued or running); beyond it the failure mode stands. */
 #define DAEMON_QUEUE_MAX 1024
-
-struct daemon_stats {
-	uint64_t punts_held, punts_monitor, punts_refused;
-	uint64_t unvalidated_released, unvalidated_dropped; /* refused punts, by failure mode */
-	uint64_t verdicts_evicted; /* pushed out of the name index, deleted from the kernel */
-	uint64_t key_mismatch, key_uncomputable;
-	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
-	uint64_t released, release_failed, release_skipped_tcp, release_skipped_stale;
-	uint64_t outcome[4]; /* by enum val_outcome */
-	uint64_t events;
-	uint64_t validate_ns_total, validations_timed;
-	uint64_t prefetch_queries; /* query records from the query hook */
-	uint64_t prefetch_ignored; /* not IN, no longer enforced, or prefetch off */
-	uint64_t prefetch_hits; /* held replies judged after a prefetch without an upstream query */
-};
 
 struct daemon {
 	struct dw_config *cfg;
@@ -74,17 +41,14 @@ struct daemon {
 	struct loader ld;
 	struct attach *att;
 	struct punt_reader *punts;
-	struct release *rel;
+	struct reply_path *rp;
 	struct valpool *pool;
 	struct events *ev;
 	struct metrics *met;
 	struct control *ctl;
-	struct verdict_index *vidx; /* verdict key -> question name, for flush NAME */
 	struct daemon_opts opts;
 	int sigfd;
 	uint64_t started_ns;
-	struct daemon_stats st;
-	struct stage_lat *lat; /* where a held reply's time goes; NULL: not measured */
 };
 
 const struct dw_config *daemon_policy(const struct daemon *d)
@@ -100,320 +64,6 @@ struct loop *daemon_loop(struct daemon *d)
 void daemon_event(struct daemon *d, const char *json)
 {
 	events_write(d->ev, json);
-	d->st.events++;
-}
-
-/* --- punts in ------------------------------------------------------------ */
-
-static void release_or_refuse(struct daemon *d, const struct dw_punt *p)
-{
-	if (!(p->flags & DW_PUNT_F_HELD))
-		return;
-	if (p->l4 != IPPROTO_UDP) {
-		/* TCP: the server retransmits, and the retransmission meets the verdict. */
-		d->st.release_skipped_tcp++;
-		return;
-	}
-	if (verdict_now_ns() - p->ts_ns > RELEASE_MAX_AGE_NS) {
-		d->st.release_skipped_stale++;
-		return;
-	}
-	if (release_frame(d->rel, p))
-		d->st.release_failed++;
-	else
-		d->st.released++;
-}
-
-/*
- * Remember which name a verdict is for. When the index is full its oldest key
- * leaves the kernel map too, so flush NAME never misses a verdict of this run;
- * when a name cannot be recorded, the verdict goes rather than stay unfindable.
- */
-static void record_verdict(struct daemon *d, const struct dw_verdict_key *key, const char *name)
-{
-	struct dw_verdict_key old;
-	int rc = vindex_put(d->vidx, key, name, &old);
-
-	if (rc == 1) {
-		bpf_map_delete_elem(d->ld.fd_verdicts, &old);
-		d->st.verdicts_evicted++;
-	} else if (rc < 0) {
-		bpf_map_delete_elem(d->ld.fd_verdicts, key);
-	}
-}
-
-/* verdict_write, and a replaced verdict leaves the data plane's memo too. */
-static int write_verdict(struct daemon *d, const struct dw_verdict_key *key, uint8_t verdict,
-			 uint8_t reason, uint32_t zone_id, uint32_t ttl_s)
-{
-	int rc = verdict_write(d->ld.fd_verdicts, key, verdict, reason, zone_id, ttl_s);
-
-	if (rc == 1 && verdict_memo_invalidate(d->ld.fd_config))
-		return -EIO; /* the old verdict may still be remembered: count it failed */
-	return rc;
-}
-
-/*
- * A punt the daemon cannot validate (queue full, out of memory): the failure
- * mode of the zone in force for its name decides, as for an INDETERMINATE
- * outcome. Failing open writes the same short ALLOW an open INDETERMINATE
- * gets, so the released copy (seen again by a tc ingress hook) and its
- * repeats pass without another punt while the queue drains. A question that
- * does not parse stays dropped: the validator would call it bogus.
- */
-static void on_unvalidated(struct daemon *d, const struct dw_punt *p,
-			   const struct dw_verdict_key *key)
-{
-	const struct cfg_zone *z;
-	struct dns_question q;
-
-	d->st.punts_refused++;
-	if (!(p->flags & DW_PUNT_F_HELD))
-		return; /* monitored: it passed already */
-	if (dnsq_parse(p->pkt + p->dns_off, p->dns_len, &q)) {
-		d->st.unvalidated_dropped++;
-		return;
-	}
-	z = config_find_zone(d->cfg, q.name);
-	if (verdict_unvalidated(z, true) != VERDICT_UNVAL_RELEASE) {
-		d->st.unvalidated_dropped++;
-		return;
-	}
-	if (z && z->mode == CFG_MODE_ENFORCE &&
-	    write_verdict(d, key, DW_VERDICT_ALLOW, DW_REASON_FAIL_OPEN,
-			  (uint32_t)(z - d->cfg->zones), d->cfg->limits.negative_cache_ttl) >= 0)
-		record_verdict(d, key, q.name);
-	d->st.unvalidated_released++;
-	release_or_refuse(d, p);
-}
-
-/*
- * A workload's query for an enforced zone (DW_PUNT_F_QUERY): start proving
- * its question now; nothing is held, nothing is written. The policy in force
- * decides again (a record may predate a reload).
- */
-static void on_query(struct daemon *d, const struct dw_punt *p)
-{
-	const struct cfg_zone *z;
-	struct dns_question dq;
-	struct vp_question q;
-
-	d->st.prefetch_queries++;
-	if (dnsq_parse(p->pkt + p->dns_off, p->dns_len, &dq) || dq.qclass != LDNS_RR_CLASS_IN ||
-	    !d->cfg->prefetch || !(z = config_find_zone(d->cfg, dq.name)) ||
-	    z->mode != CFG_MODE_ENFORCE) {
-		d->st.prefetch_ignored++;
-		return;
-	}
-	memcpy(q.name, dq.name, sizeof(q.name));
-	q.qtype = dq.qtype;
-	q.qclass = dq.qclass;
-	valpool_prefetch(d->pool, &q); /* counted by the pool, whatever the outcome */
-}
-
-static void on_punt(const struct dw_punt *p, void *ctx)
-{
-	struct daemon *d = ctx;
-	const uint8_t *msg = p->pkt + p->dns_off;
-	struct dw_verdict_key key = p->key;
-	size_t sz = offsetof(struct dw_punt, pkt) + p->pkt_len;
-	struct dw_punt *copy;
-	int rc;
-
-	if (p->flags & DW_PUNT_F_QUERY) {
-		on_query(d, p);
-		return;
-	}
-	/* The validator's own upstream replies never get here: the hook passes
-	 * them (bpf/lib/selfreply.bpf.h, counter datapath_validator_reply). */
-	if (p->flags & DW_PUNT_F_HELD) {
-		uint64_t now = verdict_now_ns();
-
-		d->st.punts_held++;
-		if (d->lat && now > p->ts_ns)
-			stage_lat_add(d->lat, STAGE_RING, now - p->ts_ns);
-	} else
-		d->st.punts_monitor++;
-	/* The verdict goes under the reference key computed here from the held bytes. */
-	rc = punt_key_compute(msg, p->dns_len, d->ld.digest_key, &key);
-	if (rc) {
-		d->st.key_uncomputable++;
-		if (p->flags & DW_PUNT_F_TOO_COMPLEX)
-			key = p->key;
-	} else if (!(p->flags & DW_PUNT_F_TOO_COMPLEX) && memcmp(&key, &p->key, sizeof(key))) {
-		if (d->st.key_mismatch++ < 10)
-			pr_warn("punt: the data plane's verdict key differs from the reference "
-				"(qtype %u); verdicts for it will miss",
-				p->key.qtype);
-	}
-	copy = malloc(sz);
-	if (!copy) {
-		on_unvalidated(d, p, &key);
-		return;
-	}
-	memcpy(copy, p, sz);
-	rc = valpool_submit(d->pool, &key, msg, p->dns_len, copy);
-	if (rc < 0) {
-		/* The queue (or this key's waiter list) is full. */
-		free(copy);
-		on_unvalidated(d, p, &key);
-	}
-}
-
-/* --- results out ---------------------------------------------------------- */
-
-static void addr_str(const struct dw_punt *p, bool src, char *out, size_t len)
-{
-	const uint8_t *ip = p->pkt + p->l3_off;
-	size_t room = p->pkt_len - p->l3_off;
-
-	snprintf(out, len, "?");
-	if (p->l3 == 4 && room >= 20)
-		inet_ntop(AF_INET, ip + (src ? 12 : 16), out, len);
-	else if (p->l3 == 6 && room >= 40)
-		inet_ntop(AF_INET6, ip + (src ? 8 : 24), out, len);
-}
-
-static const char *hook_name(uint8_t hook)
-{
-	switch (hook) {
-	case DW_HOOK_XDP:
-		return "xdp";
-	case DW_HOOK_TC_INGRESS:
-		return "tc-ingress";
-	case DW_HOOK_TC_EGRESS:
-		return "tc-egress";
-	default:
-		return "?";
-	}
-}
-
-static void emit_verdict_event(struct daemon *d, const struct vp_job *j,
-			       const struct dns_question *q, const struct cfg_zone *z,
-			       const struct verdict_decision *dec, const char *action)
-{
-	const struct dw_punt *p = j->waiters[0];
-	char client[INET6_ADDRSTRLEN], resolver[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE] = "?";
-	char *type = ldns_rr_type2str(q->qtype);
-	struct json_obj o;
-
-	addr_str(p, false, client, sizeof(client));
-	addr_str(p, true, resolver, sizeof(resolver));
-	if_indextoname(p->ifindex, ifname);
-	json_begin(&o, "verdict");
-	json_str(&o, "name", q->name);
-	json_str(&o, "type", type ? type : "?");
-	json_str(&o, "client", client);
-	json_str(&o, "resolver", resolver);
-	json_str(&o, "outcome", j->rc ? "bogus" : val_outcome_name(j->res.outcome));
-	json_str(&o, "verdict", verdict_code_name(dec->verdict));
-	json_str(&o, "action", action);
-	json_str(&o, "zone", z->name);
-	json_str(&o, "mode", z->mode == CFG_MODE_MONITOR ? "monitor" : "enforce");
-	json_str(&o, "why", verdict_reason_name(dec->reason));
-	json_str(&o, "reason", j->res.reason);
-	json_str(&o, "hook", hook_name(p->hook));
-	json_str(&o, "interface", ifname);
-	json_u64(&o, "replies", j->n_waiters);
-	free(type);
-	daemon_event(d, json_end(&o));
-}
-
-static void free_waiters(struct vp_job *j)
-{
-	int i;
-
-	for (i = 0; i < j->n_waiters; i++)
-		free(j->waiters[i]);
-	j->n_waiters = 0;
-}
-
-static void release_all(struct daemon *d, struct vp_job *j)
-{
-	int i;
-
-	for (i = 0; i < j->n_waiters; i++)
-		release_or_refuse(d, j->waiters[i]);
-}
-
-/* The worker's side of one job, stage by stage. */
-static void lat_job(struct daemon *d, const struct vp_job *j, uint64_t now)
-{
-	if (!d->lat || !j->done_ns)
-		return;
-	stage_lat_add(d->lat, STAGE_QUEUE, j->started_ns - j->submitted_ns);
-	stage_lat_add(d->lat, STAGE_VALIDATE, j->done_ns - j->started_ns);
-	stage_lat_add(d->lat, STAGE_UPSTREAM, j->upstream_ns);
-	stage_lat_add(d->lat, STAGE_SIGS, j->sig_verify_ns);
-	stage_lat_add(d->lat, STAGE_N_UPSTREAM, j->upstream_queries);
-	stage_lat_add(d->lat, STAGE_N_SIGS, j->signatures);
-	stage_lat_add(d->lat, STAGE_HANDBACK, now > j->done_ns ? now - j->done_ns : 0);
-}
-
-/* The loop's side: verdict write (t0..t1) and release (t1..now) of held replies. */
-static void lat_loop(struct daemon *d, const struct vp_job *j, uint64_t t0, uint64_t t1)
-{
-	const struct dw_punt *p = j->waiters[0];
-	uint64_t now = verdict_now_ns();
-
-	if (!d->lat || !j->n_waiters || !(p->flags & DW_PUNT_F_HELD))
-		return;
-	stage_lat_add(d->lat, STAGE_VERDICT, t1 - t0);
-	stage_lat_add(d->lat, STAGE_RELEASE, now - t1);
-	if (now > p->ts_ns)
-		stage_lat_add(d->lat, STAGE_HOLD, now - p->ts_ns);
-}
-
-static void on_result(struct vp_job *j, void *ctx)
-{
-	struct daemon *d = ctx;
-	struct verdict_decision dec;
-	const struct cfg_zone *z;
-	struct dns_question q;
-	bool monitor;
-	const char *action;
-	uint64_t t0 = verdict_now_ns(), t1;
-
-	if (j->rc == -ECANCELED)
-		goto out;
-	lat_job(d, j, t0);
-	if (j->after != VP_AFTER_NONE && !j->upstream_queries)
-		d->st.prefetch_hits++; /* the prefetch had the truth ready */
-	d->st.validate_ns_total += j->validate_ns;
-	d->st.validations_timed++;
-	if (j->rc) /* the held message did not parse: the validator says BOGUS with a reason */
-		j->res.outcome = VAL_BOGUS;
-	if (dnsq_parse(j->msg, j->msg_len, &q) || !(z = config_find_zone(d->cfg, q.name))) {
-		/* No longer protected by the policy in force: the data plane passes such replies now. */
-		release_all(d, j);
-		goto out;
-	}
-	if ((unsigned)j->res.outcome < 4)
-		d->st.outcome[j->res.outcome]++;
-	verdict_decide(z, &j->res, &d->cfg->limits, &dec);
-	monitor = z->mode == CFG_MODE_MONITOR;
-	/* A monitored zone's replies already passed: only an ALLOW (stop punting) is cached. */
-	if (!monitor || dec.verdict == DW_VERDICT_ALLOW) {
-		if (write_verdict(d, &j->key, dec.verdict, dec.reason,
-				  (uint32_t)(z - d->cfg->zones), dec.ttl) < 0)
-			d->st.verdict_write_failed++;
-		else if (dec.verdict == DW_VERDICT_ALLOW)
-			d->st.verdicts_allow++;
-		else
-			d->st.verdicts_deny++;
-		record_verdict(d, &j->key, q.name);
-	}
-	t1 = verdict_now_ns();
-	if (dec.verdict == DW_VERDICT_ALLOW && !monitor) {
-		release_all(d, j);
-		lat_loop(d, j, t0, t1);
-	}
-	if (dec.plain_allow)
-		goto out;
-	action = monitor ? "reported" : (dec.verdict == DW_VERDICT_ALLOW ? "delivered" : "dropped");
-	emit_verdict_event(d, j, &q, z, &dec, action);
-out:
-	free_waiters(j);
 }
 
 /* --- the daemon.h interface ---------------------------------------------- */
@@ -457,16 +107,7 @@ int daemon_flush(struct daemon *d, const char *name)
 {
 	int n;
 
-	if (!name || !strcmp(name, ".")) {
-		n = verdict_flush(d->ld.fd_verdicts);
-		vindex_clear(d->vidx);
-	} else {
-		/* The index knows each verdict's name: only name and below go. */
-		n = verdict_flush_name(d->ld.fd_verdicts, d->vidx, name);
-	}
-	/* After the deletes: the data plane forgets what it remembered of them. */
-	if (n >= 0 && verdict_memo_invalidate(d->ld.fd_config))
-		n = -EIO;
+	n = reply_path_flush(d->rp, name);
 	valpool_flush(d->pool, name);
 	if (n >= 0)
 		pr_info("flush %s: %d verdicts deleted", name ? name : "everything", n);
@@ -511,7 +152,6 @@ static void stat_line(FILE *out, const char *name, uint64_t v)
 int daemon_write_stats(struct daemon *d, FILE *out)
 {
 	uint64_t c[DW_CNT_MAX];
-	struct release_stats rs;
 	struct vp_stats vs;
 	char name[64];
 	unsigned i;
@@ -523,34 +163,7 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 		}
 	stat_line(out, "punts_received", punt_received(d->punts));
 	stat_line(out, "punts_malformed", punt_malformed(d->punts));
-	stat_line(out, "punts_held", d->st.punts_held);
-	stat_line(out, "punts_monitor", d->st.punts_monitor);
-	stat_line(out, "punts_refused", d->st.punts_refused);
-	stat_line(out, "unvalidated_released", d->st.unvalidated_released);
-	stat_line(out, "unvalidated_dropped", d->st.unvalidated_dropped);
-	stat_line(out, "key_mismatch", d->st.key_mismatch);
-	stat_line(out, "key_uncomputable", d->st.key_uncomputable);
-	stat_line(out, "verdicts_allow", d->st.verdicts_allow);
-	stat_line(out, "verdicts_deny", d->st.verdicts_deny);
-	stat_line(out, "verdict_write_failed", d->st.verdict_write_failed);
-	stat_line(out, "verdicts_indexed", vindex_count(d->vidx));
-	stat_line(out, "verdicts_evicted", d->st.verdicts_evicted);
-	for (i = 0; i < 4; i++) {
-		snprintf(name, sizeof(name), "outcome_%s", val_outcome_name(i));
-		stat_line(out, name, d->st.outcome[i]);
-	}
-	stat_line(out, "released", d->st.released);
-	stat_line(out, "release_failed", d->st.release_failed);
-	stat_line(out, "release_skipped_tcp", d->st.release_skipped_tcp);
-	stat_line(out, "release_skipped_stale", d->st.release_skipped_stale);
-	release_get_stats(d->rel, &rs);
-	stat_line(out, "release_xdp_live", rs.xdp_live);
-	stat_line(out, "release_packet", rs.packet);
-	stat_line(out, "release_raw", rs.raw);
-	stat_line(out, "release_syscall_ns_total", rs.syscall_ns);
-	stat_line(out, "hold_ns_total", rs.hold_ns_total);
-	stat_line(out, "hold_ns_max", rs.hold_ns_max);
-	stat_line(out, "validate_ns_total", d->st.validate_ns_total);
+	reply_path_write_stats(d->rp, out);
 	valpool_get_stats(d->pool, &vs);
 	stat_line(out, "validation_jobs", vs.jobs);
 	stat_line(out, "validation_joined", vs.joined);
@@ -562,22 +175,17 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	stat_line(out, "validator_cache_hits", vs.val.cache_hits);
 	stat_line(out, "validator_cache_misses", vs.val.cache_misses);
 	stat_line(out, "validator_limit_hits", vs.val.limit_hits);
-	stat_line(out, "events", d->st.events);
+	stat_line(out, "events", events_written(d->ev));
 	stat_line(out, "attachments", attach_count(d->att));
 	stat_line(out, "upstream_ns_total", vs.val.upstream_ns);
 	stat_line(out, "sig_verify_ns_total", vs.val.sig_verify_ns);
 	stat_line(out, "validator_wildcard_synth", vs.val.wildcard_synth);
 	stat_line(out, "query_hook_loaded", d->ld.prog_query >= 0);
-	stat_line(out, "prefetch_queries", d->st.prefetch_queries);
-	stat_line(out, "prefetch_ignored", d->st.prefetch_ignored);
 	stat_line(out, "prefetch_started", vs.prefetch_started);
 	stat_line(out, "prefetch_deduped", vs.prefetch_deduped);
 	stat_line(out, "prefetch_dropped", vs.prefetch_dropped);
 	stat_line(out, "prefetch_joined", vs.prefetch_joined);
 	stat_line(out, "prefetch_pinned", vs.prefetch_pinned);
-	stat_line(out, "prefetch_hits", d->st.prefetch_hits);
-	if (d->lat)
-		stage_lat_write(d->lat, out);
 	return 0;
 }
 
@@ -647,18 +255,17 @@ static int start(struct daemon *d)
 	if (loader_apply_policy(&d->ld, d->cfg))
 		return -1;
 	heartbeat_start(d->ld.fd_heartbeat, d->loop);
-	d->rel = release_new();
-	d->vidx = vindex_new(DW_VERDICTS_MAX);
-	d->lat = calloc(1, sizeof(*d->lat)); /* optional: without it nothing is measured */
-	if (!d->rel || !d->vidx)
+	d->rp = reply_path_new(d->cfg, &d->ld, d->ev);
+	if (!d->rp)
 		return -1;
 	d->pool = valpool_new(d->cfg, worker_threads(&d->opts), DAEMON_QUEUE_MAX, d->loop,
-			      on_result, d, err, sizeof(err));
+			      reply_path_on_result, d->rp, err, sizeof(err));
 	if (!d->pool) {
 		pr_err("validators: %s", err);
 		return -1;
 	}
-	d->punts = punt_start(d->ld.fd_punts, d->loop, on_punt, d);
+	reply_path_set_pool(d->rp, d->pool);
+	d->punts = punt_start(d->ld.fd_punts, d->loop, reply_path_on_punt, d->rp);
 	if (!d->punts)
 		return -1;
 	d->att =
@@ -690,9 +297,7 @@ static void stop(struct daemon *d, bool started)
 	punt_stop(d->punts);
 	valpool_free(d->pool);
 	attach_stop(d->att, clean);
-	release_free(d->rel);
-	vindex_free(d->vidx);
-	free(d->lat);
+	reply_path_free(d->rp);
 	loader_close(&d->ld, clean);
 	events_close(d->ev);
 	if (d->sigfd > 0)

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * reply_path.c: a punted reply's way through the daemon. A punt from the ring
+ * gets its verdict key from the held bytes and goes to the validation pool;
+ * the pool's result comes back here on the loop thread, where the verdict is
+ * written and indexed, allowed held replies are released and the event is
+ * emitted. A query record (prefetch) starts a proof and holds nothing.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <ldns/ldns.h>
+#include <bpf/bpf.h>
+
+#include "common/dns_question.h"
+#include "common/log.h"
+#include "daemon/events.h"
+#include "daemon/loader.h"
+#include "daemon/punt.h"
+#include "daemon/punt_key.h"
+#include "daemon/release.h"
+#include "daemon/reply_path.h"
+#include "daemon/stage_lat.h"
+#include "daemon/valpool.h"
+#include "daemon/verdict_index.h"
+#include "daemon/verdict_map.h"
+#include "daemon/verdict_policy.h"
+
+/*
+ * A held reply older than this is not released: its client has given up or
+ * retried (e.g. punts left in the pinned ring while no daemon ran), and a
+ * late copy would only confuse it. The verdict is still written.
+ */
+#define RELEASE_MAX_AGE_NS (3ull * 1000000000ull)
+
+struct reply_path_stats {
+	uint64_t punts_held, punts_monitor, punts_refused;
+	uint64_t unvalidated_released, unvalidated_dropped; /* refused punts, by failure mode */
+	uint64_t verdicts_evicted; /* pushed out of the name index, deleted from the kernel */
+	uint64_t key_mismatch, key_uncomputable;
+	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
+	uint64_t released, release_failed, release_skipped_tcp, release_skipped_stale;
+	uint64_t outcome[4]; /* by enum val_outcome */
+	uint64_t validate_ns_total, validations_timed;
+	uint64_t prefetch_queries; /* query records from the query hook */
+	uint64_t prefetch_ignored; /* not IN, no longer enforced, or prefetch off */
+	uint64_t prefetch_hits; /* held replies judged after a prefetch without an upstream query */
+};
+
+struct reply_path {
+	const struct dw_config *cfg; /* the policy in force, updated in place by the daemon */
+	const struct loader *ld;
+	struct events *ev;
+	struct valpool *pool;
+	struct release *rel;
+	struct verdict_index *vidx; /* verdict key -> question name, for flush NAME */
+	struct stage_lat *lat;	    /* where a held reply's time goes; NULL: not measured */
+	struct reply_path_stats st;
+};
+
+struct reply_path *reply_path_new(const struct dw_config *cfg, const struct loader *ld,
+				  struct events *ev)
+{
+	struct reply_path *rp = calloc(1, sizeof(*rp));
+
+	if (!rp) {
+		pr_err("reply path: out of memory");
+		return NULL;
+	}
+	rp->cfg = cfg;
+	rp->ld = ld;
+	rp->ev = ev;
+	rp->rel = release_new();
+	rp->vidx = vindex_new(DW_VERDICTS_MAX);
+	rp->lat = calloc(1, sizeof(*rp->lat)); /* optional: without it nothing is measured */
+	if (!rp->rel || !rp->vidx) {
+		pr_err("reply path: cannot set up the release socket or the verdict index");
+		reply_path_free(rp);
+		return NULL;
+	}
+	return rp;
+}
+
+void reply_path_set_pool(struct reply_path *rp, struct valpool *pool)
+{
+	rp->pool = pool;
+}
+
+void reply_path_free(struct reply_path *rp)
+{
+	if (!rp)
+		return;
+	release_free(rp->rel);
+	vindex_free(rp->vidx);
+	free(rp->lat);
+	free(rp);
+}
+
+/* --- punts in ------------------------------------------------------------ */
+
+static void release_or_refuse(struct reply_path *rp, const struct dw_punt *p)
+{
+	if (!(p->flags & DW_PUNT_F_HELD))
+		return;
+	if (p->l4 != IPPROTO_UDP) {
+		/* TCP: the server retransmits, and the retransmission meets the verdict. */
+		rp->st.release_skipped_tcp++;
+		return;
+	}
+	if (verdict_now_ns() - p->ts_ns > RELEASE_MAX_AGE_NS) {
+		rp->st.release_skipped_stale++;
+		return;
+	}
+	if (release_frame(rp->rel, p))
+		rp->st.release_failed++;
+	else
+		rp->st.released++;
+}
+
+/*
+ * Remember which name a verdict is for. When the index is full its oldest key
+ * leaves the kernel map too, so flush NAME never misses a verdict of this run;
+ * when a name cannot be recorded, the verdict goes rather than stay unfindable.
+ */
+static void record_verdict(struct reply_path *rp, const struct dw_verdict_key *key,
+			   const char *name)
+{
+	struct dw_verdict_key old;
+	int rc = vindex_put(rp->vidx, key, name, &old);
+
+	if (rc == 1) {
+		bpf_map_delete_elem(rp->ld->fd_verdicts, &old);
+		rp->st.verdicts_evicted++;
+	} else if (rc < 0) {
+		bpf_map_delete_elem(rp->ld->fd_verdicts, key);
+	}
+}
+
+/* verdict_write, and a replaced verdict leaves the data plane's memo too. */
+static int write_verdict(struct reply_path *rp, const struct dw_verdict_key *key, uint8_t verdict,
+			 uint8_t reason, uint32_t zone_id, uint32_t ttl_s)
+{
+	int rc = verdict_write(rp->ld->fd_verdicts, key, verdict, reason, zone_id, ttl_s);
+
+	if (rc == 1 && verdict_memo_invalidate(rp->ld->fd_config))
+		return -EIO; /* the old verdict may still be remembered: count it failed */
+	return rc;
+}
+
+/*
+ * A punt the daemon cannot validate (queue full, out of memory): the failure
+ * mode of the zone in force for its name decides, as for an INDETERMINATE
+ * outcome. Failing open writes the same short ALLOW an open INDETERMINATE
+ * gets, so the released copy (seen again by a tc ingress hook) and its
+ * repeats pass without another punt while the queue drains. A question that
+ * does not parse stays dropped: the validator would call it bogus.
+ */
+static void on_unvalidated(struct reply_path *rp, const struct dw_punt *p,
+			   const struct dw_verdict_key *key)
+{
+	const struct cfg_zone *z;
+	struct dns_question q;
+
+	rp->st.punts_refused++;
+	if (!(p->flags & DW_PUNT_F_HELD))
+		return; /* monitored: it passed already */
+	if (dnsq_parse(p->pkt + p->dns_off, p->dns_len, &q)) {
+		rp->st.unvalidated_dropped++;
+		return;
+	}
+	z = config_find_zone(rp->cfg, q.name);
+	if (verdict_unvalidated(z, true) != VERDICT_UNVAL_RELEASE) {
+		rp->st.unvalidated_dropped++;
+		return;
+	}
+	if (z && z->mode == CFG_MODE_ENFORCE &&
+	    write_verdict(rp, key, DW_VERDICT_ALLOW, DW_REASON_FAIL_OPEN,
+			  (uint32_t)(z - rp->cfg->zones), rp->cfg->limits.negative_cache_ttl) >= 0)
+		record_verdict(rp, key, q.name);
+	rp->st.unvalidated_released++;
+	release_or_refuse(rp, p);
+}
+
+/*
+ * A workload's query for an enforced zone (DW_PUNT_F_QUERY): start proving
+ * its question now; nothing is held, nothing is written. The policy in force
+ * decides again (a record may predate a reload).
+ */
+static void on_query(struct reply_path *rp, const struct dw_punt *p)
+{
+	const struct cfg_zone *z;
+	struct dns_question dq;
+	struct vp_question q;
+
+	rp->st.prefetch_queries++;
+	if (dnsq_parse(p->pkt + p->dns_off, p->dns_len, &dq) || dq.qclass != LDNS_RR_CLASS_IN ||
+	    !rp->cfg->prefetch || !(z = config_find_zone(rp->cfg, dq.name)) ||
+	    z->mode != CFG_MODE_ENFORCE) {
+		rp->st.prefetch_ignored++;
+		return;
+	}
+	memcpy(q.name, dq.name, sizeof(q.name));
+	q.qtype = dq.qtype;
+	q.qclass = dq.qclass;
+	valpool_prefetch(rp->pool, &q); /* counted by the pool, whatever the outcome */
+}
+
+void reply_path_on_punt(const struct dw_punt *p, void *ctx)
+{
+	struct reply_path *rp = ctx;
+	const uint8_t *msg = p->pkt + p->dns_off;
+	struct dw_verdict_key key = p->key;
+	size_t sz = offsetof(struct dw_punt, pkt) + p->pkt_len;
+	struct dw_punt *copy;
+	int rc;
+
+	if (p->flags & DW_PUNT_F_QUERY) {
+		on_query(rp, p);
+		return;
+	}
+	/* The validator's own upstream replies never get here: the hook passes
+	 * them (bpf/lib/selfreply.bpf.h, counter datapath_validator_reply). */
+	if (p->flags & DW_PUNT_F_HELD) {
+		uint64_t now = verdict_now_ns();
+
+		rp->st.punts_held++;
+		if (rp->lat && now > p->ts_ns)
+			stage_lat_add(rp->lat, STAGE_RING, now - p->ts_ns);
+	} else
+		rp->st.punts_monitor++;
+	/* The verdict goes under the reference key computed here from the held bytes. */
+	rc = punt_key_compute(msg, p->dns_len, rp->ld->digest_key, &key);
+	if (rc) {
+		rp->st.key_uncomputable++;
+		if (p->flags & DW_PUNT_F_TOO_COMPLEX)
+			key = p->key;
+	} else if (!(p->flags & DW_PUNT_F_TOO_COMPLEX) && memcmp(&key, &p->key, sizeof(key))) {
+		if (rp->st.key_mismatch++ < 10)
+			pr_warn("punt: the data plane's verdict key differs from the reference "
+				"(qtype %u); verdicts for it will miss",
+				p->key.qtype);
+	}
+	copy = malloc(sz);
+	if (!copy) {
+		on_unvalidated(rp, p, &key);
+		return;
+	}
+	memcpy(copy, p, sz);
+	rc = valpool_submit(rp->pool, &key, msg, p->dns_len, copy);
+	if (rc < 0) {
+		/* The queue (or this key's waiter list) is full. */
+		free(copy);
+		on_unvalidated(rp, p, &key);
+	}
+}
+
+/* --- results out ---------------------------------------------------------- */
+
+static void addr_str(const struct dw_punt *p, bool src, char *out, size_t len)
+{
+	const uint8_t *ip = p->pkt + p->l3_off;
+	size_t room = p->pkt_len - p->l3_off;
+
+	snprintf(out, len, "?");
+	if (p->l3 == 4 && room >= 20)
+		inet_ntop(AF_INET, ip + (src ? 12 : 16), out, len);
+	else if (p->l3 == 6 && room >= 40)
+		inet_ntop(AF_INET6, ip + (src ? 8 : 24), out, len);
+}
+
+static const char *hook_name(uint8_t hook)
+{
+	switch (hook) {
+	case DW_HOOK_XDP:
+		return "xdp";
+	case DW_HOOK_TC_INGRESS:
+		return "tc-ingress";
+	case DW_HOOK_TC_EGRESS:
+		return "tc-egress";
+	default:
+		return "?";
+	}
+}
+
+static void emit_verdict_event(struct reply_path *rp, const struct vp_job *j,
+			       const struct dns_question *q, const struct cfg_zone *z,
+			       const struct verdict_decision *dec, const char *action)
+{
+	const struct dw_punt *p = j->waiters[0];
+	char client[INET6_ADDRSTRLEN], resolver[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE] = "?";
+	char *type = ldns_rr_type2str(q->qtype);
+	struct json_obj o;
+
+	addr_str(p, false, client, sizeof(client));
+	addr_str(p, true, resolver, sizeof(resolver));
+	if_indextoname(p->ifindex, ifname);
+	json_begin(&o, "verdict");
+	json_str(&o, "name", q->name);
+	json_str(&o, "type", type ? type : "?");
+	json_str(&o, "client", client);
+	json_str(&o, "resolver", resolver);
+	json_str(&o, "outcome", j->rc ? "bogus" : val_outcome_name(j->res.outcome));
+	json_str(&o, "verdict", verdict_code_name(dec->verdict));
+	json_str(&o, "action", action);
+	json_str(&o, "zone", z->name);
+	json_str(&o, "mode", z->mode == CFG_MODE_MONITOR ? "monitor" : "enforce");
+	json_str(&o, "why", verdict_reason_name(dec->reason));
+	json_str(&o, "reason", j->res.reason);
+	json_str(&o, "hook", hook_name(p->hook));
+	json_str(&o, "interface", ifname);
+	json_u64(&o, "replies", j->n_waiters);
+	free(type);
+	events_write(rp->ev, json_end(&o));
+}
+
+static void free_waiters(struct vp_job *j)
+{
+	int i;
+
+	for (i = 0; i < j->n_waiters; i++)
+		free(j->waiters[i]);
+	j->n_waiters = 0;
+}
+
+static void release_all(struct reply_path *rp, struct vp_job *j)
+{
+	int i;
+
+	for (i = 0; i < j->n_waiters; i++)
+		release_or_refuse(rp, j->waiters[i]);
+}
+
+/* The worker's side of one job, stage by stage. */
+static void lat_job(struct reply_path *rp, const struct vp_job *j, uint64_t now)
+{
+	if (!rp->lat || !j->done_ns)
+		return;
+	stage_lat_add(rp->lat, STAGE_QUEUE, j->started_ns - j->submitted_ns);
+	stage_lat_add(rp->lat, STAGE_VALIDATE, j->done_ns - j->started_ns);
+	stage_lat_add(rp->lat, STAGE_UPSTREAM, j->upstream_ns);
+	stage_lat_add(rp->lat, STAGE_SIGS, j->sig_verify_ns);
+	stage_lat_add(rp->lat, STAGE_N_UPSTREAM, j->upstream_queries);
+	stage_lat_add(rp->lat, STAGE_N_SIGS, j->signatures);
+	stage_lat_add(rp->lat, STAGE_HANDBACK, now > j->done_ns ? now - j->done_ns : 0);
+}
+
+/* The loop's side: verdict write (t0..t1) and release (t1..now) of held replies. */
+static void lat_loop(struct reply_path *rp, const struct vp_job *j, uint64_t t0, uint64_t t1)
+{
+	const struct dw_punt *p = j->waiters[0];
+	uint64_t now = verdict_now_ns();
+
+	if (!rp->lat || !j->n_waiters || !(p->flags & DW_PUNT_F_HELD))
+		return;
+	stage_lat_add(rp->lat, STAGE_VERDICT, t1 - t0);
+	stage_lat_add(rp->lat, STAGE_RELEASE, now - t1);
+	if (now > p->ts_ns)
+		stage_lat_add(rp->lat, STAGE_HOLD, now - p->ts_ns);
+}
+
+void reply_path_on_result(struct vp_job *j, void *ctx)
+{
+	struct reply_path *rp = ctx;
+	struct verdict_decision dec;
+	const struct cfg_zone *z;
+	struct dns_question q;
+	bool monitor;
+	const char *action;
+	uint64_t t0 = verdict_now_ns(), t1;
+
+	if (j->rc == -ECANCELED)
+		goto out;
+	lat_job(rp, j, t0);
+	if (j->after != VP_AFTER_NONE && !j->upstream_queries)
+		rp->st.prefetch_hits++; /* the prefetch had the truth ready */
+	rp->st.validate_ns_total += j->validate_ns;
+	rp->st.validations_timed++;
+	if (j->rc) /* the held message did not parse: the validator says BOGUS with a reason */
+		j->res.outcome = VAL_BOGUS;
+	if (dnsq_parse(j->msg, j->msg_len, &q) || !(z = config_find_zone(rp->cfg, q.name))) {
+		/* No longer protected by the policy in force: the data plane passes such replies now. */
+		release_all(rp, j);
+		goto out;
+	}
+	if ((unsigned)j->res.outcome < 4)
+		rp->st.outcome[j->res.outcome]++;
+	verdict_decide(z, &j->res, &rp->cfg->limits, &dec);
+	monitor = z->mode == CFG_MODE_MONITOR;
+	/* A monitored zone's replies already passed: only an ALLOW (stop punting) is cached. */
+	if (!monitor || dec.verdict == DW_VERDICT_ALLOW) {
+		if (write_verdict(rp, &j->key, dec.verdict, dec.reason,
+				  (uint32_t)(z - rp->cfg->zones), dec.ttl) < 0)
+			rp->st.verdict_write_failed++;
+		else if (dec.verdict == DW_VERDICT_ALLOW)
+			rp->st.verdicts_allow++;
+		else
+			rp->st.verdicts_deny++;
+		record_verdict(rp, &j->key, q.name);
+	}
+	t1 = verdict_now_ns();
+	if (dec.verdict == DW_VERDICT_ALLOW && !monitor) {
+		release_all(rp, j);
+		lat_loop(rp, j, t0, t1);
+	}
+	if (dec.plain_allow)
+		goto out;
+	action = monitor ? "reported" : (dec.verdict == DW_VERDICT_ALLOW ? "delivered" : "dropped");
+	emit_verdict_event(rp, j, &q, z, &dec, action);
+out:
+	free_waiters(j);
+}
+
+/* --- flush and stats ------------------------------------------------------ */
+
+int reply_path_flush(struct reply_path *rp, const char *name)
+{
+	int n;
+
+	if (!name || !strcmp(name, ".")) {
+		n = verdict_flush(rp->ld->fd_verdicts);
+		vindex_clear(rp->vidx);
+	} else {
+		/* The index knows each verdict's name: only name and below go. */
+		n = verdict_flush_name(rp->ld->fd_verdicts, rp->vidx, name);
+	}
+	/* After the deletes: the data plane forgets what it remembered of them. */
+	if (n >= 0 && verdict_memo_invalidate(rp->ld->fd_config))
+		n = -EIO;
+	return n;
+}
+
+static void stat_line(FILE *out, const char *name, uint64_t v)
+{
+	fprintf(out, "%s %llu\n", name, (unsigned long long)v);
+}
+
+void reply_path_write_stats(const struct reply_path *rp, FILE *out)
+{
+	const struct reply_path_stats *st = &rp->st;
+	struct release_stats rs;
+	char name[64];
+	unsigned i;
+
+	stat_line(out, "punts_held", st->punts_held);
+	stat_line(out, "punts_monitor", st->punts_monitor);
+	stat_line(out, "punts_refused", st->punts_refused);
+	stat_line(out, "unvalidated_released", st->unvalidated_released);
+	stat_line(out, "unvalidated_dropped", st->unvalidated_dropped);
+	stat_line(out, "key_mismatch", st->key_mismatch);
+	stat_line(out, "key_uncomputable", st->key_uncomputable);
+	stat_line(out, "verdicts_allow", st->verdicts_allow);
+	stat_line(out, "verdicts_deny", st->verdicts_deny);
+	stat_line(out, "verdict_write_failed", st->verdict_write_failed);
+	stat_line(out, "verdicts_indexed", vindex_count(rp->vidx));
+	stat_line(out, "verdicts_evicted", st->verdicts_evicted);
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "outcome_%s", val_outcome_name(i));
+		stat_line(out, name, st->outcome[i]);
+	}
+	stat_line(out, "released", st->released);
+	stat_line(out, "release_failed", st->release_failed);
+	stat_line(out, "release_skipped_tcp", st->release_skipped_tcp);
+	stat_line(out, "release_skipped_stale", st->release_skipped_stale);
+	release_get_stats(rp->rel, &rs);
+	stat_line(out, "release_xdp_live", rs.xdp_live);
+	stat_line(out, "release_packet", rs.packet);
+	stat_line(out, "release_raw", rs.raw);
+	stat_line(out, "release_syscall_ns_total", rs.syscall_ns);
+	stat_line(out, "hold_ns_total", rs.hold_ns_total);
+	stat_line(out, "hold_ns_max", rs.hold_ns_max);
+	stat_line(out, "validate_ns_total", st->validate_ns_total);
+	stat_line(out, "prefetch_queries", st->prefetch_queries);
+	stat_line(out, "prefetch_ignored", st->prefetch_ignored);
+	stat_line(out, "prefetch_hits", st->prefetch_hits);
+	if (rp->lat)
+		stage_lat_write(rp->lat, out);
+}
