@@ -17,15 +17,16 @@
 #endif
 
 /* Pinned map names: the loader pins by these names under the pin path. */
-#define DW_MAP_VERDICTS	 "dnsward_verdicts"
-#define DW_MAP_ZONES	 "dnsward_zones"
-#define DW_MAP_CONFIG	 "dnsward_config"
-#define DW_MAP_HEARTBEAT "dnsward_heartbeat"
-#define DW_MAP_COUNTERS	 "dnsward_counters"
-#define DW_MAP_PUNTS	 "dnsward_punts"
-#define DW_MAP_RESOLVERS "dnsward_resolvers"
-#define DW_MAP_PUNT_RATE "dnsward_punt_rate"
-#define DW_MAP_TCP_FLOWS "dnsward_tcp_flows"
+#define DW_MAP_VERDICTS	      "dnsward_verdicts"
+#define DW_MAP_ZONES	      "dnsward_zones"
+#define DW_MAP_CONFIG	      "dnsward_config"
+#define DW_MAP_HEARTBEAT      "dnsward_heartbeat"
+#define DW_MAP_COUNTERS	      "dnsward_counters"
+#define DW_MAP_PUNTS	      "dnsward_punts"
+#define DW_MAP_RESOLVERS      "dnsward_resolvers"
+#define DW_MAP_PUNT_RATE      "dnsward_punt_rate"
+#define DW_MAP_TCP_FLOWS      "dnsward_tcp_flows"
+#define DW_MAP_RELEASE_PROOFS "dnsward_release_proofs"
 
 #define DW_DEFAULT_PIN_PATH "/sys/fs/bpf/dnsward"
 
@@ -150,6 +151,7 @@ enum dw_counter {
 	DW_CNT_MEMO_HIT, /* a reply decided by the memo (also counted as allowed, denied or not protected) */
 	DW_CNT_MEMO_FILL,    /* a reply kept in the memo (in a free slot, or in place of another) */
 	DW_CNT_FRAG_DROPPED, /* first fragment from the DNS port without the whole question: dropped */
+	DW_CNT_RELEASE_UNPROVEN, /* release mark without the daemon's proof: judged like any reply */
 	DW_CNT_MAX,
 };
 
@@ -262,6 +264,26 @@ struct dw_datapath_cfg {
 	__u32 memo_gen;
 };
 
+/*
+ * A release proof: written by the daemon just before it re-injects a held
+ * UDP reply, taken (deleted) by the hook that sees the re-injected copy.
+ * DW_RELEASE_MARK alone proves nothing (SO_MARK needs only CAP_NET_RAW): a
+ * marked packet is passed as a release only when its own verdict key, DNS
+ * ID, destination port and length match a live proof; any other is judged
+ * like every reply. id and dport are the wire bytes as they appear.
+ */
+struct dw_release_proof {
+	struct dw_verdict_key key;
+	__u8 id[2];
+	__u8 dport[2];
+	__u32 dns_len;
+};
+
+/* A proof is good this long after the daemon wrote it (boot clock). */
+#define DW_RELEASE_PROOF_NS (3ull * 1000000000ull)
+/* Releases in flight at once; an LRU drops the oldest, whose copy is long gone. */
+#define DW_RELEASE_PROOFS_MAX 4096
+
 /* Heartbeat map value: the daemon's last stamp, bpf_ktime_get_boot_ns() clock. */
 struct dw_heartbeat {
 	__u64 stamp_ns;
@@ -313,6 +335,7 @@ _Static_assert(sizeof(struct dw_zone) == 8, "dw_zone layout");
 _Static_assert(sizeof(struct dw_zone_key) == 260, "dw_zone_key layout");
 _Static_assert(sizeof(struct dw_addr_key) == 20, "dw_addr_key layout");
 _Static_assert(sizeof(struct dw_datapath_cfg) == 40, "dw_datapath_cfg layout");
+_Static_assert(sizeof(struct dw_release_proof) == 32, "dw_release_proof layout");
 _Static_assert(sizeof(struct dw_tcp_flow_key) == 40, "dw_tcp_flow_key layout");
 _Static_assert(sizeof(struct dw_tcp_flow) == 12, "dw_tcp_flow layout");
 _Static_assert(sizeof(struct dw_punt) == 56 + DW_PUNT_PKT_MAX, "dw_punt layout");

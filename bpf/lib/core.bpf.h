@@ -80,6 +80,31 @@ static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch
 	return err ? 0 : n;
 }
 
+/*
+ * A marked reply (tc) re-injected by the daemon: its proof, taken once. The
+ * key is read from the copy: the verdict key just computed, the DNS ID and
+ * the UDP destination port (the 8-byte header ends at dns_off).
+ */
+static __always_inline int dw_release_proven(struct dw_scratch *s, const struct dw_hdrs *h,
+					     const struct dw_verdict_key *key)
+{
+	struct dw_release_proof pr = {};
+	__u32 o = h->dns_off;
+	__u64 *expires;
+
+	pr.key = *key;
+	pr.id[0] = s->punt.pkt[o & (DW_PUNT_PKT_MAX - 1)];
+	pr.id[1] = s->punt.pkt[(o + 1) & (DW_PUNT_PKT_MAX - 1)];
+	pr.dport[0] = s->punt.pkt[(o - 6) & (DW_PUNT_PKT_MAX - 1)];
+	pr.dport[1] = s->punt.pkt[(o - 5) & (DW_PUNT_PKT_MAX - 1)];
+	pr.dns_len = h->dns_len;
+	expires = bpf_map_lookup_elem(&dnsward_release_proofs, &pr);
+	if (!expires || bpf_ktime_get_boot_ns() > *expires)
+		return 0;
+	/* One copy per proof: whoever deletes it first is the release. */
+	return bpf_map_delete_elem(&dnsward_release_proofs, &pr) == 0;
+}
+
 /* The verdict, else the punt; z is the matched zone, the frame is whole and copied. */
 static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s,
 					const struct dw_datapath_cfg *cfg, const struct dw_zone *z,
@@ -99,7 +124,15 @@ static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s
 	if (rc == DW_DIGEST_TOO_COMPLEX) {
 		dw_count(DW_CNT_TOO_COMPLEX);
 		pflags |= DW_PUNT_F_TOO_COMPLEX;
-	} else {
+	}
+	if (hi->mark == DW_RELEASE_MARK && h->l4 == DW_IPPROTO_UDP) {
+		if (dw_release_proven(s, h, &key)) {
+			dw_count(DW_CNT_RELEASE_MARK);
+			return DW_ACT_RELEASE;
+		}
+		dw_count(DW_CNT_RELEASE_UNPROVEN);
+	}
+	if (rc != DW_DIGEST_TOO_COMPLEX) {
 		v = bpf_map_lookup_elem(&dnsward_verdicts, &key);
 		if (v && (!v->expires_ns || dw_tick_now(s) < v->expires_ns) &&
 		    (v->verdict == DW_VERDICT_ALLOW || v->verdict == DW_VERDICT_DENY)) {
@@ -200,9 +233,9 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
  * key (a pointer argument would be plain memory to the verifier).
  */
 #define DW_JUDGE_FN(name, ctx_type, is_xdp)                                                        \
-	__noinline int name(ctx_type *ctx, __u32 frame_len, __u32 hook)                            \
+	__noinline int name(ctx_type *ctx, __u32 frame_len, __u32 hook, __u32 mark)                \
 	{                                                                                          \
-		struct dw_hook_info hi = {.hook = hook};                                           \
+		struct dw_hook_info hi = {.hook = hook, .mark = mark};                             \
 		struct dw_datapath_cfg *cfg;                                                       \
 		struct dw_scratch *s;                                                              \
 		__u32 zero = 0;                                                                    \
@@ -241,11 +274,6 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 		return dw_drop(DW_CNT_FRAG_DROPPED);
 	if (rc != DW_P_REPLY && rc != DW_P_NOT_DNS)
 		return dw_drop(DW_CNT_MALFORMED); /* could be protected: fail closed */
-	/* The daemon's re-injection, by a mark workloads cannot set. */
-	if (hi->mark == DW_RELEASE_MARK) {
-		dw_count(DW_CNT_RELEASE_MARK);
-		return DW_ACT_RELEASE;
-	}
 	/* The resolver allowlist (for TCP, the whole conversation). */
 	if (cfg->resolver_allowlist && !bpf_map_lookup_elem(&dnsward_resolvers, &h.src))
 		return dw_drop(DW_CNT_ROGUE_RESOLVER);
@@ -265,9 +293,9 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 		dw_barrier();
 	}
 	if (xdp)
-		act = dw_judge_xdp(ctx, frame_len, hi->hook);
+		act = dw_judge_xdp(ctx, frame_len, hi->hook, 0);
 	else
-		act = dw_judge_tc(ctx, frame_len, hi->hook);
+		act = dw_judge_tc(ctx, frame_len, hi->hook, hi->mark);
 	dw_barrier();
 	return dw_tcp_judged(ctx, xdp, s, act);
 }

@@ -67,6 +67,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dnsward_punts SEC(".maps");
 
+/* Release proofs (struct dw_release_proof): value is the proof's expiry, boot clock. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DW_RELEASE_PROOFS_MAX);
+	__type(key, struct dw_release_proof);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_release_proofs SEC(".maps");
+
 /* Resolver allowlist (value: any __u8), checked when cfg.resolver_allowlist is set. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/array.h"
+#include "daemon/release.h"
 #include "harness.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
@@ -681,15 +682,44 @@ static void test_failure_modes(void)
 	CHECK(dp_drain(&env) == 0); /* expect() drained them already */
 }
 
+/*
+ * The release mark is honoured only with the daemon's proof for those bytes,
+ * taken once: a marked reply without one (anyone with CAP_NET_RAW can set
+ * SO_MARK) is held like any miss and counted.
+ */
 static void test_release_mark_once(void)
 {
-	struct dp_buf m, f;
+	struct dp_buf m, f, m2, other;
 	uint64_t before = dp_counter(&env, DW_CNT_RELEASE_MARK);
+	uint64_t unproven = dp_counter(&env, DW_CNT_RELEASE_UNPROVEN);
+	struct release *rel = release_new();
+	struct dw_punt held;
 	uint32_t mark = 1;
 
+	CHECK(rel != NULL);
+	if (!rel)
+		return;
+	release_set_proofs(rel, bpf_map__fd(env.skel->maps.dnsward_release_proofs));
 	reset_policy();
 	dp_reply_a(&m, "www.idp.test", 1, 300, 0xc0000201);
 	frame_of(&f, &m);
+	/* A forged mark: held, not released. */
+	CHECK_EQ_INT(dp_run(&env, env.tc, f.b, f.n, DW_RELEASE_MARK, &mark, 1, NULL), 2);
+	CHECK_EQ_INT(dp_counter(&env, DW_CNT_RELEASE_UNPROVEN), unproven + 1);
+	CHECK_EQ_INT(dp_counter(&env, DW_CNT_RELEASE_MARK), before);
+	CHECK_EQ_INT(dp_drain(&env), 1);
+	held = env.last;
+	/* A proof for other bytes (another answer) does not release this one. */
+	dp_reply_a(&m2, "www.idp.test", 1, 300, 0xc0000202);
+	frame_of(&other, &m2);
+	CHECK_EQ_INT(dp_run(&env, env.tc, other.b, other.n, 0, NULL, 1, NULL), 2);
+	CHECK_EQ_INT(dp_drain(&env), 1);
+	CHECK_EQ_INT(release_prove(rel, &env.last), 0);
+	CHECK_EQ_INT(dp_run(&env, env.tc, f.b, f.n, DW_RELEASE_MARK, NULL, 1, NULL), 2);
+	CHECK_EQ_INT(dp_drain(&env), 1);
+	/* The daemon's proof for the held bytes: released once. */
+	CHECK_EQ_INT(release_prove(rel, &held), 0);
+	mark = 1;
 	CHECK_EQ_INT(dp_run(&env, env.tc, f.b, f.n, DW_RELEASE_MARK, &mark, 1, NULL), 0);
 	CHECK_EQ_INT(mark, 0); /* cleared: the next hook sees an ordinary packet */
 	CHECK_EQ_INT(dp_counter(&env, DW_CNT_RELEASE_MARK), before + 1);
@@ -697,9 +727,13 @@ static void test_release_mark_once(void)
 	/* Run again with the mark the first pass left: held as any miss. */
 	CHECK_EQ_INT(dp_run(&env, env.tc, f.b, f.n, mark, NULL, 1, NULL), 2);
 	CHECK_EQ_INT(dp_drain(&env), 1);
+	/* The proof was taken: the same marked bytes again are held. */
+	CHECK_EQ_INT(dp_run(&env, env.tc, f.b, f.n, DW_RELEASE_MARK, NULL, 1, NULL), 2);
+	CHECK_EQ_INT(dp_drain(&env), 1);
 	/* Another mark value does not release. */
 	CHECK_EQ_INT(dp_run(&env, env.tc, f.b, f.n, DW_RELEASE_MARK + 1, NULL, 1, NULL), 2);
 	CHECK_EQ_INT(dp_drain(&env), 1);
+	release_free(rel);
 }
 
 static void test_resolver_allowlist(void)

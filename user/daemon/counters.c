@@ -45,6 +45,7 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_MEMO_HIT] = "memo_hits",
     [DW_CNT_MEMO_FILL] = "memo_fills",
     [DW_CNT_FRAG_DROPPED] = "frag_dropped",
+    [DW_CNT_RELEASE_UNPROVEN] = "release_unproven",
 };
 
 const char *counter_name(unsigned slot)

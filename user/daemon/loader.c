@@ -112,6 +112,7 @@ static void collect_fds(struct loader *ld)
 	ld->fd_counters = map_fd(ld, DW_MAP_COUNTERS);
 	ld->fd_punts = map_fd(ld, DW_MAP_PUNTS);
 	ld->fd_resolvers = map_fd(ld, DW_MAP_RESOLVERS);
+	ld->fd_release_proofs = map_fd(ld, DW_MAP_RELEASE_PROOFS);
 	ld->prog_xdp = prog_fd(ld, "dnsward_xdp");
 	ld->prog_tc = prog_fd(ld, "dnsward_tc");
 	ld->prog_query = prog_fd(ld, PROG_QUERY);

@@ -30,6 +30,7 @@ struct release {
 	int packet_fd;
 	int raw4_fd, raw6_fd; /* IPPROTO_RAW: the kernel takes the IP header as given */
 	bool live_refused;    /* this kernel refuses live frames: ingress goes raw */
+	int proofs_fd;	      /* DW_MAP_RELEASE_PROOFS, or -1 (copies rely on their verdict) */
 	struct release_stats st;
 };
 
@@ -95,6 +96,7 @@ struct release *release_new(void)
 
 	if (!r)
 		return NULL;
+	r->proofs_fd = -1;
 	r->xdp_pass_fd = load_xdp_pass();
 	r->packet_fd = open_packet_socket();
 	r->raw4_fd = open_raw_socket(AF_INET);
@@ -329,6 +331,32 @@ int release_fix_l4_csum(uint8_t *frame, uint32_t len, uint16_t l3_off, uint8_t l
 	return 0;
 }
 
+void release_set_proofs(struct release *r, int proofs_fd)
+{
+	r->proofs_fd = proofs_fd;
+}
+
+int release_prove(struct release *r, const struct dw_punt *p)
+{
+	struct dw_release_proof pr = {.key = p->key, .dns_len = p->dns_len};
+	uint64_t expires = verdict_now_ns() + DW_RELEASE_PROOF_NS;
+	int err;
+
+	if (r->proofs_fd < 0 || p->l4 != IPPROTO_UDP)
+		return -EOPNOTSUPP;
+	if (p->dns_off < 8 || (uint32_t)p->dns_off + 2 > p->pkt_len)
+		return -EINVAL;
+	memcpy(pr.id, p->pkt + p->dns_off, 2);
+	memcpy(pr.dport, p->pkt + p->dns_off - 6, 2);
+	if (!bpf_map_update_elem(r->proofs_fd, &pr, &expires, BPF_ANY))
+		return 0;
+	err = -errno;
+	if (r->st.proofs_failed++ < 10)
+		pr_warn("release: cannot write the release proof of a %u-byte reply: %s",
+			p->dns_len, strerror(-err));
+	return err;
+}
+
 int release_frame(struct release *r, const struct dw_punt *p)
 {
 	uint64_t t0 = verdict_now_ns(), t1;
@@ -341,6 +369,7 @@ int release_frame(struct release *r, const struct dw_punt *p)
 	err = release_fix_l4_csum(frame, p->pkt_len, p->l3_off, p->l3, p->l4);
 	if (err)
 		goto out;
+	release_prove(r, p); /* without it the copy meets its verdict: slower, never wrong */
 	if (p->hook == DW_HOOK_TC_EGRESS)
 		err = release_packet(r, p->ifindex, frame, p->pkt_len);
 	else

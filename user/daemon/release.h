@@ -4,7 +4,9 @@
  * written. Ingress hooks (XDP, tc ingress): BPF_PROG_RUN with live frames on a
  * two-instruction XDP_PASS program, as if the frame had just arrived on its
  * interface. tc egress: an AF_PACKET send on the original interface, marked
- * DW_RELEASE_MARK. See docs/release.md for the measurements behind the choice.
+ * DW_RELEASE_MARK, with a one-shot proof in DW_MAP_RELEASE_PROOFS that the
+ * hook takes (the mark alone is not trusted). See docs/release.md for the
+ * measurements behind the choice.
  */
 #ifndef DW_RELEASE_H
 #define DW_RELEASE_H
@@ -21,12 +23,21 @@ struct release_stats {
 	uint64_t syscall_ns;	/* time spent in the re-injecting system calls */
 	uint64_t hold_ns_total; /* hook time to release, summed */
 	uint64_t hold_ns_max;
+	uint64_t proofs_failed; /* release proofs that could not be written */
 };
 
 struct release;
 
 struct release *release_new(void);
 void release_free(struct release *r);
+/* The data plane's release-proof map (DW_MAP_RELEASE_PROOFS); without it, -1. */
+void release_set_proofs(struct release *r, int proofs_fd);
+/*
+ * Write the proof the hook takes when the marked copy of UDP reply p comes
+ * by (release_frame does it first). Returns 0, or -errno when there is no
+ * proof: the copy is then judged like any reply.
+ */
+int release_prove(struct release *r, const struct dw_punt *p);
 /* Re-inject the held frame p. Returns 0 or -errno (counted in failed). */
 int release_frame(struct release *r, const struct dw_punt *p);
 void release_get_stats(const struct release *r, struct release_stats *out);

@@ -82,6 +82,7 @@ struct reply_path *reply_path_new(const struct dw_config *cfg, const struct load
 		reply_path_free(rp);
 		return NULL;
 	}
+	release_set_proofs(rp->rel, ld->fd_release_proofs);
 	return rp;
 }
 
