@@ -27,6 +27,8 @@
 #define DW_MAP_PUNT_RATE      "dnsward_punt_rate"
 #define DW_MAP_TCP_FLOWS      "dnsward_tcp_flows"
 #define DW_MAP_RELEASE_PROOFS "dnsward_release_proofs"
+#define DW_MAP_QUERIES	      "dnsward_queries"
+#define DW_MAP_QUERY_LINKS    "dnsward_query_links"
 
 #define DW_DEFAULT_PIN_PATH "/sys/fs/bpf/dnsward"
 
@@ -152,6 +154,9 @@ enum dw_counter {
 	DW_CNT_MEMO_FILL,    /* a reply kept in the memo (in a free slot, or in place of another) */
 	DW_CNT_FRAG_DROPPED, /* first fragment from the DNS port without the whole question: dropped */
 	DW_CNT_RELEASE_UNPROVEN, /* release mark without the daemon's proof: judged like any reply */
+	DW_CNT_QUERY_TRACKED,	 /* query hook: a query of an enforced zone remembered */
+	DW_CNT_QUESTION_MISMATCH, /* reply to a remembered query with another question: dropped */
+	DW_CNT_UNSOLICITED,	  /* protected UDP reply matching no remembered query: dropped */
 	DW_CNT_MAX,
 };
 
@@ -257,7 +262,7 @@ struct dw_datapath_cfg {
 	__u32 punt_burst;	    /* token bucket depth */
 	__u16 dns_port;		    /* host order; 53 by default */
 	__u8 resolver_allowlist;    /* 1 = drop replies from addresses not listed */
-	__u8 enabled;		    /* 0 = pass everything (no policy loaded yet) */
+	__u8 enabled;		    /* 0 = pass everything (no policy loaded yet); DW_CFG_* bits */
 	/* Bumped by the daemon whenever a verdict it wrote is deleted or replaced
 	 * and with every policy it applies: the data plane's memo of recent
 	 * messages (bpf/lib/memo.bpf.h) trusts only entries of the current value. */
@@ -283,6 +288,44 @@ struct dw_release_proof {
 #define DW_RELEASE_PROOF_NS (3ull * 1000000000ull)
 /* Releases in flight at once; an LRU drops the oldest, whose copy is long gone. */
 #define DW_RELEASE_PROOFS_MAX 4096
+
+/* dw_datapath_cfg.enabled: any non-zero value enables; bit 1 turns prefetch records off. */
+#define DW_CFG_ENABLED	   0x01
+#define DW_CFG_NO_PREFETCH 0x02
+
+/*
+ * Outstanding queries. The query hook remembers each UDP query for a name in
+ * an enforced zone (DW_MAP_QUERIES, an LRU) under the workload's address,
+ * port and the query's ID, as the hooks of that link see them (before NAT
+ * on a pod veth, after it on an uplink: replies are seen the same way). A
+ * UDP reply to a remembered query must carry the same question, byte for
+ * byte (a stub like musl's matches by ID and server only); a protected UDP
+ * reply on a link whose queries are seen (DW_MAP_QUERY_LINKS) must answer a
+ * remembered query, else it is a blind forgery and is dropped before any
+ * punt. Entries are not consumed by a reply, so a forgery that arrives first
+ * cannot make the real reply unsolicited; they expire.
+ */
+#define DW_QUERIES_MAX	   16384
+#define DW_QUERY_TRACK_NS  (10ull * 1000000000ull)
+#define DW_QNAME_BYTES	   256 /* a name's wire form is at most 255 bytes */
+#define DW_QUERY_LINKS_MAX 1024
+
+struct dw_query_key {
+	__u8 family; /* 4 or 6 */
+	__u8 _pad;
+	__u8 port[2]; /* the workload's UDP port, wire order */
+	__u8 id[2];   /* the query's ID, wire order */
+	__u8 _pad2[2];
+	__u8 addr[16]; /* the workload's address (IPv4: the first 4 bytes) */
+};
+
+struct dw_query {
+	__u64 expires_ns; /* bpf_ktime_get_boot_ns() clock */
+	__u8 tail[4];	  /* qtype and qclass, wire order */
+	__u16 name_len;	  /* bytes of name */
+	__u16 _pad;
+	__u8 name[DW_QNAME_BYTES]; /* the question name as sent, zero beyond name_len */
+};
 
 /* Heartbeat map value: the daemon's last stamp, bpf_ktime_get_boot_ns() clock. */
 struct dw_heartbeat {
@@ -336,6 +379,8 @@ _Static_assert(sizeof(struct dw_zone_key) == 260, "dw_zone_key layout");
 _Static_assert(sizeof(struct dw_addr_key) == 20, "dw_addr_key layout");
 _Static_assert(sizeof(struct dw_datapath_cfg) == 40, "dw_datapath_cfg layout");
 _Static_assert(sizeof(struct dw_release_proof) == 32, "dw_release_proof layout");
+_Static_assert(sizeof(struct dw_query_key) == 24, "dw_query_key layout");
+_Static_assert(sizeof(struct dw_query) == 16 + DW_QNAME_BYTES, "dw_query layout");
 _Static_assert(sizeof(struct dw_tcp_flow_key) == 40, "dw_tcp_flow_key layout");
 _Static_assert(sizeof(struct dw_tcp_flow) == 12, "dw_tcp_flow layout");
 _Static_assert(sizeof(struct dw_punt) == 56 + DW_PUNT_PKT_MAX, "dw_punt layout");

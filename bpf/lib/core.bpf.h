@@ -23,6 +23,7 @@
 #include "lib/tcpflow.bpf.h"
 #include "lib/selfreply.bpf.h"
 #include "lib/memo.bpf.h"
+#include "lib/outstanding.bpf.h"
 
 /* Bytes tc pulls into the linear area when headers are not there. */
 #define DW_PULL_LEN 256
@@ -181,6 +182,15 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 	__u32 copied, lim;
 	int rc;
 
+	/* A UDP reply to a remembered query must carry its question (outstanding.bpf.h);
+	 * checked before the memo, whose entries ignore the ID. */
+	s->solicited = 0;
+	if (hp->l4 == DW_IPPROTO_UDP && !hp->frag) {
+		rc = dw_solicited(ctx, xdp, s);
+		if (rc == DW_SOL_MISMATCH)
+			return dw_drop(DW_CNT_QUESTION_MISMATCH);
+		s->solicited = rc == DW_SOL_MATCH;
+	}
 	/* The same message again is decided by the memo (memo.bpf.h). */
 	rc = dw_memo_judge(ctx, xdp, s, cfg, hp);
 	if (rc >= 0)
@@ -221,6 +231,14 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 	if (frame_len > DW_PUNT_PKT_MAX || copied != frame_len) {
 		dw_count(DW_CNT_TOO_BIG);
 		return dw_failure(z);
+	}
+	/* A blind forgery answers no query this link saw leave: dropped before any
+	 * punt. The validator's own replies answer its queries, which are not remembered. */
+	if (hp->l4 == DW_IPPROTO_UDP && z->mode == DW_MODE_ENFORCE && !s->solicited &&
+	    dw_queries_seen(dw_ifindex(ctx, xdp))) {
+		if (dw_selfreply(ctx, s, hp))
+			return dw_pass(DW_CNT_VALIDATOR_REPLY);
+		return dw_drop(DW_CNT_UNSOLICITED);
 	}
 	return dw_protected(ctx, xdp, s, cfg, z, hp, hi, copied);
 }

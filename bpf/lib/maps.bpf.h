@@ -76,6 +76,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dnsward_release_proofs SEC(".maps");
 
+/* Outstanding queries of enforced zones (dnsward.h, struct dw_query_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DW_QUERIES_MAX);
+	__type(key, struct dw_query_key);
+	__type(value, struct dw_query);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_queries SEC(".maps");
+
+/* Links (ifindex) whose queries the query hook sees: only there is a reply unsolicited. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DW_QUERY_LINKS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_query_links SEC(".maps");
+
 /* Resolver allowlist (value: any __u8), checked when cfg.resolver_allowlist is set. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -196,6 +214,9 @@ struct dw_scratch {
 	struct dw_memo_note mn;
 	__u64 clk_jiffies; /* the tick in which clk_ns was read (dw_tick_now) */
 	__u64 clk_ns;
+	struct dw_query_key qk; /* an outstanding query's key, built here */
+	struct dw_query qv;	/* the query hook's record; the reply's question to compare */
+	__u8 solicited;		/* the reply answers a remembered query with its question */
 };
 
 struct {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * query.bpf.h: the query hook. A workload's DNS query for a name
- * in an enforced zone is sent to the daemon as a small punt record
+ * query.bpf.h: the query hook. A workload's DNS query for a name in an
+ * enforced zone is remembered as outstanding (outstanding.bpf.h) and, with
+ * prefetch on, sent to the daemon as a small punt record
  * (DW_PUNT_F_QUERY: the frame up to the end of the question), so the
  * validator starts proving the question while the resolver works on it and
  * the held reply finds the truth cached or in flight. The hook never drops,
@@ -14,6 +15,7 @@
 #define DW_QUERY_BPF_H
 
 #include "lib/core.bpf.h"
+#include "lib/outstanding.bpf.h"
 
 /* Bytes tc pulls into the linear area when a query's question is not there. */
 #define DW_QUERY_PULL_LEN 512
@@ -87,6 +89,10 @@ dw_query_question(struct __sk_buff *skb, const struct dw_datapath_cfg *cfg, stru
 	z = zk ? bpf_map_lookup_elem(&dnsward_zones, zk) : 0;
 	if (!z || z->mode != DW_MODE_ENFORCE)
 		return; /* unprotected, or monitored (never held) */
+	/* Remembered whatever the prefetch switch says: the reply hooks check replies against it. */
+	dw_query_track(skb, s);
+	if (cfg->enabled & DW_CFG_NO_PREFETCH)
+		return;
 	now = bpf_ktime_get_boot_ns();
 	if (dw_heartbeat_stale(cfg, now))
 		return; /* no daemon to read it */

@@ -14,7 +14,8 @@
 #include "bpf/dp_env.h"
 #include "common/dns_question.h"
 
-#define TC_ACT_OK 0
+#define TC_ACT_OK   0
+#define TC_ACT_SHOT 2
 
 static struct dp_env env;
 static int prog_query;
@@ -152,6 +153,69 @@ static void test_protected_query_all_layouts(void)
 	query_msg(&m, "WWW.IdP.TEST", 0x0100, 1);
 	query_frame(&f, &m, (struct dp_frame_opts){.l3 = 4}, 53);
 	CHECK(expect(&f, 1, "upper-case query") == 0);
+}
+
+/* The workload's reply to a query sent from 192.0.2.2:33333 with ID 0x4242. */
+static int run_reply(const char *qname, uint16_t id)
+{
+	struct dp_buf m, f;
+
+	dp_reply_a(&m, qname, id, 300, 0xcb007142);
+	dp_frame(&f, m.b, m.n, &(struct dp_frame_opts){.l3 = DP_IP4});
+	return dp_run(&env, env.tc, f.b, f.n, 0, NULL, 1, NULL);
+}
+
+/*
+ * A query of an enforced zone is remembered, with prefetch on or off; a reply
+ * under its address, port and ID with another question is dropped (musl's
+ * stub would take it), the same question goes on to be judged; on a link
+ * whose queries the hook sees, a protected reply that answers no remembered
+ * query is dropped without a punt.
+ */
+static void test_outstanding_queries(void)
+{
+	struct dp_frame_opts o = {.l3 = DP_IP4, .ip4_src = 0xc0000202, .ip4_dst = 0xc6336435};
+	int links = bpf_map__fd(env.skel->maps.dnsward_query_links);
+	__u32 lo = 1; /* BPF_PROG_RUN's skb is on the loopback device */
+	__u8 one = 1;
+	struct dp_buf m, f;
+	struct delta d;
+
+	reset();
+	env.cfg.enabled = DW_CFG_ENABLED | DW_CFG_NO_PREFETCH;
+	dp_set_cfg(&env);
+	query_msg(&m, "www.idp.test", 0x0100, 1);
+	query_frame(&f, &m, o, 53);
+	snap(&d);
+	CHECK(expect(&f, 0, "query with prefetch off") == 0);
+	CHECK_EQ_INT(moved(&d, DW_CNT_QUERY_TRACKED), 1);
+	CHECK_EQ_INT(moved(&d, DW_CNT_QUERY_PREFETCH), 0);
+	/* Another question under the query's ID and port: an unprotected name. */
+	snap(&d);
+	CHECK_EQ_INT(run_reply("evil.example", 0x4242), TC_ACT_SHOT);
+	CHECK_EQ_INT(moved(&d, DW_CNT_QUESTION_MISMATCH), 1);
+	CHECK_EQ_INT(dp_drain(&env), 0);
+	/* A protected name other than the one asked. */
+	CHECK_EQ_INT(run_reply("login.idp.test", 0x4242), TC_ACT_SHOT);
+	CHECK_EQ_INT(moved(&d, DW_CNT_QUESTION_MISMATCH), 2);
+	/* The question asked: held and punted as any first reply. */
+	CHECK_EQ_INT(run_reply("www.idp.test", 0x4242), TC_ACT_SHOT);
+	CHECK_EQ_INT(moved(&d, DW_CNT_HELD), 1);
+	CHECK_EQ_INT(dp_drain(&env), 1);
+	/* Unsolicited: only where the link's queries are seen. */
+	CHECK_EQ_INT(run_reply("www.idp.test", 0x5151), TC_ACT_SHOT);
+	CHECK_EQ_INT(moved(&d, DW_CNT_UNSOLICITED), 0);
+	CHECK_EQ_INT(dp_drain(&env), 1);
+	CHECK(bpf_map_update_elem(links, &lo, &one, BPF_ANY) == 0);
+	CHECK_EQ_INT(run_reply("www.idp.test", 0x5151), TC_ACT_SHOT);
+	CHECK_EQ_INT(moved(&d, DW_CNT_UNSOLICITED), 1);
+	CHECK_EQ_INT(dp_drain(&env), 0);
+	/* An unprotected reply is never unsolicited. */
+	CHECK_EQ_INT(run_reply("www.example", 0x5151), TC_ACT_OK);
+	/* The solicited one still goes to the validator. */
+	CHECK_EQ_INT(run_reply("www.idp.test", 0x4242), TC_ACT_SHOT);
+	CHECK_EQ_INT(dp_drain(&env), 1);
+	bpf_map_delete_elem(links, &lo);
 }
 
 static void test_no_record(void)
@@ -296,6 +360,7 @@ int main(void)
 	RUN_TEST(test_no_record);
 	RUN_TEST(test_malformed_queries_pass);
 	RUN_TEST(test_rate_limit_is_its_own);
+	RUN_TEST(test_outstanding_queries);
 	dp_env_close(&env);
 	HARNESS_EXIT();
 }

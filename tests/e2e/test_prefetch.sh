@@ -89,16 +89,19 @@ else
 fi
 fresh_name_prefetched fresh_name_prefetched_xdp pf3.wild.idp.test
 
-# prefetch: false: the query hook goes, a fresh name is judged when its reply arrives.
+# prefetch: false: the query hook stays (it remembers outstanding queries) but sends
+# nothing; a fresh name is judged when its reply arrives.
 out=$(reload_with "{name: $NODE_UP_IF, hook: xdp}" "prefetch: false")
-q0=$(dw_stat datapath_query_seen) s0=$(dw_stat prefetch_started) r0=$(dw_stat released)
+q0=$(dw_stat datapath_query_prefetch) t0=$(dw_stat datapath_query_tracked)
+s0=$(dw_stat prefetch_started) r0=$(dw_stat released)
 got=$(dw_answer pf4.wild.idp.test A)
-q1=$(dw_stat datapath_query_seen) s1=$(dw_stat prefetch_started) r1=$(dw_stat released)
-if grep -q 'reload applied' <<<"$out" && ! query_hook_on "$NODE_UP_IF" egress &&
+q1=$(dw_stat datapath_query_prefetch) t1=$(dw_stat datapath_query_tracked)
+s1=$(dw_stat prefetch_started) r1=$(dw_stat released)
+if grep -q 'reload applied' <<<"$out" && query_hook_on "$NODE_UP_IF" egress &&
 	[ "$got" = "$(dw_auth_answer pf4.wild.idp.test A)" ] && [ "$q1" = "$q0" ] &&
-	[ "$s1" = "$s0" ] && [ "$r1" = $((r0 + 1)) ]; then
+	[ "$t1" -gt "$t0" ] && [ "$s1" = "$s0" ] && [ "$r1" = $((r0 + 1)) ]; then
 	pass prefetch_off_nothing_prefetched
 else
-	fail prefetch_off_nothing_prefetched "query_seen $q0->$q1 started $s0->$s1 released $r0->$r1 got '$got' $(tr '\n' ' ' <<<"$out")"
+	fail prefetch_off_nothing_prefetched "query_prefetch $q0->$q1 query_tracked $t0->$t1 started $s0->$s1 released $r0->$r1 got '$got' $(tr '\n' ' ' <<<"$out")"
 fi
 finish

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dnsward.h"
 #include "daemon/attach.h"
 #include "common/log.h"
 
@@ -38,14 +40,14 @@ struct att_entry {
 	enum cfg_direction dir;
 	__u32 xdp_flags; /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE as attached */
 	bool pending;	 /* attached by attach_prepare, not yet committed */
-	bool query;	 /* the query hook is attached too (prefetch) */
+	bool query;	 /* the query hook is attached too */
 };
 
 struct attach {
 	struct cfg_iface ifaces[CFG_IFACES_MAX];
 	int n_ifaces;
 	int prog_xdp, prog_tc, prog_query;
-	bool prefetch; /* attach the query hook next to every reply hook */
+	int fd_query_links; /* DW_MAP_QUERY_LINKS: links whose queries the query hook sees */
 	int nl_fd;
 	struct loop *loop;
 	struct att_entry e[ATTACH_MAX];
@@ -130,6 +132,25 @@ static enum cfg_direction query_dir(const struct att_entry *e)
 }
 
 /*
+ * A link's replies count as unsolicited when they answer no remembered query
+ * only while its query hook runs: the map follows the attachments.
+ */
+static void query_link_mark(struct attach *a, int ifindex, bool on)
+{
+	__u32 key = (__u32)ifindex;
+	__u8 one = 1;
+	int err;
+
+	if (a->fd_query_links < 0)
+		return;
+	err = on ? bpf_map_update_elem(a->fd_query_links, &key, &one, BPF_ANY)
+		 : bpf_map_delete_elem(a->fd_query_links, &key);
+	if (err && !(!on && errno == ENOENT))
+		pr_warn("attach: %s ifindex %d in %s: %s", on ? "add" : "remove", ifindex,
+			DW_MAP_QUERY_LINKS, strerror(errno));
+}
+
+/*
  * The query hook next to e's reply hook. Only an optimisation: a failure is
  * logged and the reply hook enforces as before.
  */
@@ -141,11 +162,13 @@ static void query_attach(struct attach *a, struct att_entry *e)
 		return;
 	if (tc_attach_prog(a->prog_query, TC_HANDLE_QUERY, TC_PRIORITY_QUERY, e->ifindex, e->ifname,
 			   dir)) {
-		pr_warn("attach: no prefetch on %s: its replies are validated when they arrive",
+		pr_warn("attach: no query hook on %s: no prefetch, and its replies are not checked "
+			"against the queries",
 			e->ifname);
 		return;
 	}
 	e->query = true;
+	query_link_mark(a, e->ifindex, true);
 	pr_info("attached the query hook to %s (%s)", e->ifname,
 		dir == CFG_DIR_EGRESS ? "egress" : "ingress");
 }
@@ -175,6 +198,7 @@ static void query_detach(struct attach *a, struct att_entry *e)
 	e->query = false;
 	if (query_shared(a, e))
 		return;
+	query_link_mark(a, e->ifindex, false);
 	err = bpf_tc_detach(&hook, &opts);
 	if (err && err != -ENODEV && err != -ENOENT)
 		pr_warn("attach: detach the query hook from %s: %s", e->ifname, strerror(-err));
@@ -182,7 +206,7 @@ static void query_detach(struct attach *a, struct att_entry *e)
 
 /* Attach ci's hook to one link unless it is there already. Returns 0 or -errno. */
 static int attach_link_one(struct attach *a, int ifindex, const char *ifname,
-			   const struct cfg_iface *ci, bool pending, bool prefetch)
+			   const struct cfg_iface *ci, bool pending)
 {
 	struct att_entry ne = {
 	    .ifindex = ifindex, .hook = ci->hook, .dir = ci->direction, .pending = pending};
@@ -202,13 +226,12 @@ static int attach_link_one(struct attach *a, int ifindex, const char *ifname,
 	if (err)
 		return err;
 	a->e[a->n++] = ne;
-	if (prefetch && a->prog_query >= 0) {
+	if (a->prog_query >= 0) {
 		query_attach(a, &a->e[a->n - 1]);
 	} else {
 		/*
-		 * A query hook a previous run left goes: its config had prefetch
-		 * on, or this run has no query hook and the old one would go on
-		 * prefetching with a program of another run.
+		 * This run has no query hook: one a previous run left goes, or it
+		 * would go on with a program of another run.
 		 */
 		a->e[a->n - 1].query = true;
 		query_detach(a, &a->e[a->n - 1]);
@@ -226,7 +249,7 @@ static void attach_link(struct attach *a, int ifindex, const char *ifname)
 
 	for (i = 0; i < a->n_ifaces; i++)
 		if (iface_matches(&a->ifaces[i], ifname))
-			attach_link_one(a, ifindex, ifname, &a->ifaces[i], false, a->prefetch);
+			attach_link_one(a, ifindex, ifname, &a->ifaces[i], false);
 }
 
 static void scan_links(struct attach *a)
@@ -338,6 +361,33 @@ struct attach *attach_start(const struct dw_config *cfg, int prog_xdp, int prog_
 	return attach_start_query(cfg, prog_xdp, prog_tc, -1, l);
 }
 
+/*
+ * The pinned map of links with a query hook, emptied: the hooks this run
+ * attaches fill it. -1 when it cannot be opened: no reply is then treated
+ * as unsolicited.
+ */
+static int query_links_open(const struct dw_config *cfg)
+{
+	char path[PATH_MAX];
+	__u32 key, next;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s",
+		 cfg->pin_path[0] ? cfg->pin_path : DW_DEFAULT_PIN_PATH, DW_MAP_QUERY_LINKS);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		pr_warn("attach: open %s: %s (replies are not checked for a query)", path,
+			strerror(errno));
+		return -1;
+	}
+	while (!bpf_map_get_next_key(fd, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+	}
+	return fd;
+}
+
 struct attach *attach_start_query(const struct dw_config *cfg, int prog_xdp, int prog_tc,
 				  int prog_query, struct loop *l)
 {
@@ -350,7 +400,7 @@ struct attach *attach_start_query(const struct dw_config *cfg, int prog_xdp, int
 	a->prog_xdp = prog_xdp;
 	a->prog_tc = prog_tc;
 	a->prog_query = prog_query;
-	a->prefetch = cfg->prefetch;
+	a->fd_query_links = query_links_open(cfg);
 	a->loop = l;
 	copy_ifaces(a, cfg);
 	/* Subscribe first, then scan: a link appearing in between is seen by one or both. */
@@ -437,7 +487,7 @@ int attach_prepare(struct attach *a, const struct dw_config *next)
 		for (i = 0; i < n && !err; i++)
 			if (iface_matches(&next->ifaces[i], p->if_name))
 				err = attach_link_one(a, p->if_index, p->if_name, &next->ifaces[i],
-						      true, next->prefetch);
+						      true);
 	if_freenameindex(ifs);
 	if (err)
 		attach_abort(a);
@@ -449,17 +499,9 @@ void attach_commit(struct attach *a, const struct dw_config *next)
 	int i;
 
 	copy_ifaces(a, next);
-	a->prefetch = next->prefetch;
 	for (i = 0; i < a->n; i++)
 		a->e[i].pending = false;
 	detach_unless(a, entry_configured);
-	/* The prefetch switch may have changed: every kept link follows it now. */
-	for (i = 0; i < a->n; i++) {
-		if (a->prefetch)
-			query_attach(a, &a->e[i]);
-		else
-			query_detach(a, &a->e[i]);
-	}
 }
 
 void attach_abort(struct attach *a)
@@ -479,6 +521,8 @@ void attach_stop(struct attach *a, bool detach)
 	}
 	for (i = 0; detach && i < a->n; i++)
 		detach_one(a, &a->e[i]);
+	if (a->fd_query_links >= 0)
+		close(a->fd_query_links);
 	free(a);
 }
 
@@ -495,7 +539,7 @@ void attach_write_status(const struct attach *a, FILE *out)
 			    ? (e->xdp_flags == XDP_FLAGS_DRV_MODE ? "native" : "generic")
 			    : (e->dir == CFG_DIR_EGRESS ? "egress" : "ingress"));
 		if (e->query)
-			fprintf(out, "prefetch %s tc %s\n", e->ifname,
+			fprintf(out, "query_hook %s tc %s\n", e->ifname,
 				query_dir(e) == CFG_DIR_EGRESS ? "egress" : "ingress");
 	}
 }

@@ -46,6 +46,9 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_MEMO_FILL] = "memo_fills",
     [DW_CNT_FRAG_DROPPED] = "frag_dropped",
     [DW_CNT_RELEASE_UNPROVEN] = "release_unproven",
+    [DW_CNT_QUERY_TRACKED] = "query_tracked",
+    [DW_CNT_QUESTION_MISMATCH] = "question_mismatch",
+    [DW_CNT_UNSOLICITED] = "unsolicited",
 };
 
 const char *counter_name(unsigned slot)

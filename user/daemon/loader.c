@@ -265,10 +265,11 @@ out:
 
 static void unpin_all(struct loader *ld)
 {
-	static const char *const pins[] = {PROG_PIN_XDP,     PROG_PIN_TC,      PROG_PIN_QUERY,
-					   DW_MAP_VERDICTS,  DW_MAP_ZONES,     DW_MAP_CONFIG,
-					   DW_MAP_HEARTBEAT, DW_MAP_COUNTERS,  DW_MAP_PUNTS,
-					   DW_MAP_RESOLVERS, DW_MAP_PUNT_RATE, DW_MAP_TCP_FLOWS};
+	static const char *const pins[] = {
+	    PROG_PIN_XDP,	   PROG_PIN_TC,	     PROG_PIN_QUERY,	DW_MAP_VERDICTS,
+	    DW_MAP_ZONES,	   DW_MAP_CONFIG,    DW_MAP_HEARTBEAT,	DW_MAP_COUNTERS,
+	    DW_MAP_PUNTS,	   DW_MAP_RESOLVERS, DW_MAP_PUNT_RATE,	DW_MAP_TCP_FLOWS,
+	    DW_MAP_RELEASE_PROOFS, DW_MAP_QUERIES,   DW_MAP_QUERY_LINKS};
 	char path[PATH_MAX];
 	size_t i;
 
@@ -420,7 +421,7 @@ static int write_datapath_cfg(struct loader *ld, const struct dw_config *cfg, bo
 	dc.punt_burst = cfg->limits.punt_burst;
 	dc.dns_port = cfg->dns_port ? cfg->dns_port : 53;
 	dc.resolver_allowlist = cfg->n_resolvers > 0;
-	dc.enabled = enabled;
+	dc.enabled = enabled ? DW_CFG_ENABLED | (cfg->prefetch ? 0 : DW_CFG_NO_PREFETCH) : 0;
 	if (bpf_map_update_elem(ld->fd_config, &zero, &dc, BPF_ANY)) {
 		int err = -errno;
 

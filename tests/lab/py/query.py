@@ -32,6 +32,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=3.0)
     ap.add_argument("--dnssec", action="store_true", help="set DO")
     ap.add_argument("--cd", action="store_true", help="set CD")
+    ap.add_argument("--any-question", action="store_true",
+                    help="match replies by server, port and ID only, as musl's stub does")
     args = ap.parse_args()
 
     env_ip = "RESOLVER_IP6" if args.ipv6 else "RESOLVER_IP4"
@@ -68,7 +70,9 @@ def main():
             r = dns.message.from_wire(wire)
         except Exception:
             continue
-        if r.id != qid or not (r.flags & dns.flags.QR) or r.question != q.question:
+        if r.id != qid or not (r.flags & dns.flags.QR):
+            continue
+        if not args.any_question and r.question != q.question:
             continue
         print("rcode %s flags %s" % (dns.rcode.to_text(r.rcode()), dns.flags.to_text(r.flags)))
         for rrset in r.answer:
