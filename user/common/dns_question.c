@@ -4,6 +4,7 @@
  * occur in the first question (nothing precedes it), so a pointer is an error.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,21 @@ static int append_label(struct dns_question *q, size_t *pos, const uint8_t *lab,
 	return 0;
 }
 
+/* Every byte of the label is one a policy zone name may hold. */
+static bool zone_label(const uint8_t *lab, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t c = lab[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
 int dnsq_parse(const uint8_t *msg, size_t len, struct dns_question *q)
 {
 	size_t off = 12, pos = 0, wire = 0;
@@ -70,13 +86,24 @@ int dnsq_parse(const uint8_t *msg, size_t len, struct dns_question *q)
 			return -EINVAL;
 		if (append_label(q, &pos, msg + off, n))
 			return -EINVAL;
+		if (!zone_label(msg + off, n))
+			q->zone_from = (uint16_t)(pos + 1); /* past this label and its dot */
 		off += n;
 	}
 	if (!pos)
 		strcpy(q->name, ".");
+	if (q->zone_from > pos)
+		q->zone_from = (uint16_t)pos;
 	if (off + 4 > len)
 		return -EINVAL;
 	q->qtype = (uint16_t)((msg[off] << 8) | msg[off + 1]);
 	q->qclass = (uint16_t)((msg[off + 2] << 8) | msg[off + 3]);
 	return 0;
+}
+
+const char *dnsq_zone_suffix(const struct dns_question *q)
+{
+	const char *s = q->name + q->zone_from;
+
+	return *s ? s : ".";
 }

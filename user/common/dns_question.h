@@ -12,9 +12,19 @@ struct dns_question {
 	char name[DNSQ_NAME_LEN]; /* lower case, no trailing dot; "." for the root */
 	uint16_t qtype, qclass;
 	uint16_t id, flags;
+	/*
+	 * Offset in name of its longest suffix of whole labels whose bytes a
+	 * policy zone name can hold (letters, digits, '-', '_'); strlen(name)
+	 * when the last label has another byte. A zone containing the name
+	 * contains that suffix too, so the zone is found from it even for
+	 * names such as DNS-SD instances ("my\032printer._ipp._tcp.idp.test").
+	 */
+	uint16_t zone_from;
 };
 
 /* Parse the first question of msg. Returns 0, or -EINVAL when it does not parse. */
 int dnsq_parse(const uint8_t *msg, size_t len, struct dns_question *q);
+/* The suffix of q's name a policy zone can be looked up with ("." when none). */
+const char *dnsq_zone_suffix(const struct dns_question *q);
 
 #endif

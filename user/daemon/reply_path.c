@@ -21,7 +21,7 @@
 #include "daemon/events.h"
 #include "daemon/loader.h"
 #include "daemon/punt.h"
-#include "daemon/punt_key.h"
+#include "daemon/punt_decode.h"
 #include "daemon/release.h"
 #include "daemon/reply_path.h"
 #include "daemon/stage_lat.h"
@@ -42,6 +42,7 @@ struct reply_path_stats {
 	uint64_t unvalidated_released, unvalidated_dropped; /* refused punts, by failure mode */
 	uint64_t verdicts_evicted; /* pushed out of the name index, deleted from the kernel */
 	uint64_t key_mismatch, key_uncomputable;
+	uint64_t unjudged_dropped; /* held, but no question to judge it by: never released */
 	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
 	uint64_t released, release_failed, release_skipped_tcp, release_skipped_stale;
 	uint64_t outcome[4]; /* by enum val_outcome */
@@ -103,6 +104,12 @@ void reply_path_free(struct reply_path *rp)
 
 /* --- punts in ------------------------------------------------------------ */
 
+/* The zone a decoded record names under the policy in force, or NULL. */
+static const struct cfg_zone *zone_at(const struct reply_path *rp, const struct punt_info *pi)
+{
+	return pi->zone >= 0 && pi->zone < rp->cfg->n_zones ? &rp->cfg->zones[pi->zone] : NULL;
+}
+
 static void release_or_refuse(struct reply_path *rp, const struct dw_punt *p)
 {
 	if (!(p->flags & DW_PUNT_F_HELD))
@@ -161,27 +168,22 @@ static int write_verdict(struct reply_path *rp, const struct dw_verdict_key *key
  * does not parse stays dropped: the validator would call it bogus.
  */
 static void on_unvalidated(struct reply_path *rp, const struct dw_punt *p,
-			   const struct dw_verdict_key *key)
+			   const struct punt_info *pi)
 {
-	const struct cfg_zone *z;
-	struct dns_question q;
+	const struct cfg_zone *z = zone_at(rp, pi);
 
 	rp->st.punts_refused++;
-	if (!(p->flags & DW_PUNT_F_HELD))
+	if (!(pi->flags & DW_PUNT_F_HELD))
 		return; /* monitored: it passed already */
-	if (dnsq_parse(p->pkt + p->dns_off, p->dns_len, &q)) {
+	if (!pi->q_ok || verdict_unvalidated(z, true) != VERDICT_UNVAL_RELEASE) {
 		rp->st.unvalidated_dropped++;
 		return;
 	}
-	z = config_find_zone(rp->cfg, q.name);
-	if (verdict_unvalidated(z, true) != VERDICT_UNVAL_RELEASE) {
-		rp->st.unvalidated_dropped++;
-		return;
-	}
-	if (z && z->mode == CFG_MODE_ENFORCE &&
-	    write_verdict(rp, key, DW_VERDICT_ALLOW, DW_REASON_FAIL_OPEN,
-			  (uint32_t)(z - rp->cfg->zones), rp->cfg->limits.negative_cache_ttl) >= 0)
-		record_verdict(rp, key, q.name);
+	/* A key without a full digest binds no content: no verdict goes under it. */
+	if (z && z->mode == CFG_MODE_ENFORCE && pi->key_full &&
+	    write_verdict(rp, &pi->key, DW_VERDICT_ALLOW, DW_REASON_FAIL_OPEN, (uint32_t)pi->zone,
+			  rp->cfg->limits.negative_cache_ttl) >= 0)
+		record_verdict(rp, &pi->key, pi->q.name);
 	rp->st.unvalidated_released++;
 	release_or_refuse(rp, p);
 }
@@ -191,36 +193,34 @@ static void on_unvalidated(struct reply_path *rp, const struct dw_punt *p,
  * its question now; nothing is held, nothing is written. The policy in force
  * decides again (a record may predate a reload).
  */
-static void on_query(struct reply_path *rp, const struct dw_punt *p)
+static void on_query(struct reply_path *rp, const struct punt_info *pi)
 {
-	const struct cfg_zone *z;
-	struct dns_question dq;
+	const struct cfg_zone *z = zone_at(rp, pi);
 	struct vp_question q;
 
 	rp->st.prefetch_queries++;
-	if (dnsq_parse(p->pkt + p->dns_off, p->dns_len, &dq) || dq.qclass != LDNS_RR_CLASS_IN ||
-	    !rp->cfg->prefetch || !(z = config_find_zone(rp->cfg, dq.name)) ||
+	if (!pi->q_ok || pi->q.qclass != LDNS_RR_CLASS_IN || !rp->cfg->prefetch || !z ||
 	    z->mode != CFG_MODE_ENFORCE) {
 		rp->st.prefetch_ignored++;
 		return;
 	}
-	memcpy(q.name, dq.name, sizeof(q.name));
-	q.qtype = dq.qtype;
-	q.qclass = dq.qclass;
+	memcpy(q.name, pi->q.name, sizeof(q.name));
+	q.qtype = pi->q.qtype;
+	q.qclass = pi->q.qclass;
 	valpool_prefetch(rp->pool, &q); /* counted by the pool, whatever the outcome */
 }
 
 void reply_path_on_punt(const struct dw_punt *p, void *ctx)
 {
 	struct reply_path *rp = ctx;
-	const uint8_t *msg = p->pkt + p->dns_off;
-	struct dw_verdict_key key = p->key;
 	size_t sz = offsetof(struct dw_punt, pkt) + p->pkt_len;
 	struct dw_punt *copy;
+	struct punt_info pi;
 	int rc;
 
+	punt_decode(p, rp->cfg, rp->ld->digest_key, &pi);
 	if (p->flags & DW_PUNT_F_QUERY) {
-		on_query(rp, p);
+		on_query(rp, &pi);
 		return;
 	}
 	/* The validator's own upstream replies never get here: the hook passes
@@ -233,13 +233,9 @@ void reply_path_on_punt(const struct dw_punt *p, void *ctx)
 			stage_lat_add(rp->lat, STAGE_RING, now - p->ts_ns);
 	} else
 		rp->st.punts_monitor++;
-	/* The verdict goes under the reference key computed here from the held bytes. */
-	rc = punt_key_compute(msg, p->dns_len, rp->ld->digest_key, &key);
-	if (rc) {
+	if (pi.key_uncomputable) {
 		rp->st.key_uncomputable++;
-		if (p->flags & DW_PUNT_F_TOO_COMPLEX)
-			key = p->key;
-	} else if (!(p->flags & DW_PUNT_F_TOO_COMPLEX) && memcmp(&key, &p->key, sizeof(key))) {
+	} else if (pi.key_mismatch) {
 		if (rp->st.key_mismatch++ < 10)
 			pr_warn("punt: the data plane's verdict key differs from the reference "
 				"(qtype %u); verdicts for it will miss",
@@ -247,15 +243,15 @@ void reply_path_on_punt(const struct dw_punt *p, void *ctx)
 	}
 	copy = malloc(sz);
 	if (!copy) {
-		on_unvalidated(rp, p, &key);
+		on_unvalidated(rp, p, &pi);
 		return;
 	}
 	memcpy(copy, p, sz);
-	rc = valpool_submit(rp->pool, &key, msg, p->dns_len, copy);
+	rc = valpool_submit(rp->pool, &pi, p->pkt + p->dns_off, p->dns_len, copy);
 	if (rc < 0) {
-		/* The queue (or this key's waiter list) is full. */
+		/* The queue (or this job's waiter list) is full. */
 		free(copy);
-		on_unvalidated(rp, p, &key);
+		on_unvalidated(rp, p, &pi);
 	}
 }
 
@@ -366,9 +362,9 @@ static void lat_loop(struct reply_path *rp, const struct vp_job *j, uint64_t t0,
 void reply_path_on_result(struct vp_job *j, void *ctx)
 {
 	struct reply_path *rp = ctx;
+	const struct dns_question *q = &j->info.q;
 	struct verdict_decision dec;
 	const struct cfg_zone *z;
-	struct dns_question q;
 	bool monitor;
 	const char *action;
 	uint64_t t0 = verdict_now_ns(), t1;
@@ -382,7 +378,13 @@ void reply_path_on_result(struct vp_job *j, void *ctx)
 	rp->st.validations_timed++;
 	if (j->rc) /* the held message did not parse: the validator says BOGUS with a reason */
 		j->res.outcome = VAL_BOGUS;
-	if (dnsq_parse(j->msg, j->msg_len, &q) || !(z = config_find_zone(rp->cfg, q.name))) {
+	if (!j->info.q_ok) {
+		/* Nothing names what the reply answers: it cannot be judged, so it stays dropped. */
+		rp->st.unjudged_dropped += (uint64_t)j->n_waiters;
+		goto out;
+	}
+	/* The policy in force now decides: it may have been reloaded since the punt. */
+	if (!(z = punt_zone(rp->cfg, q))) {
 		/* No longer protected by the policy in force: the data plane passes such replies now. */
 		release_all(rp, j);
 		goto out;
@@ -392,15 +394,16 @@ void reply_path_on_result(struct vp_job *j, void *ctx)
 	verdict_decide(z, &j->res, &rp->cfg->limits, &dec);
 	monitor = z->mode == CFG_MODE_MONITOR;
 	/* A monitored zone's replies already passed: only an ALLOW (stop punting) is cached. */
-	if (!monitor || dec.verdict == DW_VERDICT_ALLOW) {
-		if (write_verdict(rp, &j->key, dec.verdict, dec.reason,
+	/* A key without a full digest binds no content (and the data plane never looks it up). */
+	if (j->info.key_full && (!monitor || dec.verdict == DW_VERDICT_ALLOW)) {
+		if (write_verdict(rp, &j->info.key, dec.verdict, dec.reason,
 				  (uint32_t)(z - rp->cfg->zones), dec.ttl) < 0)
 			rp->st.verdict_write_failed++;
 		else if (dec.verdict == DW_VERDICT_ALLOW)
 			rp->st.verdicts_allow++;
 		else
 			rp->st.verdicts_deny++;
-		record_verdict(rp, &j->key, q.name);
+		record_verdict(rp, &j->info.key, q->name);
 	}
 	t1 = verdict_now_ns();
 	if (dec.verdict == DW_VERDICT_ALLOW && !monitor) {
@@ -410,7 +413,7 @@ void reply_path_on_result(struct vp_job *j, void *ctx)
 	if (dec.plain_allow)
 		goto out;
 	action = monitor ? "reported" : (dec.verdict == DW_VERDICT_ALLOW ? "delivered" : "dropped");
-	emit_verdict_event(rp, j, &q, z, &dec, action);
+	emit_verdict_event(rp, j, q, z, &dec, action);
 out:
 	free_waiters(j);
 }
@@ -453,6 +456,7 @@ void reply_path_write_stats(const struct reply_path *rp, FILE *out)
 	stat_line(out, "unvalidated_dropped", st->unvalidated_dropped);
 	stat_line(out, "key_mismatch", st->key_mismatch);
 	stat_line(out, "key_uncomputable", st->key_uncomputable);
+	stat_line(out, "unjudged_dropped", st->unjudged_dropped);
 	stat_line(out, "verdicts_allow", st->verdicts_allow);
 	stat_line(out, "verdicts_deny", st->verdicts_deny);
 	stat_line(out, "verdict_write_failed", st->verdict_write_failed);

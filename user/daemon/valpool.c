@@ -435,13 +435,30 @@ void valpool_free(struct valpool *vp)
 	free(vp);
 }
 
-static struct vp_job *inflight_find(struct valpool *vp, const struct dw_verdict_key *key)
+/*
+ * The in-flight job msg may join, or NULL. A reply without a full digest is
+ * never joined: its key names only qtype, qclass and flags, so an unrelated
+ * (or forged) reply claiming too many records to digest would share another
+ * reply's verdict. It is validated on its own bytes instead, at the cost of
+ * one more job. With a full key the bytes must match too (the ID aside), so
+ * each released frame is the message its job judged.
+ */
+static struct vp_job *inflight_joinable(struct valpool *vp, const struct punt_info *pi,
+					const uint8_t *msg, size_t len)
 {
 	int i;
 
-	for (i = 0; i < vp->n_inflight; i++)
-		if (!memcmp(&vp->inflight[i]->key, key, sizeof(*key)))
-			return vp->inflight[i];
+	if (!pi->key_full || len < 12)
+		return NULL;
+	for (i = 0; i < vp->n_inflight; i++) {
+		const struct vp_job *j = vp->inflight[i];
+
+		if (j->prefetch || !j->info.key_full || j->msg_len != len ||
+		    memcmp(&j->info.key, &pi->key, sizeof(pi->key)) ||
+		    memcmp(j->msg + 2, msg + 2, len - 2))
+			continue;
+		return vp->inflight[i];
+	}
 	return NULL;
 }
 
@@ -518,11 +535,10 @@ static void enqueue_reply(struct valpool *vp, struct vp_job *j)
 	pthread_mutex_unlock(&vp->mu);
 }
 
-int valpool_submit(struct valpool *vp, const struct dw_verdict_key *key, const uint8_t *msg,
-		   size_t len, void *waiter)
+int valpool_submit(struct valpool *vp, const struct punt_info *pi, const uint8_t *msg, size_t len,
+		   void *waiter)
 {
-	struct vp_job *j = inflight_find(vp, key);
-	struct dns_question dq;
+	struct vp_job *j = inflight_joinable(vp, pi, msg, len);
 
 	if (j) {
 		if (j->n_waiters == VP_WAITERS_MAX) {
@@ -540,12 +556,12 @@ int valpool_submit(struct valpool *vp, const struct dw_verdict_key *key, const u
 	j = job_new(msg, len);
 	if (!j)
 		return -ENOMEM;
-	j->key = *key;
+	j->info = *pi;
 	j->waiters[j->n_waiters++] = waiter;
-	if (!dnsq_parse(msg, len, &dq)) {
-		memcpy(j->q.name, dq.name, sizeof(j->q.name));
-		j->q.qtype = dq.qtype;
-		j->q.qclass = dq.qclass;
+	if (pi->q_ok) {
+		memcpy(j->q.name, pi->q.name, sizeof(j->q.name));
+		j->q.qtype = pi->q.qtype;
+		j->q.qclass = pi->q.qclass;
 		j->has_q = true;
 	}
 	vp->inflight[vp->n_inflight++] = j;

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * valpool.h: validation worker threads, each with its own validator. Jobs are
- * keyed by verdict key: while one validation of a key is queued or running,
- * further replies with the same key join it as waiters and share its result.
+ * valpool.h: validation worker threads, each with its own validator. While
+ * one validation of a held message is queued or running, a further reply
+ * joins it as a waiter and shares its result only when both carry a full
+ * verdict key (a digest of every record) and the same message bytes apart
+ * from the ID: a released frame is always one whose own bytes were judged.
  * The queue is bounded; a full queue refuses the job (the caller counts it and
  * the data plane's failure mode stands). Results come back on the loop thread.
  *
- * Prefetch (issue 7): valpool_prefetch proves a question before its reply
+ * Prefetch: valpool_prefetch proves a question before its reply
  * exists, so the truth lands in one worker's validator cache. A held reply
  * for that question then runs on the same worker: right after the prefetch
  * when it is still queued or running (it waits for it, as a joined reply
@@ -25,6 +27,7 @@
 #include "common/dns_question.h"
 #include "dnsward.h"
 #include "common/loop.h"
+#include "daemon/punt_decode.h"
 #include "validator/validator.h"
 
 #define VP_WAITERS_MAX 32
@@ -45,7 +48,7 @@ enum vp_after {
 };
 
 struct vp_job {
-	struct dw_verdict_key key;
+	struct punt_info info; /* the first reply's decoded record (key, question) */
 	uint8_t *msg;
 	size_t msg_len;
 	void *waiters[VP_WAITERS_MAX]; /* the caller's, handed back with the result */
@@ -90,9 +93,12 @@ struct valpool *valpool_new(const struct dw_config *cfg, int threads, int queue_
 /* Join the workers; queued jobs are handed to cb with rc = -ECANCELED. */
 void valpool_free(struct valpool *vp);
 
-/* 0: a new job; 1: joined a running one; -ENOSPC: queue or waiter list full. */
-int valpool_submit(struct valpool *vp, const struct dw_verdict_key *key, const uint8_t *msg,
-		   size_t len, void *waiter);
+/*
+ * Validate the held message msg (pi: its decoded record). 0: a new job;
+ * 1: joined a job for the same bytes; -ENOSPC: queue or waiter list full.
+ */
+int valpool_submit(struct valpool *vp, const struct punt_info *pi, const uint8_t *msg, size_t len,
+		   void *waiter);
 
 /*
  * Start proving (name, qtype, qclass) without holding anything. 0: started;

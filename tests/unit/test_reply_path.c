@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_reply_path.c: a held reply is released only on a verdict about its own
+ * bytes. Through the pool: replies whose key binds no content (too many
+ * records to digest) never share a job, and replies with one full key share
+ * it only with the same bytes. Through the reply path: a name the policy
+ * cannot spell (a DNS-SD instance label) is judged in its zone, not released
+ * whatever the validator said. Runs in a private network namespace, so the
+ * validators reach no upstream and a release reaches nothing.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "harness.h"
+#include "common/config.h"
+#include "common/loop.h"
+#include "daemon/events.h"
+#include "daemon/loader.h"
+#include "daemon/punt_decode.h"
+#include "daemon/reply_path.h"
+#include "daemon/valpool.h"
+#include "daemon/verdict_map.h"
+
+#define L3_OFF	14
+#define DNS_OFF (L3_OFF + 20 + 8)
+
+static const uint64_t sipkey[2] = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+static char tmp_file[] = "/tmp/test_reply_path.XXXXXX";
+static struct dw_config cfg;
+
+static int load_config(void)
+{
+	char err[512];
+	int fd = mkstemp(tmp_file);
+	static const char yaml[] = "zones:\n  - {name: idp.test, mode: enforce}\n"
+				   "upstreams: [{address: 192.0.2.53}]\n";
+
+	if (fd < 0 || write(fd, yaml, sizeof(yaml) - 1) != (ssize_t)(sizeof(yaml) - 1))
+		return -1;
+	close(fd);
+	if (config_load(tmp_file, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "  config: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A reply for name (presentation labels; "\032" style bytes given raw) with
+ * ancount A records of ttl, or an ancount claim with no records behind it.
+ */
+static size_t build_reply(uint8_t *m, uint16_t id, const char *const *labels, int n_labels,
+			  uint16_t ancount, int n_rrs, uint32_t ttl)
+{
+	size_t off = 12;
+	int i;
+
+	memset(m, 0, 12);
+	m[0] = id >> 8;
+	m[1] = id & 0xff;
+	m[2] = 0x81;
+	m[3] = 0x80;
+	m[5] = 1;
+	m[6] = ancount >> 8;
+	m[7] = ancount & 0xff;
+	for (i = 0; i < n_labels; i++) {
+		size_t n = strlen(labels[i]);
+
+		m[off++] = (uint8_t)n;
+		memcpy(m + off, labels[i], n);
+		off += n;
+	}
+	m[off++] = 0;
+	m[off++] = 0, m[off++] = 1, m[off++] = 0, m[off++] = 1; /* A IN */
+	for (i = 0; i < n_rrs; i++) {
+		static const uint8_t rr[] = {0xc0, 12, 0, 1, 0, 1};
+
+		memcpy(m + off, rr, sizeof(rr));
+		off += sizeof(rr);
+		m[off++] = ttl >> 24, m[off++] = ttl >> 16, m[off++] = ttl >> 8, m[off++] = ttl;
+		m[off++] = 0, m[off++] = 4;
+		m[off++] = 192, m[off++] = 0, m[off++] = 2, m[off++] = (uint8_t)(10 + i);
+	}
+	return off;
+}
+
+/* A held UDP/IPv4 punt record around the DNS message m. */
+static struct dw_punt *make_punt(const uint8_t *m, size_t len, bool too_complex)
+{
+	struct dw_punt *p = calloc(1, sizeof(*p));
+	uint8_t *ip;
+
+	if (!p)
+		exit(1);
+	ip = p->pkt + L3_OFF;
+	p->pkt[12] = 0x08;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((20 + 8 + len) >> 8);
+	ip[3] = (uint8_t)(20 + 8 + len);
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, (uint8_t[]){192, 0, 2, 53, 192, 0, 2, 1}, 8);
+	memcpy(p->pkt + DNS_OFF, m, len);
+	p->l3 = 4;
+	p->l4 = 17;
+	p->l3_off = L3_OFF;
+	p->dns_off = DNS_OFF;
+	p->dns_len = (uint16_t)len;
+	p->pkt_len = (uint16_t)(DNS_OFF + len);
+	p->ifindex = 999; /* no such interface: a release attempt fails, counted */
+	p->flags = DW_PUNT_F_HELD | (too_complex ? DW_PUNT_F_TOO_COMPLEX : 0);
+	p->ts_ns = verdict_now_ns();
+	/* The data plane's fallback key for a message it cannot digest. */
+	p->key.qtype = 1;
+	p->key.qclass = 1;
+	p->key.flags = 0x8180;
+	return p;
+}
+
+static void free_job_waiters(struct vp_job *j, void *ctx)
+{
+	int i;
+
+	(void)ctx;
+	for (i = 0; i < j->n_waiters; i++)
+		free(j->waiters[i]);
+}
+
+static int submit(struct valpool *vp, const uint8_t *m, size_t len, bool too_complex)
+{
+	struct dw_punt *p = make_punt(m, len, too_complex);
+	struct punt_info pi;
+
+	punt_decode(p, &cfg, sipkey, &pi);
+	return valpool_submit(vp, &pi, p->pkt + p->dns_off, p->dns_len, p);
+}
+
+static void test_undigested_replies_never_share_a_job(void)
+{
+	static const char *const genuine[] = {"www", "idp", "test"};
+	static const char *const forged[] = {"login", "idp", "test"};
+	struct loop *l = loop_new();
+	char err[256];
+	struct valpool *vp;
+	uint8_t a[512], b[512];
+	size_t la, lb;
+	struct punt_info pi;
+	struct dw_punt *p;
+
+	CHECK(l != NULL);
+	vp = valpool_new(&cfg, 1, 8, l, free_job_waiters, NULL, err, sizeof(err));
+	CHECK(vp != NULL);
+	if (!vp)
+		return;
+	/* A real reply claiming 70 records and a tiny forgery claiming as many. */
+	la = build_reply(a, 0x1111, genuine, 3, 70, 20, 300);
+	lb = build_reply(b, 0x2222, forged, 3, 70, 0, 300);
+	p = make_punt(b, lb, true);
+	punt_decode(p, &cfg, sipkey, &pi);
+	free(p);
+	CHECK(!pi.key_full);
+	CHECK_EQ_INT(pi.zone, 0);
+	CHECK_EQ_INT(submit(vp, a, la, true), 0);
+	/* Same fallback key {0, A, IN, flags}: its own job, judged on its own bytes. */
+	CHECK_EQ_INT(submit(vp, b, lb, true), 0);
+	/* Even a byte-identical repeat: without a digest nothing binds it. */
+	CHECK_EQ_INT(submit(vp, b, lb, true), 0);
+	valpool_free(vp);
+	loop_free(l);
+}
+
+static void test_full_key_joins_only_the_same_bytes(void)
+{
+	static const char *const name[] = {"www", "idp", "test"};
+	struct loop *l = loop_new();
+	char err[256];
+	struct valpool *vp;
+	uint8_t a[512], b[512], c[512];
+	size_t la, lb, lc;
+
+	vp = valpool_new(&cfg, 1, 8, l, free_job_waiters, NULL, err, sizeof(err));
+	CHECK(vp != NULL);
+	if (!vp)
+		return;
+	la = build_reply(a, 0x1111, name, 3, 1, 1, 300);
+	lb = build_reply(b, 0x2222, name, 3, 1, 1, 300); /* another ID only */
+	lc = build_reply(c, 0x3333, name, 3, 1, 1, 299); /* same key, other TTL */
+	CHECK_EQ_INT(submit(vp, a, la, false), 0);
+	CHECK_EQ_INT(submit(vp, b, lb, false), 1);
+	CHECK_EQ_INT(submit(vp, c, lc, false), 0);
+	valpool_free(vp);
+	loop_free(l);
+}
+
+static uint64_t stat_of(struct reply_path *rp, const char *name)
+{
+	char *buf = NULL, *s;
+	size_t sz = 0;
+	uint64_t v = ~0ull;
+	FILE *f = open_memstream(&buf, &sz);
+
+	reply_path_write_stats(rp, f);
+	fclose(f);
+	for (s = buf; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : s + strlen(s)) {
+		size_t n = strlen(name);
+
+		if (!strncmp(s, name, n) && s[n] == ' ')
+			v = strtoull(s + n + 1, NULL, 10);
+	}
+	free(buf);
+	return v;
+}
+
+/* One finished job for message m with the validator's outcome, through the reply path. */
+static void judge(struct reply_path *rp, const uint8_t *m, size_t len, enum val_outcome outcome)
+{
+	struct vp_job j;
+	struct dw_punt *p = make_punt(m, len, false);
+
+	memset(&j, 0, sizeof(j));
+	punt_decode(p, &cfg, sipkey, &j.info);
+	j.msg = p->pkt + p->dns_off;
+	j.msg_len = len;
+	j.waiters[j.n_waiters++] = p;
+	j.res.outcome = outcome;
+	j.res.ttl = 60;
+	snprintf(j.res.reason, sizeof(j.res.reason), "test");
+	reply_path_on_result(&j, rp);
+}
+
+static void test_dnssd_name_is_judged(void)
+{
+	static const char *const dnssd[] = {"my printer", "_ipp", "_tcp", "idp", "test"};
+	static const char *const star[] = {"*\x80", "idp", "test"};
+	static const char *const other[] = {"my printer", "elsewhere", "test"};
+	struct loader ld = {.fd_config = -1, .fd_release_proofs = -1};
+	struct events *ev = events_open("/dev/null");
+	struct reply_path *rp;
+	uint8_t m[512];
+	size_t len;
+
+	ld.fd_verdicts = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(struct dw_verdict_key),
+					sizeof(struct dw_verdict), 64, NULL);
+	if (ld.fd_verdicts < 0) {
+		SKIP("no BPF maps here: %s", strerror(errno));
+		return;
+	}
+	rp = reply_path_new(&cfg, &ld, ev);
+	CHECK(rp != NULL);
+	if (!rp)
+		return;
+	/* Bogus: stays dropped, with a DENY under its key. */
+	len = build_reply(m, 0x1234, dnssd, 5, 1, 1, 300);
+	judge(rp, m, len, VAL_BOGUS);
+	CHECK_EQ_INT(stat_of(rp, "released") + stat_of(rp, "release_failed"), 0);
+	CHECK_EQ_INT(stat_of(rp, "verdicts_deny"), 1);
+	len = build_reply(m, 0x1235, star, 3, 1, 1, 300);
+	judge(rp, m, len, VAL_INSECURE);
+	CHECK_EQ_INT(stat_of(rp, "released") + stat_of(rp, "release_failed"), 0);
+	CHECK_EQ_INT(stat_of(rp, "verdicts_deny"), 2);
+	/* Secure: an ALLOW, and the held copy goes out (to nowhere here). */
+	len = build_reply(m, 0x1236, dnssd, 5, 1, 1, 300);
+	judge(rp, m, len, VAL_SECURE);
+	CHECK_EQ_INT(stat_of(rp, "verdicts_allow"), 1);
+	CHECK_EQ_INT(stat_of(rp, "released") + stat_of(rp, "release_failed"), 1);
+	/* A name outside every zone (the policy moved on): it passes as the data plane does. */
+	len = build_reply(m, 0x1237, other, 3, 1, 1, 300);
+	judge(rp, m, len, VAL_BOGUS);
+	CHECK_EQ_INT(stat_of(rp, "released") + stat_of(rp, "release_failed"), 2);
+	CHECK_EQ_INT(stat_of(rp, "verdicts_deny"), 2);
+	reply_path_free(rp);
+	events_close(ev);
+	close(ld.fd_verdicts);
+}
+
+int main(void)
+{
+	if (unshare(CLONE_NEWNET)) {
+		printf("SKIP test_reply_path: no private network namespace: %s\n", strerror(errno));
+		return 0;
+	}
+	if (load_config())
+		return 1;
+	RUN_TEST(test_undigested_replies_never_share_a_job);
+	RUN_TEST(test_full_key_joins_only_the_same_bytes);
+	RUN_TEST(test_dnssd_name_is_judged);
+	unlink(tmp_file);
+	HARNESS_EXIT();
+}
