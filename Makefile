@@ -57,7 +57,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test test-build test-kernels bench fuzz demo clean vmlinux format format-check help tools
+.PHONY: all deps test install man deb FORCE test-build test-kernels bench fuzz demo clean vmlinux format format-check help tools
 all: $(BUILD)/dnsward tools
 
 help:
@@ -101,6 +101,15 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(msg) SKEL $@
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
+# --- version -----------------------------------------------------------------
+# `git describe` in a clone; the VERSION file in a tarball without .git. The header is
+# rewritten only when the string changes, so only the binary's entry relinks.
+VERSION_STR := $(shell git describe --tags --always --dirty 2>/dev/null || cat VERSION 2>/dev/null || echo unknown)
+$(BUILD)/version.h: FORCE | $(BUILD)
+	$(Q)printf '#define DNSWARD_VERSION "%s"\n' '$(VERSION_STR)' > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN      $@ ($(VERSION_STR))"; fi
+FORCE:
+
 # --- user space --------------------------------------------------------------
 $(BUILD)/obj/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(BUILD)/obj
 	$(msg) CC $@
@@ -122,11 +131,11 @@ $(BUILD)/libdnsward-san.a: $(SAN_OBJS)
 	$(msg) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/dnsward: user/cli/main.c $(BUILD)/libdnsward.a $(USER_HDRS) $(SKELS)
+$(BUILD)/dnsward: user/cli/main.c $(BUILD)/libdnsward.a $(USER_HDRS) $(SKELS) $(BUILD)/version.h
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $< $(BUILD)/libdnsward.a $(LDLIBS) -o $@
 
-$(BUILD)/dnsward-san: user/cli/main.c $(BUILD)/libdnsward-san.a $(USER_HDRS) $(SKELS)
+$(BUILD)/dnsward-san: user/cli/main.c $(BUILD)/libdnsward-san.a $(USER_HDRS) $(SKELS) $(BUILD)/version.h
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $< $(BUILD)/libdnsward-san.a $(LDLIBS) -o $@
 

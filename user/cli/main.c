@@ -6,6 +6,7 @@
 #include "common/array.h"
 #include "cli/commands.h"
 #include "common/log.h"
+#include "version.h"
 
 struct subcommand {
 	const char *name;
@@ -22,13 +23,21 @@ static const struct subcommand subcommands[] = {
     {"reload", cmd_control, "ask the running daemon to reload its configuration"},
     {"nta", cmd_control, "nta add|del|list: negative trust anchors"},
     {"flush", cmd_control, "flush [NAME]: drop cached verdicts"},
+    {"version", NULL, "print the version (also --version)"},
 };
+
+static int print_version(void)
+{
+	printf("dnsward %s\n", DNSWARD_VERSION);
+	return 0;
+}
 
 static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: dnsward [-v] <command> [options]\n\n"
+	fprintf(out, "usage: dnsward [-v] <command> [options]\n"
+		     "       dnsward --version\n\n"
 		     "DNSSEC integrity enforcement for identity-critical DNS replies.\n\n"
 		     "commands:\n");
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
@@ -46,6 +55,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
+		if (!strcmp(argv[arg], "-V") || !strcmp(argv[arg], "--version"))
+			return print_version();
 		if (!strcmp(argv[arg], "-v") || !strcmp(argv[arg], "--verbose")) {
 			log_set_level(LOG_DEBUG);
 			arg++;
@@ -59,8 +70,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_route_libbpf();
+	if (!strcmp(argv[arg], "version"))
+		return print_version();
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
-		if (!strcmp(argv[arg], subcommands[i].name))
+		if (subcommands[i].fn && !strcmp(argv[arg], subcommands[i].name))
 			return subcommands[i].fn(argc - arg, argv + arg);
 	fprintf(stderr, "dnsward: unknown command '%s' (try 'dnsward --help')\n", argv[arg]);
 	return EXIT_USAGE;
