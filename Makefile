@@ -68,6 +68,8 @@ help:
 	@echo "make demo          bring the lab up and show dnsward at work"
 	@echo "make bench         run the benchmarks (results in build/bench/)"
 	@echo "make fuzz          run the fuzzers for FUZZ_SECONDS each (default 60)"
+	@echo "make install       install (PREFIX, default /usr/local; DESTDIR) binary, man pages, unit, config"
+	@echo "make man           check the man pages (groff -ww)"
 	@echo "make vmlinux       regenerate vmlinux/vmlinux.h from this kernel's BTF"
 	@echo "make format-check  check clang-format"
 
@@ -77,7 +79,8 @@ DEB_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils
 	libssl-dev libyaml-dev libclang-rt-14-dev make gcc \
 	dns-root-data iproute2 nsd unbound bind9-dnsutils dnsperf strace \
 	python3-dnspython python3-scapy clang-format procps openssl curl \
-	qemu-system-x86 busybox-static cpio kmod xz-utils
+	qemu-system-x86 busybox-static cpio kmod xz-utils \
+	groff-base man-db systemd
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -175,6 +178,37 @@ fuzz: $(FUZZ_BINS)
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/lab/demo
+
+# --- install, man pages, package ----------------------------------------------
+# `make install PREFIX=/usr DESTDIR=/tmp/root`: the binary, the man pages, the unit (its
+# paths follow SBINDIR and SYSCONFDIR), the default configuration (kept when one exists)
+# and the examples. docs/install.md describes what goes where.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/dnsward
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MAN_PAGES  := man/dnsward.8 man/dnsward.yaml.5
+
+man: $(MAN_PAGES)
+	$(Q)for m in $(MAN_PAGES); do w=$$(groff -ww -man -z $$m 2>&1); \
+		if [ -n "$$w" ]; then echo "$$w"; exit 1; fi; done; echo "  MAN      clean: $(MAN_PAGES)"
+
+install: $(BUILD)/dnsward
+	$(msg) INSTALL "$(DESTDIR)$(PREFIX)"
+	$(Q)install -D -m 0755 $(BUILD)/dnsward $(DESTDIR)$(SBINDIR)/dnsward
+	$(Q)install -D -m 0644 man/dnsward.8 $(DESTDIR)$(MANDIR)/man8/dnsward.8
+	$(Q)install -D -m 0644 man/dnsward.yaml.5 $(DESTDIR)$(MANDIR)/man5/dnsward.yaml.5
+	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	$(Q)sed -e 's|/usr/sbin/dnsward|$(SBINDIR)/dnsward|g' -e 's|/etc/dnsward|$(SYSCONFDIR)/dnsward|g' \
+		deploy/systemd/dnsward.service > $(DESTDIR)$(UNITDIR)/dnsward.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/dnsward.service
+	$(Q)install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/dnsward
+	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/dnsward/dnsward.yaml ] || \
+		install -m 0644 deploy/config/dnsward.yaml $(DESTDIR)$(SYSCONFDIR)/dnsward/dnsward.yaml
+	$(Q)install -d -m 0755 $(DESTDIR)$(DOCDIR)/examples
+	$(Q)install -m 0644 examples/*.yaml $(DESTDIR)$(DOCDIR)/examples/
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
