@@ -21,12 +21,12 @@
 #include "daemon/caps.h"
 #include "daemon/control.h"
 #include "daemon/counters.h"
-#include "daemon/daemon.h"
 #include "daemon/daemon_run.h"
 #include "daemon/events.h"
 #include "daemon/heartbeat.h"
 #include "daemon/loader.h"
 #include "daemon/metrics.h"
+#include "daemon/policy_ctl.h"
 #include "daemon/punt.h"
 #include "daemon/reply_path.h"
 #include "daemon/valpool.h"
@@ -45,31 +45,38 @@ struct daemon {
 	struct valpool *pool;
 	struct events *ev;
 	struct metrics *met;
+	struct policy_ctl *pctl;
 	struct control *ctl;
 	struct daemon_opts opts;
 	int sigfd;
 	uint64_t started_ns;
 };
 
-const struct dw_config *daemon_policy(const struct daemon *d)
+/* --- what the policy lifecycle enforces through ----------------------------- */
+
+static const struct dw_config *daemon_policy(void *ctx)
 {
+	struct daemon *d = ctx;
+
 	return d->cfg;
 }
 
-struct loop *daemon_loop(struct daemon *d)
+static void daemon_event(void *ctx, const char *json)
 {
-	return d->loop;
-}
+	struct daemon *d = ctx;
 
-void daemon_event(struct daemon *d, const char *json)
-{
 	events_write(d->ev, json);
 }
 
-/* --- the daemon.h interface ---------------------------------------------- */
-
-int daemon_apply_policy(struct daemon *d, const struct dw_config *next, char *err, size_t err_len)
+/*
+ * Switch to next atomically: the zones map, the resolver allowlist, the
+ * validator (anchors, NTAs, upstreams, limits) and the data-plane settings
+ * change together, or nothing changes and err says why. Verdicts for zones
+ * that are no longer protected stop applying.
+ */
+static int daemon_apply_policy(void *ctx, const struct dw_config *next, char *err, size_t err_len)
 {
+	struct daemon *d = ctx;
 	int rc;
 
 	rc = valpool_set_policy(d->pool, next, err, err_len);
@@ -103,8 +110,10 @@ restore_validators : {
 	return rc;
 }
 
-int daemon_flush(struct daemon *d, const char *name)
+/* Drop cached verdicts and validated data for name and below, or all when NULL. */
+static int daemon_flush(void *ctx, const char *name)
 {
+	struct daemon *d = ctx;
 	int n;
 
 	n = reply_path_flush(d->rp, name);
@@ -114,8 +123,12 @@ int daemon_flush(struct daemon *d, const char *name)
 	return n < 0 ? n : 0;
 }
 
-int daemon_write_status(struct daemon *d, FILE *out)
+/* --- what the control socket and the metrics endpoint read and do ------------ */
+
+/* Human-readable state (attachments, heartbeat, zones), then the policy's lines. */
+static int daemon_write_status(void *ctx, FILE *out)
 {
+	struct daemon *d = ctx;
 	uint64_t now = verdict_now_ns(), hb = heartbeat_read(d->ld.fd_heartbeat);
 	int i;
 
@@ -141,6 +154,7 @@ int daemon_write_status(struct daemon *d, FILE *out)
 		fprintf(out, "query_hook loaded (prefetch %s)\n", d->cfg->prefetch ? "on" : "off");
 	fprintf(out, "attachments %d\n", attach_count(d->att));
 	attach_write_status(d->att, out);
+	policy_ctl_write_status(d->pctl, out);
 	return 0;
 }
 
@@ -149,8 +163,10 @@ static void stat_line(FILE *out, const char *name, uint64_t v)
 	fprintf(out, "%s %llu\n", name, (unsigned long long)v);
 }
 
-int daemon_write_stats(struct daemon *d, FILE *out)
+/* Counters, one "name value" per line, the names the metrics endpoint uses. */
+static int daemon_write_stats(void *ctx, FILE *out)
 {
+	struct daemon *d = ctx;
 	uint64_t c[DW_CNT_MAX];
 	struct vp_stats vs;
 	char name[64];
@@ -189,6 +205,45 @@ int daemon_write_stats(struct daemon *d, FILE *out)
 	return 0;
 }
 
+/* The control socket's changes are the policy lifecycle's. */
+static int ctl_reload(void *ctx, const struct policy_caller *who, bool allow_drops,
+		      control_answer_fn done, void *arg, FILE *out)
+{
+	return policy_ctl_reload(((struct daemon *)ctx)->pctl, who, allow_drops, done, arg, out);
+}
+
+static int ctl_rollback(void *ctx, const struct policy_caller *who, FILE *out)
+{
+	return policy_ctl_rollback(((struct daemon *)ctx)->pctl, who, out);
+}
+
+static int ctl_nta_add(void *ctx, const struct policy_caller *who, const char *zone,
+		       const char *duration, const char *reason, FILE *out)
+{
+	return policy_ctl_nta_add(((struct daemon *)ctx)->pctl, who, zone, duration, reason, out);
+}
+
+static int ctl_nta_del(void *ctx, const struct policy_caller *who, const char *zone, FILE *out)
+{
+	return policy_ctl_nta_del(((struct daemon *)ctx)->pctl, who, zone, out);
+}
+
+static void ctl_nta_list(void *ctx, FILE *out)
+{
+	policy_ctl_nta_list(((struct daemon *)ctx)->pctl, out);
+}
+
+static int ctl_flush(void *ctx, const struct policy_caller *who, const char *name, FILE *out)
+{
+	return policy_ctl_flush(((struct daemon *)ctx)->pctl, who, name, out);
+}
+
+static void ctl_denied(void *ctx, const struct policy_caller *who, const char *action,
+		       const char *request, const char *why)
+{
+	policy_ctl_denied(((struct daemon *)ctx)->pctl, who, action, request, why);
+}
+
 /* --- start and stop ------------------------------------------------------- */
 
 static void on_signal(struct loop *l, int fd, uint32_t events, void *ctx)
@@ -199,8 +254,7 @@ static void on_signal(struct loop *l, int fd, uint32_t events, void *ctx)
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			pr_info("SIGHUP: reloading %s", d->cfg->path);
-			if (d->ctl)
-				control_reload_signal(d->ctl);
+			policy_ctl_reload_signal(d->pctl);
 			continue;
 		}
 		pr_info("signal %u: stopping%s", si.ssi_signo,
@@ -238,6 +292,25 @@ static int worker_threads(const struct daemon_opts *opts)
 
 static int start(struct daemon *d)
 {
+	const struct policy_enforcer enforcer = {
+	    .ctx = d,
+	    .policy = daemon_policy,
+	    .apply = daemon_apply_policy,
+	    .flush = daemon_flush,
+	    .event = daemon_event,
+	};
+	struct control_ops ops = {
+	    .ctx = d,
+	    .status = daemon_write_status,
+	    .stats = daemon_write_stats,
+	    .reload = ctl_reload,
+	    .rollback = ctl_rollback,
+	    .nta_add = ctl_nta_add,
+	    .nta_del = ctl_nta_del,
+	    .nta_list = ctl_nta_list,
+	    .flush = ctl_flush,
+	    .denied = ctl_denied,
+	};
 	char err[512] = "";
 	sigset_t set;
 
@@ -272,11 +345,17 @@ static int start(struct daemon *d)
 	    attach_start_query(d->cfg, d->ld.prog_xdp, d->ld.prog_tc, d->ld.prog_query, d->loop);
 	if (!d->att)
 		return -1;
-	d->ctl = control_start(d, d->cfg, err, sizeof(err));
+	d->pctl = policy_ctl_new(&enforcer, d->loop);
+	if (!d->pctl) {
+		pr_err("policy: out of memory");
+		return -1;
+	}
+	ops.loop = d->loop;
+	d->ctl = control_start(&ops, d->cfg, err, sizeof(err));
 	if (!d->ctl)
 		pr_warn("control socket: %s", err);
 	if (d->cfg->metrics_listen[0])
-		d->met = metrics_start(d, d->cfg->metrics_listen);
+		d->met = metrics_start(d->loop, daemon_write_stats, d, d->cfg->metrics_listen);
 	if (caps_drop_unneeded())
 		pr_warn("running with every capability it started with");
 	pr_info("running: %d zones, %d attachments, prefetch %s, pid %d", d->cfg->n_zones,
@@ -292,6 +371,8 @@ static void stop(struct daemon *d, bool started)
 	bool clean = !d->opts.keep_pinned && (started || !d->ld.reused_maps);
 
 	metrics_stop(d->met);
+	/* A reload being probed ends unanswered before the client waiting for it is closed. */
+	policy_ctl_free(d->pctl);
 	if (d->ctl)
 		control_stop(d->ctl);
 	punt_stop(d->punts);

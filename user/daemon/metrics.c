@@ -20,7 +20,9 @@
 #define METRICS_BODY_MAX 65536
 
 struct metrics {
-	struct daemon *d;
+	struct loop *loop;
+	metrics_stats_fn stats;
+	void *ctx;
 	int fd;
 };
 
@@ -61,7 +63,7 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 	return -EINVAL;
 }
 
-/* "name value" lines from daemon_write_stats become "dnsward_name value". */
+/* "name value" lines from the owner's stats become "dnsward_name value". */
 static size_t render(struct metrics *m, char *body, size_t cap)
 {
 	char *stats = NULL, *line, *save = NULL;
@@ -70,7 +72,7 @@ static size_t render(struct metrics *m, char *body, size_t cap)
 
 	if (!f)
 		return 0;
-	daemon_write_stats(m->d, f);
+	m->stats(m->ctx, f);
 	fclose(f);
 	for (line = strtok_r(stats, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		int w = snprintf(body + n, cap - n, "dnsward_%s\n", line);
@@ -110,7 +112,8 @@ out:
 	free(body);
 }
 
-struct metrics *metrics_start(struct daemon *d, const char *listen_addr)
+struct metrics *metrics_start(struct loop *loop, metrics_stats_fn stats, void *ctx,
+			      const char *listen_addr)
 {
 	struct sockaddr_storage ss;
 	struct metrics *m;
@@ -124,11 +127,13 @@ struct metrics *metrics_start(struct daemon *d, const char *listen_addr)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
-	m->d = d;
+	m->loop = loop;
+	m->stats = stats;
+	m->ctx = ctx;
 	m->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (m->fd < 0 || setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(m->fd, (struct sockaddr *)&ss, len) < 0 || listen(m->fd, 8) < 0 ||
-	    loop_add_fd(daemon_loop(d), m->fd, EPOLLIN, on_accept, m)) {
+	    loop_add_fd(loop, m->fd, EPOLLIN, on_accept, m)) {
 		pr_err("metrics: listen on %s: %s", listen_addr, strerror(errno));
 		if (m->fd >= 0)
 			close(m->fd);
@@ -143,7 +148,7 @@ void metrics_stop(struct metrics *m)
 {
 	if (!m)
 		return;
-	loop_del_fd(daemon_loop(m->d), m->fd);
+	loop_del_fd(m->loop, m->fd);
 	close(m->fd);
 	free(m);
 }
