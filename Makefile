@@ -69,6 +69,7 @@ help:
 	@echo "make bench         run the benchmarks (results in build/bench/)"
 	@echo "make fuzz          run the fuzzers for FUZZ_SECONDS each (default 60)"
 	@echo "make install       install (PREFIX, default /usr/local; DESTDIR) binary, man pages, unit, config"
+	@echo "make deb           build the Debian package with dpkg-buildpackage (build/deb/)"
 	@echo "make man           check the man pages (groff -ww)"
 	@echo "make vmlinux       regenerate vmlinux/vmlinux.h from this kernel's BTF"
 	@echo "make format-check  check clang-format"
@@ -80,7 +81,7 @@ DEB_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils
 	dns-root-data iproute2 nsd unbound bind9-dnsutils dnsperf strace \
 	python3-dnspython python3-scapy clang-format procps openssl curl \
 	qemu-system-x86 busybox-static cpio kmod xz-utils \
-	groff-base man-db systemd
+	groff-base man-db systemd debhelper dpkg-dev fakeroot lintian debootstrap
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -136,7 +137,7 @@ $(BUILD)/libdnsward-san.a: $(SAN_OBJS)
 
 $(BUILD)/dnsward: user/cli/main.c $(BUILD)/libdnsward.a $(USER_HDRS) $(SKELS) $(BUILD)/version.h
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) $< $(BUILD)/libdnsward.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/libdnsward.a $(LDLIBS) -o $@
 
 $(BUILD)/dnsward-san: user/cli/main.c $(BUILD)/libdnsward-san.a $(USER_HDRS) $(SKELS) $(BUILD)/version.h
 	$(msg) LD $@
@@ -209,6 +210,25 @@ install: $(BUILD)/dnsward
 		install -m 0644 deploy/config/dnsward.yaml $(DESTDIR)$(SYSCONFDIR)/dnsward/dnsward.yaml
 	$(Q)install -d -m 0755 $(DESTDIR)$(DOCDIR)/examples
 	$(Q)install -m 0644 examples/*.yaml $(DESTDIR)$(DOCDIR)/examples/
+
+# `make deb`: dpkg-buildpackage (debhelper, debian/) on a copy of the tree in
+# $(BUILD)/deb/, with the version in its VERSION file and debian/changelog; the package is
+# $(BUILD)/deb/dnsward_<version>_<arch>.deb. Versions that are not N.… (no tag yet) become
+# 0~git<describe>; '-' becomes '+'.
+DEB_VERSION := $(shell echo '$(VERSION_STR)' | sed -E -e 's/^v([0-9])/\1/' -e '/^[0-9]+\./!s/^/0~git/' -e 's/-/+/g')
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_SRC     := $(BUILD)/deb/dnsward-$(DEB_VERSION)
+deb:
+	$(msg) DEB "$(BUILD)/deb/dnsward_$(DEB_VERSION)_$(DEB_ARCH).deb"
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(DEB_SRC)
+	$(Q)git ls-files --cached --others --exclude-standard | grep -v '^$(BUILD)/' | \
+		while read -r f; do [ -f "$$f" ] && echo "$$f"; done | tar -T - -cf - | tar -C $(DEB_SRC) -xf -
+	$(Q)echo '$(VERSION_STR)' > $(DEB_SRC)/VERSION
+	$(Q)printf 'dnsward (%s) unstable; urgency=medium\n\n  * Build of %s.\n\n -- %s  %s\n' \
+		'$(DEB_VERSION)' '$(VERSION_STR)' "$$(sed -n 's/^Maintainer: //p' debian/control)" "$$(date -R)" \
+		> $(DEB_SRC)/debian/changelog
+	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || { tail -30 ../build.log; exit 1; }
+	$(Q)ls $(BUILD)/deb/*.deb
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
