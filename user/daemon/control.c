@@ -316,8 +316,13 @@ static int clear_stale(const struct sockaddr_un *sa, char *err, size_t err_len)
 	struct stat st;
 	int fd, ret = 0;
 
-	if (lstat(sa->sun_path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
+	if (lstat(sa->sun_path, &st) < 0) {
+		ret = -errno;
+		if (ret == -ENOENT)
+			return 0;
+		snprintf(err, err_len, "control socket %s: %s", sa->sun_path, strerror(-ret));
+		return ret;
+	}
 	if (!S_ISSOCK(st.st_mode)) {
 		snprintf(err, err_len, "control socket %s: exists and is not a socket",
 			 sa->sun_path);
