@@ -166,3 +166,27 @@ forged_race() {
 	wait $qpid
 	cat "$DW_TMP/q.out"
 }
+
+# query_race QUERY-ARGS... -- SEND...: the workload's stub query (tests/lab/query with
+# QUERY-ARGS) from a random ID and port, RACE_ID and RACE_SPORT; once it is out, SEND
+# runs (a command or function that reads them). Prints what the stub accepted; SEND's
+# output is in $DW_TMP/f.out.
+query_race() {
+	local qargs=() i qpid
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		qargs+=("$1")
+		shift
+	done
+	shift
+	RACE_ID=$((RANDOM % 60000 + 1)) RACE_SPORT=$((RANDOM % 20000 + 40000))
+	"$LAB_HOME/query" "${qargs[@]}" --id $RACE_ID --sport $RACE_SPORT --timeout 6 \
+		>"$DW_TMP/q.out" 2>&1 &
+	qpid=$!
+	for i in $(seq 1 50); do
+		grep -q '^; sent' "$DW_TMP/q.out" && break
+		sleep 0.1
+	done
+	"$@" >"$DW_TMP/f.out" 2>&1
+	wait $qpid
+	cat "$DW_TMP/q.out"
+}

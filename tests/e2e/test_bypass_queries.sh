@@ -19,20 +19,13 @@ echo "prefetch: false" >>"$DW_TMP/q.yaml"
 # mismatch_race FAMILY: the query (R1 answers 1.5 s late), then at once a reply with
 # its ID and port for evil.example. Prints what the stub accepted.
 mismatch_race() {
-	local fam=$1 id=$((RANDOM % 60000 + 1)) sport=$((RANDOM % 20000 + 40000)) i
-	local type=A answer=203.0.113.77 six=()
+	local fam=$1 type=A answer=203.0.113.77 six=()
 	if [ "$fam" = 6 ]; then type=AAAA answer=2001:db8:3::77 six=(--ipv6); fi
-	"$LAB_HOME/query" "${six[@]}" --any-question --id $id --sport $sport --timeout 6 \
-		ldap.idp.test $type >"$DW_TMP/q.out" 2>&1 &
-	local qpid=$!
-	for i in $(seq 1 50); do
-		grep -q '^; sent' "$DW_TMP/q.out" && break
-		sleep 0.1
-	done
-	"$LAB_HOME/forge" "${six[@]}" --qname evil.example --qtype $type --id $id --dport $sport \
-		--answer $answer >"$DW_TMP/f.out" 2>&1
-	wait $qpid
-	cat "$DW_TMP/q.out"
+	send() {
+		"$LAB_HOME/forge" "${six[@]}" --qname evil.example --qtype $type --id $RACE_ID \
+			--dport $RACE_SPORT --answer $answer
+	}
+	query_race "${six[@]}" --any-question ldap.idp.test $type -- send
 }
 
 "$LAB_HOME/resolver" nonvalidating --delay-ms 1500 >/dev/null 2>&1

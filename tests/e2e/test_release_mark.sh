@@ -19,20 +19,13 @@ dw_config "$DW_TMP/mark.yaml" "{pattern: \"wl*\", hook: tc, direction: egress}" 
 # socket in the node's namespace, marked, answers at once with a forged address.
 # Prints what the workload accepted.
 marked_race() {
-	local fam=$1 id=$((RANDOM % 60000 + 1)) sport=$((RANDOM % 20000 + 40000)) i
-	local type=A answer=203.0.113.77 src=$RESOLVER_IP4 dst=$WORKLOAD_IP4 six=()
+	local fam=$1 type=A answer=203.0.113.77 src=$RESOLVER_IP4 dst=$WORKLOAD_IP4 six=()
 	if [ "$fam" = 6 ]; then
 		type=AAAA answer=2001:db8:3::77 src=$RESOLVER_IP6 dst=$WORKLOAD_IP6 six=(--ipv6)
 	fi
-	"$LAB_HOME/query" "${six[@]}" --id $id --sport $sport --timeout 6 ldap.idp.test $type \
-		>"$DW_TMP/q.out" 2>&1 &
-	local qpid=$!
-	for i in $(seq 1 50); do
-		grep -q '^; sent' "$DW_TMP/q.out" && break
-		sleep 0.1
-	done
-	ip netns exec "$NS_NODE" /usr/bin/python3 - "$fam" "$src" "$dst" "$id" "$sport" "$type" \
-		"$answer" "$MARK" >"$DW_TMP/f.out" 2>&1 <<'PY'
+	send() {
+		ip netns exec "$NS_NODE" /usr/bin/python3 - "$fam" "$src" "$dst" "$RACE_ID" \
+			"$RACE_SPORT" "$type" "$answer" "$MARK" <<'PY'
 import socket, sys
 from scapy.all import DNS, DNSQR, DNSRR, IP, IPv6, UDP, raw
 fam, src, dst, qid, dport, qtype, answer, mark = sys.argv[1:]
@@ -46,8 +39,8 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, int(mark, 16))
 s.sendto(pkt, (dst, 0))
 print("sent marked", qtype, answer, "to", dst, dport, "id", qid)
 PY
-	wait $qpid
-	cat "$DW_TMP/q.out"
+	}
+	query_race "${six[@]}" ldap.idp.test $type -- send
 }
 
 "$LAB_HOME/resolver" nonvalidating --delay-ms 1500 >/dev/null 2>&1
