@@ -151,21 +151,6 @@ dw_wait_event() {
 	return 1
 }
 
-# forged_race NAME TYPE FORGE-ARGS...: R1 answers 1.5 s late; the attacker,
-# matching ID and port, answers at once. Prints what the workload accepted.
-forged_race() {
-	local name=$1 type=$2 id=$((RANDOM % 60000 + 1)) sport=$((RANDOM % 20000 + 40000)) i
-	shift 2
-	"$LAB_HOME/query" --id $id --sport $sport --timeout 6 "$name" "$type" >"$DW_TMP/q.out" 2>&1 &
-	local qpid=$!
-	for i in $(seq 1 50); do
-		grep -q '^; sent' "$DW_TMP/q.out" && break
-		sleep 0.1
-	done
-	"$LAB_HOME/forge" --qname "$name" --qtype "$type" --id $id --dport $sport "$@" >/dev/null 2>&1
-	wait $qpid
-	cat "$DW_TMP/q.out"
-}
 
 # query_race QUERY-ARGS... -- SEND...: the workload's stub query (tests/lab/query with
 # QUERY-ARGS) from a random ID and port, RACE_ID and RACE_SPORT; once it is out, SEND
@@ -189,4 +174,17 @@ query_race() {
 	"$@" >"$DW_TMP/f.out" 2>&1
 	wait $qpid
 	cat "$DW_TMP/q.out"
+}
+
+# forged_race NAME TYPE [--ipv6] FORGE-ARGS...: R1 answers 1.5 s late; the attacker,
+# matching ID and port, answers at once. --ipv6 goes to both sides. Prints what the
+# workload accepted.
+forged_race() {
+	local name=$1 type=$2 six=()
+	shift 2
+	[ "${1:-}" = --ipv6 ] && six=(--ipv6)
+	forged_send() {
+		"$LAB_HOME/forge" --qname "$name" --qtype "$type" --id $RACE_ID --dport $RACE_SPORT "$@"
+	}
+	query_race "${six[@]}" "$name" "$type" -- forged_send "$@"
 }

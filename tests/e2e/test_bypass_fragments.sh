@@ -21,22 +21,6 @@ frag_race() {
 	forged_race ldap.idp.test "$type" "${six[@]}" --answer "$answer" --fragment "$bytes"
 }
 
-# The query script takes --ipv6 too: forged_race passes the family to both sides.
-forged_race() {
-	local name=$1 type=$2 id=$((RANDOM % 60000 + 1)) sport=$((RANDOM % 20000 + 40000)) i six=()
-	shift 2
-	[ "$1" = --ipv6 ] && six=(--ipv6)
-	"$LAB_HOME/query" "${six[@]}" --id $id --sport $sport --timeout 6 "$name" "$type" >"$DW_TMP/q.out" 2>&1 &
-	local qpid=$!
-	for i in $(seq 1 50); do
-		grep -q '^; sent' "$DW_TMP/q.out" && break
-		sleep 0.1
-	done
-	"$LAB_HOME/forge" --qname "$name" --qtype "$type" --id $id --dport $sport "$@" >"$DW_TMP/f.out" 2>&1
-	wait $qpid
-	cat "$DW_TMP/q.out"
-}
-
 "$LAB_HOME/resolver" nonvalidating --delay-ms 1500 >/dev/null 2>&1
 for case in "4 8" "4 16" "6 8" "6 16"; do
 	read -r fam bytes <<<"$case"
