@@ -66,7 +66,7 @@ static const struct error_case error_cases[] = {
     {"unknown top-level key", "zones: []\nzoens: []\n",
      "2:1: zoens: unknown key (expected one of: zones, trust_anchors, negative_trust_anchors, "
      "upstreams, resolvers, interfaces, limits, dns_port, pin_path, prefetch, events, metrics, "
-     "control)"},
+     "control, validation)"},
     {"unknown zone key", "zones:\n  - name: a.test\n    moed: enforce\n",
      "3:5: zones[0].moed: unknown key (expected one of: name, mode, require, failure, "
      "cname_targets_secure, probe)"},
@@ -484,6 +484,9 @@ static void test_defaults(void)
 	CHECK(cfg.prefetch);
 	CHECK_EQ_INT(load_text("zones: []\nprefetch: false\n"), 0);
 	CHECK(!cfg.prefetch);
+	CHECK(cfg.validation_sha1_ds);
+	CHECK_EQ_INT(load_text("zones: []\nvalidation: {sha1_ds: false}\n"), 0);
+	CHECK(!cfg.validation_sha1_ds);
 	CHECK_EQ_INT(load_text("zones:\n  - name: Idp.Test.\n"), 0);
 	CHECK_EQ_STR(cfg.events_output, "stdout");
 	CHECK_EQ_STR(cfg.metrics_listen, "");

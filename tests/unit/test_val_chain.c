@@ -329,6 +329,26 @@ static void test_expired_within_skew(void)
 	validator_free(v);
 }
 
+/* validation.sha1_ds: false leaves a zone whose only DS is SHA-1 without a usable DS */
+static void test_sha1_ds_switch(void)
+{
+	struct dw_config c = cfg;
+	struct validator *v;
+	struct val_result res;
+	char err[256];
+
+	c.validation_sha1_ds = false;
+	v = validator_new(&c, err, sizeof(err));
+	validator_set_time(v, FAKE_T0);
+	CHECK_EQ_INT(validator_check_name(v, "sha1.test", LDNS_RR_TYPE_A, &res), 0);
+	CHECK_EQ_INT(res.outcome, VAL_INSECURE);
+	CHECK(strstr(res.reason, "uses only unsupported algorithms") != NULL);
+	/* the SHA-256 DS of the other zones still counts */
+	CHECK_EQ_INT(validator_check_name(v, "idp.test", LDNS_RR_TYPE_A, &res), 0);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	validator_free(v);
+}
+
 static void test_keytrap_bounded(void)
 {
 	struct validator *v = new_validator();
@@ -702,6 +722,7 @@ int main(void)
 	f_upstream(&cfg);
 	RUN_TEST(test_outcomes);
 	RUN_TEST(test_expired_within_skew);
+	RUN_TEST(test_sha1_ds_switch);
 	RUN_TEST(test_keytrap_bounded);
 	RUN_TEST(test_cache_and_stats);
 	RUN_TEST(test_nta);

@@ -507,6 +507,9 @@ static const struct field control_fields[] = {
     {"mode", FT_CUSTOM, CFG_AT(struct dw_config, control_mode), .def = 0600,
      .fn = parse_control_mode},
 };
+static const struct field validation_fields[] = {
+    {"sha1_ds", FT_BOOL, CFG_AT(struct dw_config, validation_sha1_ds), .def = 1},
+};
 
 static const struct field top_fields[] = {
     {"zones", FT_LIST, .max = CFG_ZONES_MAX, .item = parse_zone},
@@ -523,6 +526,7 @@ static const struct field top_fields[] = {
     {"events", FT_MAP, CFG_SUB(events_fields)},
     {"metrics", FT_MAP, CFG_SUB(metrics_fields)},
     {"control", FT_MAP, CFG_SUB(control_fields)},
+    {"validation", FT_MAP, CFG_SUB(validation_fields)},
 };
 
 void config_defaults(struct dw_config *cfg)

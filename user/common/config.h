@@ -124,6 +124,8 @@ struct dw_config {
 	unsigned control_mode;		   /* default 0600 */
 	/* Validate a protected question when the workload's query is seen; default true. */
 	bool prefetch;
+	/* validation.sha1_ds: SHA-1 DS digests count (RFC 8624: MUST validate); default true */
+	bool validation_sha1_ds;
 };
 
 /* Fill every default (no zones, system anchor, limits as documented). */

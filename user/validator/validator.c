@@ -48,7 +48,7 @@ struct validator *validator_new(const struct dw_config *cfg, char *err, size_t e
 	v->cfg = *cfg;
 	limits_defaults(&v->cfg.limits);
 	v->use_0x20 = true;
-	v->allow_sha1_ds = true;
+	v->allow_sha1_ds = cfg->validation_sha1_ds;
 	if (anchors_load(&v->anchors, &v->cfg, err, err_len)) {
 		free(v);
 		return NULL;
