@@ -244,6 +244,31 @@ static void test_relevant_protected_zone(void)
 	ldns_rdf_deep_free(zone);
 }
 
+/*
+ * A DNS-SD instance name (a space, bytes above 0x7f) belongs to its protected
+ * zone like any other name, so a record for it in a reply about another zone
+ * is relevant, and the CNAME relaxation of its zone applies to it.
+ */
+static void test_relevant_dnssd_name(void)
+{
+	ldns_rr *srv = rr("my\\032printer\\200._ipp._tcp.sd.test. 300 IN SRV 0 0 631 "
+			  "evil.example.");
+	ldns_rdf *qn = ldns_dname_new_frm_str("rr.idp.test.");
+	ldns_rdf *zone = ldns_dname_new_frm_str("idp.test.");
+	const struct cfg_zone *z;
+
+	CHECK(!judge_relevant(&cfg, qn, zone, srv));
+	snprintf(cfg.zones[0].name, sizeof(cfg.zones[0].name), "sd.test");
+	cfg.n_zones = 1;
+	CHECK(judge_relevant(&cfg, qn, zone, srv));
+	z = name_zone(&cfg, ldns_rr_owner(srv));
+	CHECK(z == &cfg.zones[0]);
+	cfg.n_zones = 0;
+	ldns_rr_free(srv);
+	ldns_rdf_deep_free(qn);
+	ldns_rdf_deep_free(zone);
+}
+
 /* The whole-message entry point rejects what is not a response with one question. */
 static void test_judge_reply_garbage(void)
 {
@@ -283,6 +308,7 @@ int main(void)
 	RUN_TEST(test_true_nxdomain);
 	RUN_TEST(test_authority_poisoning);
 	RUN_TEST(test_relevant_protected_zone);
+	RUN_TEST(test_relevant_dnssd_name);
 	RUN_TEST(test_judge_reply_garbage);
 	HARNESS_EXIT();
 }

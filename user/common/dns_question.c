@@ -62,6 +62,43 @@ static bool zone_label(const uint8_t *lab, size_t n)
 	return true;
 }
 
+int dname_zone_suffix(const uint8_t *wire, size_t len, char *out, size_t out_len)
+{
+	size_t off = 0, from = 0, pos = 0;
+
+	/* the last label a zone name cannot spell ends the candidate suffix's prefix */
+	while (off < len && wire[off]) {
+		size_t n = wire[off];
+
+		if (n > 63 || off + 1 + n >= len)
+			return -EINVAL;
+		if (!zone_label(wire + off + 1, n))
+			from = off + 1 + n;
+		off += 1 + n;
+	}
+	if (off >= len || off > 254)
+		return -EINVAL;
+	for (off = from; wire[off]; off += 1 + wire[off]) {
+		size_t n = wire[off], i;
+
+		if (pos + n + 2 > out_len)
+			return -EINVAL;
+		if (pos)
+			out[pos++] = '.';
+		for (i = 0; i < n; i++) {
+			uint8_t c = wire[off + 1 + i];
+
+			out[pos++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		}
+	}
+	if (out_len < 2)
+		return -EINVAL;
+	if (!pos)
+		out[pos++] = '.';
+	out[pos] = '\0';
+	return 0;
+}
+
 int dnsq_parse(const uint8_t *msg, size_t len, struct dns_question *q)
 {
 	size_t off = 12, pos = 0, wire = 0;

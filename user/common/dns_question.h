@@ -24,6 +24,13 @@ struct dns_question {
 
 /* Parse the first question of msg. Returns 0, or -EINVAL when it does not parse. */
 int dnsq_parse(const uint8_t *msg, size_t len, struct dns_question *q);
+/*
+ * The same suffix for an uncompressed wire name (wire, len bytes), written to
+ * out in lower case ("." when none). Returns 0, or -EINVAL when the name does
+ * not parse or out is too small.
+ */
+int dname_zone_suffix(const uint8_t *wire, size_t len, char *out, size_t out_len);
+
 /* The suffix of q's name a policy zone can be looked up with ("." when none). */
 const char *dnsq_zone_suffix(const struct dns_question *q);
 

@@ -58,14 +58,6 @@ bool judge_rr_in(const ldns_rr *rr, const ldns_rr_list *list, bool check_ttl)
 	return false;
 }
 
-static bool name_in_protected(const struct dw_config *cfg, const ldns_rdf *name)
-{
-	char n[CFG_NAME_LEN];
-
-	name_str(name, n, sizeof(n));
-	return config_find_zone(cfg, n) != NULL;
-}
-
 bool judge_relevant(const struct dw_config *cfg, const ldns_rdf *qname, const ldns_rdf *zone,
 		    const ldns_rr *rr)
 {
@@ -77,7 +69,7 @@ bool judge_relevant(const struct dw_config *cfg, const ldns_rdf *qname, const ld
 		return true;
 	if (zone && (name_under(owner, zone) || name_under(zone, owner)))
 		return true;
-	return name_in_protected(cfg, owner);
+	return name_zone(cfg, owner) != NULL;
 }
 
 static bool truth_has_answer(const struct val_truth *t, const ldns_rdf *qname, ldns_rr_type qt)

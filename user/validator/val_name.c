@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/config.h"
+#include "common/dns_question.h"
 #include "dnsward.h"
 #include "validator/val_name.h"
 
@@ -145,4 +147,14 @@ ldns_rdf *name_child_toward(const ldns_rdf *zone, const ldns_rdf *target)
 	if (lt <= lz || !name_under(target, zone))
 		return NULL;
 	return ldns_dname_clone_from(target, lt - lz - 1);
+}
+
+const struct cfg_zone *name_zone(const struct dw_config *cfg, const ldns_rdf *name)
+{
+	char suffix[CFG_NAME_LEN];
+
+	if (!name || ldns_rdf_get_type(name) != LDNS_RDF_TYPE_DNAME ||
+	    dname_zone_suffix(ldns_rdf_data(name), ldns_rdf_size(name), suffix, sizeof(suffix)))
+		return NULL;
+	return config_find_zone(cfg, suffix);
 }

@@ -293,8 +293,7 @@ static ldns_rdf *follow_dname(struct val_work *w, const ldns_pkt *pkt, const ldn
  */
 static ldns_rdf *relaxed_zone(const struct validator *v, const ldns_rdf *qname)
 {
-	char n[CFG_NAME_LEN];
-	const struct cfg_zone *z = config_find_zone(&v->cfg, name_str(qname, n, sizeof(n)));
+	const struct cfg_zone *z = name_zone(&v->cfg, qname);
 	ldns_rdf *apex = NULL;
 
 	if (!z || z->cname_targets_secure)
