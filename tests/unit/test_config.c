@@ -56,7 +56,7 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
-    {"bad enum (the issue's example)",
+    {"bad enum",
      "zones:\n  - name: a.test\n  - name: b.test\n  - name: c.test\n    require: strict\n",
      "5:14: zones[2].require: expected 'secure' or 'not-bogus', got 'strict'"},
     {"bad mode", "zones:\n  - {name: a.test, mode: audit}\n",
