@@ -17,11 +17,11 @@ Q := @
 msg = @printf '  %-8s %s\n'
 endif
 
-PKGS      := libbpf libelf zlib ldns yaml-0.1 openssl
+PKGS      := libbpf libelf zlib ldns yaml-0.1 openssl libmicrohttpd
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Iuser -I$(BUILD)
-LDLIBS    := -lbpf -lelf -lz -lldns -lyaml -lssl -lcrypto -lpthread
+LDLIBS    := -lbpf -lelf -lz -lldns -lyaml -lssl -lcrypto -lmicrohttpd -lpthread
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ivmlinux -Ibpf
@@ -81,7 +81,8 @@ DEB_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils
 	dns-root-data iproute2 nsd unbound bind9-dnsutils dnsperf strace \
 	python3-dnspython python3-scapy clang-format procps openssl curl \
 	qemu-system-x86 busybox-static cpio kmod xz-utils \
-	groff-base man-db systemd debhelper dpkg-dev fakeroot lintian debootstrap
+	groff-base man-db systemd debhelper dpkg-dev fakeroot lintian debootstrap \
+	libmicrohttpd-dev prometheus
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -113,6 +114,8 @@ $(BUILD)/version.h: FORCE | $(BUILD)
 	$(Q)printf '#define DNSWARD_VERSION "%s"\n' '$(VERSION_STR)' > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN      $@ ($(VERSION_STR))"; fi
 FORCE:
+# The metrics' build-info gauge reports the version too.
+$(BUILD)/obj/daemon/metrics_export.o $(BUILD)/san/daemon/metrics_export.o $(FUZZ_BINS): $(BUILD)/version.h
 
 # --- user space --------------------------------------------------------------
 $(BUILD)/obj/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(BUILD)/obj

@@ -110,16 +110,28 @@ dw_stop() {
 	DW_PID=
 }
 
-# dw_stat NAME: one daemon or data-plane counter from the metrics endpoint.
-# A busy daemon may miss one scrape: retry (bounded) rather than read a 0.
+# dw_stat NAME: one daemon or data-plane counter, as `dnsward stats` names it
+# (over the control socket). A busy daemon may miss one request: retry
+# (bounded) rather than read a 0.
 dw_stat() {
+	local body i
+	for i in 1 2 3 4 5; do
+		body=$("$DNSWARD" stats --socket "$DW_TMP/control.sock" 2>/dev/null) &&
+			[ -n "$body" ] && break
+		sleep 0.2
+	done
+	awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' <<<"$body"
+}
+
+# dw_scrape: the metrics endpoint's whole answer (bounded retries), or nothing.
+dw_scrape() {
 	local body i
 	for i in 1 2 3 4 5; do
 		body=$(ip netns exec "$NS_NODE" curl -sf --max-time 2 "http://127.0.0.1:$DW_METRICS_PORT/metrics") &&
 			[ -n "$body" ] && break
 		sleep 0.2
 	done
-	awk -v n="dnsward_$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' <<<"$body"
+	printf '%s\n' "$body"
 }
 
 # dw_dig [dig args]: the workload asks R1 once (short timeout, no retries).

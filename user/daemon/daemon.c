@@ -19,6 +19,7 @@
 #include "daemon/attach.h"
 #include "daemon/bpffs.h"
 #include "daemon/caps.h"
+#include "daemon/chain_health.h"
 #include "daemon/control.h"
 #include "daemon/counters.h"
 #include "daemon/daemon_run.h"
@@ -26,6 +27,7 @@
 #include "daemon/heartbeat.h"
 #include "daemon/loader.h"
 #include "daemon/metrics.h"
+#include "daemon/metrics_export.h"
 #include "daemon/policy_ctl.h"
 #include "daemon/punt.h"
 #include "daemon/reply_path.h"
@@ -45,6 +47,7 @@ struct daemon {
 	struct valpool *pool;
 	struct events *ev;
 	struct metrics *met;
+	struct chain_health *health;
 	struct policy_ctl *pctl;
 	struct control *ctl;
 	struct daemon_opts opts;
@@ -100,6 +103,7 @@ static int daemon_apply_policy(void *ctx, const struct dw_config *next, char *er
 	/* The new policy is in force: links it no longer names lose their program now. */
 	attach_commit(d->att, next);
 	memcpy(d->cfg, next, sizeof(*d->cfg));
+	chain_health_set_policy(d->health, d->cfg);
 	return 0;
 
 restore_validators : {
@@ -203,6 +207,25 @@ static int daemon_write_stats(void *ctx, FILE *out)
 	stat_line(out, "prefetch_joined", vs.prefetch_joined);
 	stat_line(out, "prefetch_pinned", vs.prefetch_pinned);
 	return 0;
+}
+
+/* The metrics endpoint's exposition: the stats above, in Prometheus families, and more. */
+static int daemon_write_metrics(void *ctx, FILE *out)
+{
+	struct daemon *d = ctx;
+	uint64_t now = verdict_now_ns(), hb = heartbeat_read(d->ld.fd_heartbeat);
+	const struct metrics_view v = {
+	    .cfg = d->cfg,
+	    .att = d->att,
+	    .latency = reply_path_latency(d->rp),
+	    .health = d->health,
+	    .uptime_ns = now - d->started_ns,
+	    .heartbeat_age_ns = hb && now > hb ? now - hb : 0,
+	    .stats = daemon_write_stats,
+	    .ctx = d,
+	};
+
+	return metrics_export_write(&v, out);
 }
 
 /* The control socket's changes are the policy lifecycle's. */
@@ -354,8 +377,11 @@ static int start(struct daemon *d)
 	d->ctl = control_start(&ops, d->cfg, err, sizeof(err));
 	if (!d->ctl)
 		pr_warn("control socket: %s", err);
+	d->health = chain_health_start(d->cfg, d->loop, daemon_event, d);
+	if (!d->health)
+		pr_warn("chain health: zones are not probed on a schedule");
 	if (d->cfg->metrics_listen[0])
-		d->met = metrics_start(d->loop, daemon_write_stats, d, d->cfg->metrics_listen);
+		d->met = metrics_start(d->loop, daemon_write_metrics, d, d->cfg->metrics_listen);
 	if (caps_drop_unneeded())
 		pr_warn("running with every capability it started with");
 	pr_info("running: %d zones, %d attachments, prefetch %s, pid %d", d->cfg->n_zones,
@@ -371,6 +397,7 @@ static void stop(struct daemon *d, bool started)
 	bool clean = !d->opts.keep_pinned && (started || !d->ld.reused_maps);
 
 	metrics_stop(d->met);
+	chain_health_stop(d->health);
 	/* A reload being probed ends unanswered before the client waiting for it is closed. */
 	policy_ctl_free(d->pctl);
 	if (d->ctl)

@@ -484,3 +484,8 @@ void reply_path_write_stats(const struct reply_path *rp, FILE *out)
 	if (rp->lat)
 		stage_lat_write(rp->lat, out);
 }
+
+const struct stage_lat *reply_path_latency(const struct reply_path *rp)
+{
+	return rp->lat;
+}

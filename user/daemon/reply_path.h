@@ -15,6 +15,7 @@
 #include "daemon/valpool.h"
 
 struct reply_path;
+struct stage_lat;
 
 /*
  * cfg is the policy in force: the daemon replaces its contents in place on a
@@ -38,5 +39,7 @@ void reply_path_on_result(struct vp_job *j, void *ctx);
 int reply_path_flush(struct reply_path *rp, const char *name);
 /* Its counters, one "name value" per line. */
 void reply_path_write_stats(const struct reply_path *rp, FILE *out);
+/* Where held replies' time went (stage_lat.h), or NULL when it is not measured. */
+const struct stage_lat *reply_path_latency(const struct reply_path *rp);
 
 #endif

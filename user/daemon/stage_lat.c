@@ -14,6 +14,21 @@ static const char *const stage_names[STAGE_MAX] = {
     [STAGE_N_SIGS] = "signatures",
 };
 
+const uint64_t stage_lat_bounds_ns[STAGE_LAT_BOUNDS] = {
+    50000,     100000,	   250000,     500000,	   1000000,	2500000,
+    5000000,   10000000,   25000000,   50000000,   100000000,	250000000,
+    500000000, 1000000000, 2500000000, 5000000000, 10000000000,
+};
+
+static unsigned bucket_of(uint64_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < STAGE_LAT_BOUNDS && v > stage_lat_bounds_ns[i]; i++)
+		;
+	return i;
+}
+
 void stage_lat_add(struct stage_lat *sl, enum stage_id id, uint64_t v)
 {
 	struct stage_lat_one *s;
@@ -24,6 +39,7 @@ void stage_lat_add(struct stage_lat *sl, enum stage_id id, uint64_t v)
 	s->ring[s->count % STAGE_LAT_SAMPLES] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 	s->count++;
 	s->total += v;
+	s->buckets[bucket_of(v)]++;
 	if (v > s->max)
 		s->max = v;
 }

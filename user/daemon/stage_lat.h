@@ -3,8 +3,9 @@
  * stage_lat.h: where a held reply's time goes, stage by stage (ring buffer to
  * loop, queue to a worker, upstream queries, signature checks, hand-back,
  * verdict write, release, and the whole hold). Each stage keeps its count,
- * total and maximum, and the last STAGE_LAT_SAMPLES samples, from which
- * `dnsward stats` reports p50 and p99. Loop thread only.
+ * total and maximum, the last STAGE_LAT_SAMPLES samples, from which
+ * `dnsward stats` reports p50 and p99, and a histogram over fixed bounds
+ * (the metrics endpoint's, which needs counts since start). Loop thread only.
  */
 #ifndef DW_STAGE_LAT_H
 #define DW_STAGE_LAT_H
@@ -28,10 +29,16 @@ enum stage_id {
 };
 
 #define STAGE_LAT_SAMPLES 512 /* the window p50/p99 are taken over */
+/* Histogram bounds: 50 us to 10 s, where a held reply's stages fall. */
+#define STAGE_LAT_BOUNDS 17
+
+extern const uint64_t stage_lat_bounds_ns[STAGE_LAT_BOUNDS];
 
 struct stage_lat_one {
 	uint64_t count, total, max;
 	uint32_t ring[STAGE_LAT_SAMPLES]; /* the last samples (saturated at 2^32-1) */
+	/* samples <= stage_lat_bounds_ns[i] (and above the bound before); the last: above all */
+	uint64_t buckets[STAGE_LAT_BOUNDS + 1];
 };
 
 struct stage_lat {

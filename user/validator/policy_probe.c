@@ -111,6 +111,8 @@ static void probe_one(struct validator *v, const char *name, uint16_t qtype, str
 	}
 	if (res.under_nta)
 		r->under_nta = true;
+	if (res.sig_expires && (!r->sig_expires || res.sig_expires < r->sig_expires))
+		r->sig_expires = res.sig_expires;
 	if (!*first && val_outcome_rank(res.outcome) <= val_outcome_rank(r->outcome))
 		return;
 	*first = false;
@@ -139,6 +141,20 @@ static void probe_zone(struct validator *v, const struct dw_config *next,
 			   (!running || !old ||
 			    policy_probe_effect(running, old, r->outcome, false) != PROBE_DROP);
 	policy_probe_describe(z, r);
+}
+
+int policy_probe_one(const struct dw_config *cfg, const struct cfg_zone *z,
+		     struct probe_result *out, char *err, size_t err_len)
+{
+	struct validator *v = validator_new(cfg, err, err_len);
+
+	if (!v) {
+		pr_warn("policy probe: no validator for %s: %s", cfg->path, err);
+		return -EINVAL;
+	}
+	probe_zone(v, cfg, NULL, z, out);
+	validator_free(v);
+	return 0;
 }
 
 int policy_probe(const struct dw_config *next, const struct dw_config *running,

@@ -27,6 +27,7 @@ struct probe_result {
 	bool under_nta;
 	enum probe_effect effect;
 	bool newly_dropped; /* dropped under the new policy, served under the running one */
+	int64_t sig_expires; /* earliest expiry (Unix time) of the RRSIGs verified, 0: none */
 	char reason[VAL_REASON_LEN];
 	char line[768]; /* the human-readable verdict */
 };
@@ -39,6 +40,15 @@ struct probe_result {
  */
 int policy_probe(const struct dw_config *next, const struct dw_config *running,
 		 struct probe_result *out, int max, char *err, size_t err_len);
+
+/*
+ * Probe zone z of cfg alone, with a validator of its own: nothing comes from
+ * a cache, so out->sig_expires covers every signature from the anchor down
+ * (DS and DNSKEY of each zone cut, and the zone's own records). Returns 0, or
+ * -errno with err set when the validator cannot be built.
+ */
+int policy_probe_one(const struct dw_config *cfg, const struct cfg_zone *z,
+		     struct probe_result *out, char *err, size_t err_len);
 
 /* The effect of an outcome on a zone under cfg (NTAs of cfg included). */
 enum probe_effect policy_probe_effect(const struct dw_config *cfg, const struct cfg_zone *z,

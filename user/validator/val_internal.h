@@ -80,6 +80,8 @@ struct val_work {
 
 /* --- val_work.c --- */
 void work_trace(struct val_work *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A signature that verified expires at when (Unix time): keep the earliest in the result. */
+void work_sig_expires(struct val_work *w, int64_t when);
 /* Count a limit hit; returns false so callers can `return work_limit(...)`. */
 bool work_limit(struct val_work *w, const char *what);
 /* An empty SECURE truth, believed for max_verdict_ttl at most. */

@@ -615,6 +615,7 @@ void sig_verify_rrset(struct val_work *w, ldns_rr_list *rrset, const ldns_rr_lis
 				   ldns_rdf2native_int8(ldns_rr_rrsig_algorithm(sig)),
 				   ldns_rdf2native_int16(ldns_rr_rrsig_keytag(sig)));
 			st->ttl = left <= 0 ? 0 : (left < ttl ? (uint32_t)left : ttl);
+			work_sig_expires(w, (int64_t)w->now + left);
 			if (labels)
 				*labels = ldns_rdf2native_int8(ldns_rr_rrsig_labels(sig));
 			return;

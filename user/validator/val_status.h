@@ -39,6 +39,12 @@ struct val_result {
 	bool under_nta;
 	/* judge_reply only: the validated data did not cover the reply's content */
 	bool content_mismatch;
+	/*
+	 * The earliest expiration (Unix time) of the RRSIGs verified while
+	 * answering, 0 when none was: what a cache hit proved is not counted,
+	 * so a fresh validator sees the whole chain from the anchor.
+	 */
+	int64_t sig_expires;
 	struct val_trace_line trace[VAL_TRACE_MAX];
 	int n_trace;
 };

@@ -22,6 +22,12 @@ void work_trace(struct val_work *w, const char *fmt, ...)
 	r->n_trace++;
 }
 
+void work_sig_expires(struct val_work *w, int64_t when)
+{
+	if (w->res && (!w->res->sig_expires || when < w->res->sig_expires))
+		w->res->sig_expires = when;
+}
+
 bool work_limit(struct val_work *w, const char *what)
 {
 	w->v->stats.limit_hits++;
