@@ -95,6 +95,8 @@ static void keytrap_sigs(ldns_rr_list *rrs, const char *owner, ldns_rr_type cove
 
 #define INC (FAKE_T0 - 3600)
 #define EXP (FAKE_T0 + 30 * 86400)
+/* test.'s signatures expire first: the earliest expiry on every path below it */
+#define EXP_TEST (FAKE_T0 + 20 * 86400)
 
 static void build_hierarchy(void)
 {
@@ -144,7 +146,7 @@ static void build_hierarchy(void)
 	ldns_key *knew = f_key(LDNS_SIGN_ECDSAP256SHA256, 256, "new.test.", FAKE_T0 + 30 * 86400,
 			       FAKE_T0 + 60 * 86400);
 	ldns_key *kkt = f_key(LDNS_SIGN_ECDSAP256SHA256, 256, "kt.test.", INC, EXP);
-	ldns_key *ktest = f_key(LDNS_SIGN_ECDSAP256SHA256, 256, "test.", INC, EXP);
+	ldns_key *ktest = f_key(LDNS_SIGN_ECDSAP256SHA256, 256, "test.", INC, EXP_TEST);
 	ldns_key *kroot = f_key(LDNS_SIGN_ECDSAP256SHA256, 256, ".", INC, EXP);
 	ldns_key *ks[] = {kidp, kn3, khi, kbad, kother, kold, knew, kkt};
 	ldns_rr_list *fake_keys = keytrap_keys(kkt, 40);
@@ -382,6 +384,27 @@ static void test_cache_and_stats(void)
 	validator_check_name(v, "ldap.idp.test", LDNS_RR_TYPE_A, &res);
 	validator_get_stats(v, &b);
 	CHECK_EQ_INT(b.upstream_queries, a.upstream_queries + 1); /* warm chain: one query */
+	validator_free(v);
+}
+
+/*
+ * The earliest expiry of the signatures a check verified: on a cold cache the
+ * whole path (test.'s DS for idp.test expires first), on a warm one only what
+ * was verified anew (ldap.idp.test's own A, signed by idp.test).
+ */
+static void test_signature_expiry_on_the_path(void)
+{
+	struct validator *v = new_validator();
+	struct val_result res;
+
+	validator_check_name(v, "www.idp.test", LDNS_RR_TYPE_A, &res);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	CHECK_EQ_INT(res.sig_expires, EXP_TEST);
+	validator_check_name(v, "ldap.idp.test", LDNS_RR_TYPE_A, &res);
+	CHECK_EQ_INT(res.outcome, VAL_SECURE);
+	CHECK_EQ_INT(res.sig_expires, EXP);
+	validator_check_name(v, "ldap.idp.test", LDNS_RR_TYPE_A, &res);
+	CHECK_EQ_INT(res.sig_expires, 0); /* all from the cache */
 	validator_free(v);
 }
 
@@ -724,6 +747,7 @@ int main(void)
 	RUN_TEST(test_expired_within_skew);
 	RUN_TEST(test_sha1_ds_switch);
 	RUN_TEST(test_keytrap_bounded);
+	RUN_TEST(test_signature_expiry_on_the_path);
 	RUN_TEST(test_cache_and_stats);
 	RUN_TEST(test_nta);
 	RUN_TEST(test_no_upstream_indeterminate);
