@@ -26,7 +26,7 @@ struct probe_result {
 	enum val_outcome outcome;
 	bool under_nta;
 	enum probe_effect effect;
-	bool newly_dropped; /* dropped under the new policy, served under the running one */
+	bool newly_dropped;  /* dropped under the new policy, served under the running one */
 	int64_t sig_expires; /* earliest expiry (Unix time) of the RRSIGs verified, 0: none */
 	char reason[VAL_REASON_LEN];
 	char line[768]; /* the human-readable verdict */
