@@ -14,7 +14,6 @@
 
 command -v promtool >/dev/null || { skip metrics "promtool missing (make deps)"; finish; }
 PY=/usr/bin/python3
-ZONES="idp.test expiring.test insecure.test bogus.test"
 
 dw_lab_up --resolver nonvalidating
 dw_config "$DW_TMP/m.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
@@ -177,7 +176,7 @@ else
 	fail daemon_serves_while_metrics_flooded "stats '$s1', answer '$got'"
 fi
 back=0
-for i in $(seq 1 40); do
+for _ in $(seq 1 40); do
 	if ip netns exec "$NS_NODE" curl -sf --max-time 1 "http://127.0.0.1:$DW_METRICS_PORT/metrics" | grep -q '^dnsward_build_info'; then
 		back=1
 		break
