@@ -10,6 +10,7 @@
 
 #include "lib/core.bpf.h"
 #include "lib/query.bpf.h"
+#include "lib/encdns.bpf.h"
 
 #define DW_TC_ACT_OK   0
 #define DW_TC_ACT_SHOT 2
@@ -53,12 +54,15 @@ int dnsward_tc(struct __sk_buff *skb)
 /*
  * The query hook: where a workload's queries flow (tc egress of an XDP
  * uplink, tc ingress of a pod veth whose replies are judged at egress). It
- * only tells the daemon which protected question is coming; the packet
- * always passes unchanged.
+ * tells the daemon which protected question is coming; a DNS query always
+ * passes unchanged. Only encrypted DNS to a resolver the policy does not
+ * allow is dropped here (encdns.bpf.h).
  */
 SEC("tc")
 int dnsward_tc_query(struct __sk_buff *skb)
 {
+	if (dw_encdns(skb) == DW_ACT_DROP)
+		return DW_TC_ACT_SHOT;
 	dw_query(skb);
 	return DW_TC_ACT_OK;
 }

@@ -29,6 +29,9 @@
 #define DW_MAP_RELEASE_PROOFS "dnsward_release_proofs"
 #define DW_MAP_QUERIES	      "dnsward_queries"
 #define DW_MAP_QUERY_LINKS    "dnsward_query_links"
+#define DW_MAP_PORTS	      "dnsward_ports"
+#define DW_MAP_ENCDNS_ADDRS   "dnsward_encdns_addrs"
+#define DW_MAP_ENCDNS_CLIENTS "dnsward_encdns_clients"
 
 #define DW_DEFAULT_PIN_PATH "/sys/fs/bpf/dnsward"
 
@@ -157,6 +160,9 @@ enum dw_counter {
 	DW_CNT_QUERY_TRACKED,	 /* query hook: a query of an enforced zone remembered */
 	DW_CNT_QUESTION_MISMATCH, /* reply to a remembered query with another question: dropped */
 	DW_CNT_UNSOLICITED,	  /* protected UDP reply matching no remembered query: dropped */
+	DW_CNT_TUNNELED,	/* a DNS reply inside VXLAN or Geneve, judged as its inner packet */
+	DW_CNT_ENCDNS_DROPPED,	/* query hook: DoT/DoQ/DoH to an address not allowed: dropped */
+	DW_CNT_ENCDNS_REPORTED, /* query hook: the same, counted and passed (action report) */
 	DW_CNT_MAX,
 };
 
@@ -289,9 +295,49 @@ struct dw_release_proof {
 /* Releases in flight at once; an LRU drops the oldest, whose copy is long gone. */
 #define DW_RELEASE_PROOFS_MAX 4096
 
-/* dw_datapath_cfg.enabled: any non-zero value enables; bit 1 turns prefetch records off. */
+/*
+ * dw_datapath_cfg.enabled: any non-zero value enables; bit 1 turns prefetch
+ * records off; bit 2 checks workloads' encrypted DNS (DoT, DoQ, known DoH
+ * servers) against DW_MAP_ENCDNS_ADDRS at the query hook, bit 3 drops what
+ * is not allowed (else it is only counted).
+ */
 #define DW_CFG_ENABLED	   0x01
 #define DW_CFG_NO_PREFETCH 0x02
+#define DW_CFG_ENCDNS	   0x04
+#define DW_CFG_ENCDNS_DROP 0x08
+
+/*
+ * What a UDP/TCP port means to the data plane (DW_MAP_PORTS, one slot: a
+ * byte per port). DNS: replies come from it and queries go to it (in
+ * addition to dw_datapath_cfg.dns_port, which alone holds when the map is
+ * empty). VXLAN and GENEVE: UDP to it carries an encapsulated frame whose
+ * inner UDP DNS reply is judged like any other.
+ */
+#define DW_PORT_DNS	    0x01
+#define DW_PORT_VXLAN	    0x02
+#define DW_PORT_GENEVE	    0x04
+#define DW_PORT_TUNNEL	    (DW_PORT_VXLAN | DW_PORT_GENEVE)
+#define DW_DNS_PORTS_MAX    8 /* ports a policy may name as DNS */
+#define DW_TUNNEL_PORTS_MAX 4 /* ports per tunnel type */
+
+struct dw_ports {
+	__u8 kind[65536]; /* DW_PORT_* bits, indexed by port (host order) */
+};
+
+/*
+ * Encrypted DNS from workloads (the query hook, bpf/lib/encdns.bpf.h): TCP
+ * or UDP to port 853 (DoT, DoQ), and TCP or UDP to port 443 of an address
+ * listed as a DoH server, is allowed only to addresses listed as allowed.
+ * DW_MAP_ENCDNS_ADDRS: struct dw_addr_key -> DW_ENCDNS_* byte.
+ * DW_MAP_ENCDNS_CLIENTS: the workload's (source) address -> attempts refused
+ * or reported (TCP SYNs and UDP datagrams), an LRU.
+ */
+#define DW_ENCDNS_ALLOW	      0x01
+#define DW_ENCDNS_DOH	      0x02
+#define DW_ENCDNS_DOT_PORT    853
+#define DW_ENCDNS_DOH_PORT    443
+#define DW_ENCDNS_ADDRS_MAX   256
+#define DW_ENCDNS_CLIENTS_MAX 4096
 
 /*
  * Outstanding queries. The query hook remembers each UDP query for a name in

@@ -274,14 +274,20 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 	struct dw_hdrs h = {};
 	struct dw_datapath_cfg *cfg;
 	struct dw_scratch *s;
-	__u32 zero = 0;
+	__u32 zero = 0, port;
 	int rc, act;
 
 	dw_count(DW_CNT_PACKETS);
 	cfg = bpf_map_lookup_elem(&dnsward_config, &zero);
 	if (!cfg || !cfg->enabled)
 		return DW_ACT_PASS; /* no policy loaded yet */
-	rc = dw_parse_headers(data, data_end, frame_len, cfg->dns_port ? cfg->dns_port : 53, &h);
+	port = cfg->dns_port ? cfg->dns_port : 53;
+	rc = dw_parse_headers(data, data_end, frame_len, port, &h);
+	if (rc == DW_P_UDP_OTHER) {
+		rc = xdp ? dw_tunnel_xdp(ctx, &h, port) : dw_tunnel_tc(ctx, &h, port);
+		dw_barrier();
+		h.tcpflow = 0; /* inner UDP only: no TCP flow step to verify on this path */
+	}
 	if (rc == DW_P_SHORT)
 		rc = DW_P_MALFORMED; /* still short after the pull: cannot be checked */
 	if (rc == DW_P_NOT_DNS && !h.tcpflow)
@@ -292,6 +298,8 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 		return dw_drop(DW_CNT_FRAG_DROPPED);
 	if (rc != DW_P_REPLY && rc != DW_P_NOT_DNS)
 		return dw_drop(DW_CNT_MALFORMED); /* could be protected: fail closed */
+	if (h.encap)
+		dw_count(DW_CNT_TUNNELED); /* judged as its inner packet (encap.bpf.h) */
 	/* The resolver allowlist (for TCP, the whole conversation). */
 	if (cfg->resolver_allowlist && !bpf_map_lookup_elem(&dnsward_resolvers, &h.src))
 		return dw_drop(DW_CNT_ROGUE_RESOLVER);

@@ -2,7 +2,8 @@
 /*
  * maps.bpf.h: every map of the data plane, declared once (BTF style, pinned
  * by the DW_MAP_* names of dnsward.h), and the per-CPU scratch the parser
- * works in.
+ * works in. The port map (dnsward_ports) is in lib/ports.bpf.h, which the
+ * header parser included here needs first.
  */
 #ifndef DW_MAPS_BPF_H
 #define DW_MAPS_BPF_H
@@ -93,6 +94,24 @@ struct {
 	__type(value, __u8);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dnsward_query_links SEC(".maps");
+
+/* Encrypted-DNS resolvers (value: DW_ENCDNS_* bits), checked when cfg.enabled has DW_CFG_ENCDNS. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DW_ENCDNS_ADDRS_MAX);
+	__type(key, struct dw_addr_key);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_encdns_addrs SEC(".maps");
+
+/* Encrypted-DNS attempts refused or reported, per workload address (LRU: bounded). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DW_ENCDNS_CLIENTS_MAX);
+	__type(key, struct dw_addr_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_encdns_clients SEC(".maps");
 
 /* Resolver allowlist (value: any __u8), checked when cfg.resolver_allowlist is set. */
 struct {

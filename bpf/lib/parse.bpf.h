@@ -3,9 +3,11 @@
  * parse.bpf.h: header parsing over direct packet access (XDP and tc alike):
  * Ethernet with 0-2 VLAN tags, IPv4 with options, IPv6 with hop-by-hop,
  * routing, fragment, destination-options and AH headers, then UDP or TCP
- * from the DNS port. Every read is bounds-checked against data_end; lengths
- * the headers claim are checked against the frame length. Needs 5.3+
- * (bounded loops); user/common/pkt_locate.c is the user-space twin.
+ * from a DNS port, or UDP to a VXLAN or Geneve port carrying such a frame
+ * (one level, lib/encap.bpf.h). Every read is bounds-checked against
+ * data_end; lengths the headers claim are checked against the frame length.
+ * Needs 5.3+ (bounded loops); user/common/pkt_locate.c is the user-space
+ * twin of the plain (not encapsulated) parse.
  */
 #ifndef DW_PARSE_BPF_H
 #define DW_PARSE_BPF_H
@@ -14,6 +16,7 @@
 
 #include "dnsward.h"
 #include "dw_digest.h"
+#include "lib/ports.bpf.h"
 
 #define DW_VLAN_MAX    2   /* 802.1Q / 802.1ad tags skipped */
 #define DW_IP6_EXT_MAX 4   /* IPv6 extension headers skipped; more is malformed */
@@ -33,6 +36,7 @@ enum dw_parse {
 	DW_P_MALFORMED,	  /* truncated headers or lengths that lie */
 	DW_P_SHORT,	  /* tc: headers beyond the linear area, pull and retry */
 	DW_P_FRAG_CUT,	  /* a first fragment from the DNS port too short to judge */
+	DW_P_UDP_OTHER,	  /* UDP that is no DNS reply: maybe a tunnel (encap.bpf.h) */
 };
 
 /* What the parser found; offsets are from the first byte of the frame. */
@@ -49,7 +53,8 @@ struct dw_hdrs {
 	__u32 tcp_seq; /* host order */
 	__u32 pay_off; /* frame offset of the payload (the first length prefix) */
 	__u8 tcp_flags;
-	__u8 pad[3];
+	__u8 encap; /* the offsets are the inner packet's of a VXLAN or Geneve frame */
+	__u8 pad[2];
 };
 
 /* dw_hdrs.tcpflow: a TCP segment the flow state must see (bpf/lib/tcpflow.bpf.h). */
@@ -70,7 +75,7 @@ static __always_inline int dw_short(__u32 need, __u32 frame_len)
 static __always_inline int dw_parse_ip4(void *data, void *data_end, __u32 frame_len,
 					struct dw_hdrs *h, int *proto)
 {
-	struct iphdr *ip = data + h->l3_off;
+	struct iphdr *ip = data + (h->l3_off & 0x3ff);
 	__u32 ihl, tot;
 	__u16 fo;
 
@@ -99,7 +104,7 @@ static __always_inline int dw_parse_ip4(void *data, void *data_end, __u32 frame_
 static __always_inline int dw_parse_ip6(void *data, void *data_end, __u32 frame_len,
 					struct dw_hdrs *h, int *proto)
 {
-	struct ipv6hdr *ip6 = data + h->l3_off;
+	struct ipv6hdr *ip6 = data + (h->l3_off & 0x3ff);
 	__u32 off, i;
 	int nh;
 
@@ -159,14 +164,14 @@ static __always_inline int dw_parse_l4(void *data, void *data_end, __u32 frame_l
 	if (off > DW_HDR_MAX)
 		return DW_P_MALFORMED;
 	if (proto == DW_IPPROTO_UDP) {
-		struct udphdr *udp = data + off;
+		struct udphdr *udp = data + (off & 0x3ff);
 		__u32 ulen;
 
 		if (off + sizeof(*udp) > h->l3_end)
 			return DW_P_MALFORMED;
 		if ((void *)(udp + 1) > data_end)
 			return dw_short(off + sizeof(*udp), frame_len);
-		if (udp->source != bpf_htons(port))
+		if (!dw_is_dns_port(udp->source, port))
 			return DW_P_NOT_DNS;
 		ulen = bpf_ntohs(udp->len);
 		if (ulen < 8 || (!h->frag && off + ulen > h->l3_end))
@@ -174,7 +179,7 @@ static __always_inline int dw_parse_l4(void *data, void *data_end, __u32 frame_l
 		h->dns_off = off + 8;
 		h->dns_len = ulen - 8;
 	} else if (proto == DW_IPPROTO_TCP) {
-		struct tcphdr *tcp = data + off;
+		struct tcphdr *tcp = data + (off & 0x3ff);
 		__u32 doff;
 		__u8 *len;
 
@@ -182,7 +187,7 @@ static __always_inline int dw_parse_l4(void *data, void *data_end, __u32 frame_l
 			return DW_P_MALFORMED;
 		if ((void *)(tcp + 1) > data_end)
 			return dw_short(off + sizeof(*tcp), frame_len);
-		if (tcp->source != bpf_htons(port))
+		if (!dw_is_dns_port(tcp->source, port))
 			return DW_P_NOT_DNS;
 		doff = tcp->doff * 4;
 		if (doff < 20 || off + doff > h->l3_end)
@@ -226,27 +231,28 @@ static __always_inline int dw_parse_l4(void *data, void *data_end, __u32 frame_l
 }
 
 /*
- * Ethernet, 0-2 VLAN tags, then IPv4 or IPv6 (shared by the reply and the
- * query parse). DW_P_REPLY here means "an IP packet whose L4 header starts at
- * h->l4_off"; *proto is its protocol.
+ * Ethernet at eth_off (0, or an encapsulated frame's), 0-2 VLAN tags, then
+ * IPv4 or IPv6 (shared by the reply and the query parse). DW_P_REPLY here
+ * means "an IP packet whose L4 header starts at h->l4_off"; *proto is its
+ * protocol.
  */
-static __always_inline int dw_parse_l3(void *data, void *data_end, __u32 frame_len,
+static __always_inline int dw_parse_l3(void *data, void *data_end, __u32 frame_len, __u32 eth_off,
 				       struct dw_hdrs *h, int *proto)
 {
-	struct ethhdr *eth = data;
+	struct ethhdr *eth = data + (eth_off & 0x3ff);
 	struct dw_vlan *vh;
 	__u16 ethertype;
 	int i;
 
 	if ((void *)(eth + 1) > data_end)
-		return frame_len >= sizeof(*eth) ? DW_P_SHORT : DW_P_NOT_DNS;
+		return frame_len >= eth_off + sizeof(*eth) ? DW_P_SHORT : DW_P_NOT_DNS;
 	ethertype = bpf_ntohs(eth->h_proto);
-	h->l3_off = sizeof(*eth);
+	h->l3_off = eth_off + sizeof(*eth);
 #pragma unroll
 	for (i = 0; i < DW_VLAN_MAX; i++) {
 		if (ethertype != DW_ETH_P_8021Q && ethertype != DW_ETH_P_8021AD)
 			break;
-		vh = data + h->l3_off;
+		vh = data + (h->l3_off & 0x3ff);
 		if ((void *)(vh + 1) > data_end)
 			return dw_short(h->l3_off + sizeof(*vh), frame_len);
 		ethertype = bpf_ntohs(vh->proto);
@@ -259,15 +265,26 @@ static __always_inline int dw_parse_l3(void *data, void *data_end, __u32 frame_l
 	return DW_P_NOT_DNS;
 }
 
+/*
+ * A reply from a DNS port, else DW_P_UDP_OTHER for UDP that is no DNS reply:
+ * the caller then looks for a reply inside a VXLAN or Geneve frame
+ * (encap.bpf.h). A datagram whose bytes are a DNS reply (QR set) is never a
+ * tunnel packet the kernel accepts (VXLAN wants the reserved bits clear,
+ * Geneve's protocol type has its top bit clear), so trying DNS first lets no
+ * tunnel packet pass unopened.
+ */
 static __always_inline int dw_parse_headers(void *data, void *data_end, __u32 frame_len, __u16 port,
 					    struct dw_hdrs *h)
 {
 	int proto = -1, rc;
 
-	rc = dw_parse_l3(data, data_end, frame_len, h, &proto);
+	rc = dw_parse_l3(data, data_end, frame_len, 0, h, &proto);
 	if (rc != DW_P_REPLY)
 		return rc;
-	return dw_parse_l4(data, data_end, frame_len, port, proto, h);
+	rc = dw_parse_l4(data, data_end, frame_len, port, proto, h);
+	if (rc == DW_P_NOT_DNS && proto == DW_IPPROTO_UDP)
+		return DW_P_UDP_OTHER;
+	return rc;
 }
 
 /*
@@ -284,7 +301,7 @@ static __always_inline int dw_parse_query_l3(void *data, void *data_end, __u32 f
 {
 	int proto = -1, rc;
 
-	rc = dw_parse_l3(data, data_end, frame_len, h, &proto);
+	rc = dw_parse_l3(data, data_end, frame_len, 0, h, &proto);
 	if (rc == DW_P_SHORT)
 		return rc;
 	if (rc != DW_P_REPLY || proto != DW_IPPROTO_UDP || h->frag)
@@ -306,10 +323,10 @@ static __always_inline int dw_parse_query_l4(void *data, void *data_end, __u32 f
 
 	if (off > DW_HDR_MAX)
 		return DW_P_NOT_DNS;
-	udp = data + off;
+	udp = data + (off & 0x3ff);
 	if ((void *)(udp + 1) > data_end)
 		return dw_short(off + sizeof(*udp), frame_len);
-	if (udp->dest != bpf_htons(port))
+	if (!dw_is_dns_port(udp->dest, port))
 		return DW_P_NOT_DNS;
 	ulen = bpf_ntohs(udp->len);
 	if (ulen < 8 || off + ulen > h->l3_end)
@@ -327,5 +344,8 @@ static __always_inline int dw_parse_query_l4(void *data, void *data_end, __u32 f
 		return DW_P_NOT_DNS; /* a reply to port 53, or not a standard query */
 	return DW_P_QUERY;
 }
+
+/* The tunnel step the reply and query hooks take after the parse above. */
+#include "lib/encap.bpf.h"
 
 #endif /* DW_PARSE_BPF_H */

@@ -160,6 +160,8 @@ static __always_inline void dw_query(struct __sk_buff *skb)
 		rc = dw_parse_query_l3(data, data_end, skb->len, &h);
 	}
 	if (rc == DW_P_QUERY)
+		rc = dw_query_tunnel(skb, &h); /* a query inside VXLAN or Geneve (encap.bpf.h) */
+	if (rc == DW_P_QUERY)
 		dw_query_udp(skb, &h);
 }
 

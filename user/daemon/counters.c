@@ -49,6 +49,9 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_QUERY_TRACKED] = "query_tracked",
     [DW_CNT_QUESTION_MISMATCH] = "question_mismatch",
     [DW_CNT_UNSOLICITED] = "unsolicited",
+    [DW_CNT_TUNNELED] = "tunneled",
+    [DW_CNT_ENCDNS_DROPPED] = "encrypted_dns_dropped",
+    [DW_CNT_ENCDNS_REPORTED] = "encrypted_dns_reported",
 };
 
 const char *counter_name(unsigned slot)
