@@ -65,8 +65,8 @@ static const struct error_case error_cases[] = {
      "2:29: zones[0].failure: expected 'closed' or 'open', got 'maybe'"},
     {"unknown top-level key", "zones: []\nzoens: []\n",
      "2:1: zoens: unknown key (expected one of: zones, trust_anchors, negative_trust_anchors, "
-     "upstreams, resolvers, interfaces, limits, dns_port, pin_path, prefetch, events, metrics, "
-     "control, validation)"},
+     "upstreams, resolvers, interfaces, limits, dns_port, tunnels, encrypted_dns, pin_path, "
+     "prefetch, events, metrics, control, validation)"},
     {"unknown zone key", "zones:\n  - name: a.test\n    moed: enforce\n",
      "3:5: zones[0].moed: unknown key (expected one of: name, mode, require, failure, "
      "cname_targets_secure, probe)"},
@@ -332,6 +332,29 @@ static const struct error_case schema_cases[] = {
      "  - {address: 192.0.2.8}\n"
      "  - {address: 192.0.2.9}\n",
      "10:5: upstreams[8]: too many entries (at most 8)"},
+    {"dns_port list with a bad port", "dns_port: [53, 70000]\n",
+     "1:16: dns_port[1]: expected an integer from 1 to 65535, got '70000'"},
+    {"dns_port list with a port twice", "dns_port: [53, 5353, 53]\n",
+     "1:22: dns_port[2]: port 53 given twice"},
+    {"dns_port list empty", "dns_port: []\n", "1:11: dns_port: empty list (at least one port)"},
+    {"dns_port list too long", "dns_port: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n",
+     "1:36: dns_port[8]: too many ports (at most 8)"},
+    {"tunnels unknown key", "tunnels: {gre: [47]}\n",
+     "1:11: tunnels.gre: unknown key (expected one of: vxlan, geneve)"},
+    {"tunnels port not a list", "tunnels: {vxlan: 4789}\n",
+     "1:18: tunnels.vxlan: expected a list of ports, got a scalar"},
+    {"tunnel port also a DNS port", "dns_port: [53, 4789]\n",
+     "1:11: dns_port: port 4789 is also a tunnel port (tunnels)"},
+    {"tunnel port in both lists", "tunnels:\n  vxlan: [8472]\n  geneve: [8472]\n",
+     "2:3: tunnels: port 8472 is both a VXLAN and a Geneve port"},
+    {"encrypted_dns bad action", "encrypted_dns:\n  allow: [192.0.2.53]\n  action: block\n",
+     "3:11: encrypted_dns.action: expected 'drop' or 'report', got 'block'"},
+    {"encrypted_dns bad address", "encrypted_dns: {allow: [dns.example]}\n",
+     "1:25: encrypted_dns.allow[0]: expected an IPv4 or IPv6 address, got 'dns.example'"},
+    {"encrypted_dns address twice", "encrypted_dns: {doh_servers: [2001:db8::1, 2001:db8::1]}\n",
+     "1:44: encrypted_dns.doh_servers[1]: address '2001:db8::1' given twice"},
+    {"encrypted_dns unknown key", "encrypted_dns: {allowed: []}\n",
+     "1:17: encrypted_dns.allowed: unknown key (expected one of: allow, doh_servers, action)"},
     {"limit given twice, the second value bad", "limits:\n  punt_burst: 500\n  punt_burst: x\n",
      "3:3: limits.punt_burst: key given twice"},
 };
@@ -423,6 +446,42 @@ static void test_defaults_from_tables(void)
 	CHECK_EQ_INT(cfg.upstreams[0].timeout_ms, 10);
 	CHECK_EQ_INT(cfg.upstreams[1].timeout_ms, 2000);
 	CHECK_EQ_INT(cfg.upstreams[1].addr_len, sizeof(struct sockaddr_in));
+}
+
+/* dns_port as one port or a list, the tunnel ports and encrypted_dns, stored and defaulted. */
+static void test_ports_and_encdns(void)
+{
+	CHECK_EQ_INT(load_text("{}\n"), 0);
+	CHECK_EQ_INT(cfg.n_dns_ports, 1);
+	CHECK_EQ_INT(cfg.dns_ports[0], 53);
+	CHECK_EQ_INT(cfg.tunnels.n_vxlan, 1);
+	CHECK_EQ_INT(cfg.tunnels.vxlan[0], 4789);
+	CHECK_EQ_INT(cfg.tunnels.n_geneve, 1);
+	CHECK_EQ_INT(cfg.tunnels.geneve[0], 6081);
+	CHECK(!cfg.encrypted_dns.on);
+	CHECK_EQ_INT(load_text("dns_port: 5300\n"), 0);
+	CHECK_EQ_INT(cfg.n_dns_ports, 1);
+	CHECK_EQ_INT(cfg.dns_ports[0], 5300);
+	CHECK_EQ_INT(cfg.dns_port, 5300);
+	CHECK_EQ_INT(load_text("dns_port: [53, 5353]\ntunnels: {vxlan: [8472, 4789], geneve: []}\n"
+			       "encrypted_dns:\n  allow: [192.0.2.53, 2001:db8::53]\n"
+			       "  doh_servers: [198.51.100.1]\n  action: report\n"),
+		     0);
+	CHECK_EQ_INT(cfg.n_dns_ports, 2);
+	CHECK_EQ_INT(cfg.dns_ports[1], 5353);
+	CHECK_EQ_INT(cfg.dns_port, 53);
+	CHECK_EQ_INT(cfg.tunnels.n_vxlan, 2);
+	CHECK_EQ_INT(cfg.tunnels.vxlan[0], 8472);
+	CHECK_EQ_INT(cfg.tunnels.n_geneve, 0);
+	CHECK(cfg.encrypted_dns.on);
+	CHECK_EQ_INT(cfg.encrypted_dns.action, CFG_ENCDNS_REPORT);
+	CHECK_EQ_INT(cfg.encrypted_dns.n_allow, 2);
+	CHECK_EQ_INT(cfg.encrypted_dns.allow[1].ss_family, AF_INET6);
+	CHECK_EQ_INT(cfg.encrypted_dns.n_doh, 1);
+	CHECK_EQ_INT(load_text("encrypted_dns: {}\n"), 0);
+	CHECK(cfg.encrypted_dns.on);
+	CHECK_EQ_INT(cfg.encrypted_dns.action, CFG_ENCDNS_DROP);
+	CHECK_EQ_INT(cfg.encrypted_dns.n_allow, 0);
 }
 
 /* The ends of each range are accepted and stored whole, whatever the member's width. */
@@ -702,6 +761,7 @@ int main(void)
 	RUN_TEST(test_every_key);
 	RUN_TEST(test_defaults_from_tables);
 	RUN_TEST(test_range_ends);
+	RUN_TEST(test_ports_and_encdns);
 	RUN_TEST(test_yaml_aliases);
 	RUN_TEST(test_find_zone);
 	RUN_TEST(test_durations_and_times);

@@ -20,6 +20,7 @@
 #include "common/array.h"
 #include "common/config.h"
 #include "common/config_yaml.h"
+#include "common/config_ports.h"
 #include "dnsward.h"
 #include "common/log.h"
 
@@ -520,7 +521,10 @@ static const struct field top_fields[] = {
     {"interfaces", FT_LIST, .max = CFG_IFACES_MAX, .item = parse_iface},
     {"limits", FT_MAP, CFG_AT(struct dw_config, limits), CFG_SUB(limit_fields),
      .check = check_limits},
-    {"dns_port", FT_UINT, CFG_AT(struct dw_config, dns_port), .min = 1, .max = 65535, .def = 53},
+    {"dns_port", FT_CUSTOM, CFG_AT(struct dw_config, dns_port), .def = 53,
+     .fn = cfg_parse_dns_ports},
+    {"tunnels", FT_CUSTOM, .fn = cfg_parse_tunnels},
+    {"encrypted_dns", FT_CUSTOM, .fn = cfg_parse_encdns},
     {"pin_path", FT_PATH, CFG_AT(struct dw_config, pin_path), .def_str = DW_DEFAULT_PIN_PATH},
     {"prefetch", FT_BOOL, CFG_AT(struct dw_config, prefetch), .def = 1},
     {"events", FT_MAP, CFG_SUB(events_fields)},
@@ -533,6 +537,7 @@ void config_defaults(struct dw_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg_fields_defaults(top_fields, ARRAY_SIZE(top_fields), cfg);
+	cfg_ports_defaults(cfg);
 }
 
 /* --- loading ---------------------------------------------------------------- */
@@ -589,7 +594,9 @@ static int parse_document(struct parser *p, yaml_parser_t *yp)
 			 p->file);
 		return -EINVAL;
 	}
-	return cfg_parse_map(p, root, "", top_fields, ARRAY_SIZE(top_fields), p->cfg);
+	if (cfg_parse_map(p, root, "", top_fields, ARRAY_SIZE(top_fields), p->cfg))
+		return -EINVAL;
+	return cfg_check_ports(p, root);
 }
 
 int config_load(const char *path, struct dw_config *cfg, char *err, size_t err_len)

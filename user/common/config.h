@@ -17,15 +17,18 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#define CFG_ZONES_MAX	  256
-#define CFG_ANCHORS_MAX	  16
-#define CFG_NTAS_MAX	  64
-#define CFG_UPSTREAMS_MAX 8
-#define CFG_RESOLVERS_MAX 64
-#define CFG_IFACES_MAX	  32
-#define CFG_PINS_MAX	  4
-#define CFG_NAME_LEN	  256 /* presentation-format domain name, with room for the final NUL */
-#define CFG_PATH_LEN	  256
+#define CFG_ZONES_MAX	     256
+#define CFG_ANCHORS_MAX	     16
+#define CFG_NTAS_MAX	     64
+#define CFG_UPSTREAMS_MAX    8
+#define CFG_RESOLVERS_MAX    64
+#define CFG_IFACES_MAX	     32
+#define CFG_PINS_MAX	     4
+#define CFG_DNS_PORTS_MAX    8 /* DW_DNS_PORTS_MAX */
+#define CFG_TUNNEL_PORTS_MAX 4 /* DW_TUNNEL_PORTS_MAX, per tunnel type */
+#define CFG_ENCDNS_ADDRS_MAX 64
+#define CFG_NAME_LEN	     256 /* presentation-format domain name, with room for the final NUL */
+#define CFG_PATH_LEN	     256
 
 enum cfg_mode { CFG_MODE_ENFORCE = 0, CFG_MODE_MONITOR = 1 };
 enum cfg_require { CFG_REQUIRE_SECURE = 0, CFG_REQUIRE_NOT_BOGUS = 1 };
@@ -81,6 +84,26 @@ struct cfg_iface {
 	int line;
 };
 
+/* UDP ports whose datagrams carry an encapsulated frame the data plane opens. */
+struct cfg_tunnels {
+	uint16_t vxlan[CFG_TUNNEL_PORTS_MAX]; /* default [4789] */
+	int n_vxlan;
+	uint16_t geneve[CFG_TUNNEL_PORTS_MAX]; /* default [6081] */
+	int n_geneve;
+};
+
+enum cfg_encdns_action { CFG_ENCDNS_DROP = 0, CFG_ENCDNS_REPORT = 1 };
+
+/* Workloads' DoT, DoQ and DoH to known DoH servers: only to the allowed addresses. */
+struct cfg_encdns {
+	bool on; /* the key is present */
+	enum cfg_encdns_action action;
+	struct sockaddr_storage allow[CFG_ENCDNS_ADDRS_MAX];
+	int n_allow;
+	struct sockaddr_storage doh[CFG_ENCDNS_ADDRS_MAX]; /* DoH servers: port 443 to them */
+	int n_doh;
+};
+
 /* Bounds on validation work and memory: the KeyTrap and NSEC3 lessons. */
 struct cfg_limits {
 	uint32_t verdict_cache;	      /* kernel verdict entries; default 65536 */
@@ -116,7 +139,11 @@ struct dw_config {
 	struct cfg_iface ifaces[CFG_IFACES_MAX];
 	int n_ifaces;
 	struct cfg_limits limits;
-	uint16_t dns_port;		   /* default 53 */
+	uint16_t dns_port;		       /* the first of dns_ports; default 53 */
+	uint16_t dns_ports[CFG_DNS_PORTS_MAX]; /* `dns_port: 53` or `dns_port: [53, 5353]` */
+	int n_dns_ports;
+	struct cfg_tunnels tunnels;
+	struct cfg_encdns encrypted_dns;
 	char pin_path[CFG_PATH_LEN];	   /* default /sys/fs/bpf/dnsward */
 	char events_output[CFG_PATH_LEN];  /* "stdout" (default) or a file path */
 	char metrics_listen[64];	   /* "127.0.0.1:9553"; empty = off */

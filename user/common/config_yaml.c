@@ -125,6 +125,12 @@ bad:
 			   s ? s : cfg_node_kind(n));
 }
 
+int cfg_parse_uint(struct parser *p, yaml_node_t *n, const char *path, uint64_t min, uint64_t max,
+		   uint64_t *out)
+{
+	return parse_uint(p, n, path, min, max, out);
+}
+
 /* "1500ms", "30s", "5m", "2h", "1d", or a sum such as "1h30m"; "0" alone is zero. */
 int config_parse_duration(const char *s, uint64_t *ms)
 {

@@ -86,6 +86,9 @@ const char *cfg_node_kind(const yaml_node_t *n);
 yaml_node_t *cfg_map_get(struct parser *p, yaml_node_t *map, const char *key);
 int cfg_parse_address(struct parser *p, yaml_node_t *n, const char *path,
 		      struct sockaddr_storage *ss, socklen_t *len);
+/* A decimal integer from min to max. */
+int cfg_parse_uint(struct parser *p, yaml_node_t *n, const char *path, uint64_t min, uint64_t max,
+		   uint64_t *out);
 /* "HOST:PORT" with an IPv4 address or a bracketed IPv6 address. */
 int cfg_check_listen(const char *s);
 

@@ -22,6 +22,7 @@
 #include "dnsward.skel.h"
 #include "daemon/load_diag.h"
 #include "daemon/loader.h"
+#include "daemon/port_maps.h"
 #include "common/log.h"
 #include "common/pkt_digest.h"
 #include "daemon/test_reject_prog.h"
@@ -113,6 +114,8 @@ static void collect_fds(struct loader *ld)
 	ld->fd_punts = map_fd(ld, DW_MAP_PUNTS);
 	ld->fd_resolvers = map_fd(ld, DW_MAP_RESOLVERS);
 	ld->fd_release_proofs = map_fd(ld, DW_MAP_RELEASE_PROOFS);
+	ld->fd_ports = map_fd(ld, DW_MAP_PORTS);
+	ld->fd_encdns_addrs = map_fd(ld, DW_MAP_ENCDNS_ADDRS);
 	ld->prog_xdp = prog_fd(ld, "dnsward_xdp");
 	ld->prog_tc = prog_fd(ld, "dnsward_tc");
 	ld->prog_query = prog_fd(ld, PROG_QUERY);
@@ -266,10 +269,11 @@ out:
 static void unpin_all(struct loader *ld)
 {
 	static const char *const pins[] = {
-	    PROG_PIN_XDP,	   PROG_PIN_TC,	     PROG_PIN_QUERY,	DW_MAP_VERDICTS,
-	    DW_MAP_ZONES,	   DW_MAP_CONFIG,    DW_MAP_HEARTBEAT,	DW_MAP_COUNTERS,
-	    DW_MAP_PUNTS,	   DW_MAP_RESOLVERS, DW_MAP_PUNT_RATE,	DW_MAP_TCP_FLOWS,
-	    DW_MAP_RELEASE_PROOFS, DW_MAP_QUERIES,   DW_MAP_QUERY_LINKS};
+	    PROG_PIN_XDP,	   PROG_PIN_TC,		 PROG_PIN_QUERY,     DW_MAP_VERDICTS,
+	    DW_MAP_ZONES,	   DW_MAP_CONFIG,	 DW_MAP_HEARTBEAT,   DW_MAP_COUNTERS,
+	    DW_MAP_PUNTS,	   DW_MAP_RESOLVERS,	 DW_MAP_PUNT_RATE,   DW_MAP_TCP_FLOWS,
+	    DW_MAP_RELEASE_PROOFS, DW_MAP_QUERIES,	 DW_MAP_QUERY_LINKS, DW_MAP_PORTS,
+	    DW_MAP_ENCDNS_ADDRS,   DW_MAP_ENCDNS_CLIENTS};
 	char path[PATH_MAX];
 	size_t i;
 
@@ -422,6 +426,10 @@ static int write_datapath_cfg(struct loader *ld, const struct dw_config *cfg, bo
 	dc.dns_port = cfg->dns_port ? cfg->dns_port : 53;
 	dc.resolver_allowlist = cfg->n_resolvers > 0;
 	dc.enabled = enabled ? DW_CFG_ENABLED | (cfg->prefetch ? 0 : DW_CFG_NO_PREFETCH) : 0;
+	if (enabled && cfg->encrypted_dns.on)
+		dc.enabled |=
+		    DW_CFG_ENCDNS |
+		    (cfg->encrypted_dns.action == CFG_ENCDNS_DROP ? DW_CFG_ENCDNS_DROP : 0);
 	if (bpf_map_update_elem(ld->fd_config, &zero, &dc, BPF_ANY)) {
 		int err = -errno;
 
@@ -442,6 +450,10 @@ int loader_apply_policy(struct loader *ld, const struct dw_config *cfg)
 	err = write_zones(ld, cfg);
 	if (!err)
 		err = write_resolvers(ld, cfg);
+	if (!err)
+		err = port_map_write(ld->fd_ports, cfg);
+	if (!err)
+		err = encdns_map_write(ld->fd_encdns_addrs, cfg);
 	if (!err)
 		err = write_datapath_cfg(ld, cfg, true);
 	return err;

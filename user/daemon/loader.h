@@ -24,6 +24,7 @@ struct loader {
 	/* -1 when the object lacks the map (a data plane without that feature) */
 	int fd_verdicts, fd_zones, fd_config, fd_heartbeat, fd_counters, fd_punts, fd_resolvers;
 	int fd_release_proofs;
+	int fd_ports, fd_encdns_addrs;
 	int prog_xdp, prog_tc;
 	int prog_query; /* the query hook (prefetch); -1 when it is not loaded */
 	char query_hook_off[PATH_MAX + 512]; /* why it is not loaded; "" when it is */
