@@ -78,6 +78,8 @@ static struct loader test_loader(void)
 	    .fd_counters = env.counters,
 	    .fd_punts = env.punts,
 	    .fd_resolvers = env.resolvers,
+	    .fd_ports = bpf_map__fd(env.skel->maps.dnsward_ports),
+	    .fd_encdns_addrs = bpf_map__fd(env.skel->maps.dnsward_encdns_addrs),
 	    .prog_xdp = env.xdp,
 	    .prog_tc = env.tc,
 	    .prog_query = -1,
