@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "dnsward.h"
+#include "lib/compiler.bpf.h"
 
 /* One slot, a byte per port; the daemon writes it with every policy. */
 struct {
@@ -25,10 +26,12 @@ struct {
 /* DW_PORT_* bits of port (host order); 0 when the map is empty. */
 static __always_inline __u8 dw_port_kind(__u16 port)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, i = port;
 	struct dw_ports *p = bpf_map_lookup_elem(&dnsward_ports, &zero);
 
-	return p ? p->kind[port] : 0;
+	/* Kernels before 6.18 lose a byte swap's bounds: mask where the verifier sees it. */
+	dw_hide(i);
+	return p ? p->kind[i & 0xffff] : 0;
 }
 
 /* The configuration's scalar port (net order) or a port the map names as DNS. */
