@@ -27,6 +27,7 @@ def main():
     ap.add_argument("qtype", nargs="?", default="A")
     ap.add_argument("--server", help="default: R1 ($RESOLVER_IP4, or _IP6 with --ipv6)")
     ap.add_argument("--ipv6", action="store_true")
+    ap.add_argument("--port", type=int, default=53, help="the server's port")
     ap.add_argument("--id", type=int, default=None)
     ap.add_argument("--sport", type=int, default=None)
     ap.add_argument("--timeout", type=float, default=3.0)
@@ -53,7 +54,7 @@ def main():
     s = socket.socket(fam, socket.SOCK_DGRAM)
     s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", args.sport or 0))
     sport = s.getsockname()[1]
-    s.sendto(q.to_wire(), (server, 53))
+    s.sendto(q.to_wire(), (server, args.port))
     print("; sent id=%d sport=%d" % (qid, sport), flush=True)
 
     deadline = time.monotonic() + args.timeout
@@ -64,7 +65,7 @@ def main():
         if not select.select([s], [], [], left)[0]:
             break
         wire, peer = s.recvfrom(65535)
-        if socket.inet_pton(fam, peer[0]) != socket.inet_pton(fam, server) or peer[1] != 53:
+        if socket.inet_pton(fam, peer[0]) != socket.inet_pton(fam, server) or peer[1] != args.port:
             continue
         try:
             r = dns.message.from_wire(wire)
