@@ -5,7 +5,8 @@
 # workload asks a resolver on port 5353 and the attacker answers from that port. First
 # without dnsward: both forgeries are accepted, so the test can fail. Then with the
 # daemon on XDP on the node's uplink (tunnels at their defaults, dns_port: [53, 5353]):
-# both are dropped, an unprotected name through the tunnel still arrives. The
+# both are dropped; the true answer through the tunnel is held and released, an
+# unprotected name through the tunnel still arrives. The
 # encrypted_dns part is tests/e2e/test_encrypted_dns.sh.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/daemon_lib.sh"
@@ -71,6 +72,7 @@ dw_config "$DW_TMP/e.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
   - {name: idp.test}"
 echo "dns_port: [53, 5353]" >>"$DW_TMP/e.yaml"
 dw_setup_start "$DW_TMP/e.yaml"
+true_addr=$(dw_auth_answer idp.test A | awk '$3 == "A" { print $4; exit }')
 
 for t in "vx4 203.0.113.201 203.0.113.202" "vx6 192.0.2.201 192.0.2.202"; do
 	set -- $t
@@ -81,6 +83,17 @@ for t in "vx4 203.0.113.201 203.0.113.202" "vx6 192.0.2.201 192.0.2.202"; do
 		pass "tunnelled_forgery_dropped_$1"
 	else
 		fail "tunnelled_forgery_dropped_$1" "tunneled $n0->$n1: $(tr '\n' ' ' <<<"$out")"
+	fi
+	# The true answer through the tunnel is held, proven and released (the live frame,
+	# decapsulated by the node's VXLAN device, or the inner IP packet re-sent); once
+	# its ALLOW verdict is cached (the second tunnel) it passes in the kernel.
+	r0=$(($(dw_stat punts_held) + $(dw_stat datapath_allowed)))
+	out=$(tun_race "$2" "$3" idp.test "$true_addr")
+	r1=$(($(dw_stat punts_held) + $(dw_stat datapath_allowed)))
+	if [ -n "$true_addr" ] && grep -q "^idp\.test\..*$true_addr" <<<"$out" && [ "$r1" -gt "$r0" ]; then
+		pass "tunnelled_true_reply_released_$1"
+	else
+		fail "tunnelled_true_reply_released_$1" "held or allowed $r0->$r1: $(tr '\n' ' ' <<<"$out")"
 	fi
 	out=$(tun_race "$2" "$3" www.example.test 203.0.113.78)
 	grep -q 'www\.example\.test\..*203\.0\.113\.78' <<<"$out" && pass "tunnelled_unprotected_delivered_$1" ||
