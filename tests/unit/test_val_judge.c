@@ -171,6 +171,27 @@ static void test_forged_nodata(void)
 	ldns_pkt_free(p);
 }
 
+/* A truncated reply's empty answer did not fit: not a forged NODATA; its records still count. */
+static void test_truncated_empty_answer(void)
+{
+	struct val_truth t;
+	const char *soa[] = {"idp.test. 300 IN SOA ns1.idp.test. h.idp.test. 1 2 3 4 300", NULL};
+	const char *forged[] = {"rr.idp.test. 300 IN A 192.0.2.66", NULL};
+	ldns_pkt *p = held("rr.idp.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, NULL, soa, NULL);
+	ldns_pkt *f = held("rr.idp.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, forged, NULL, NULL);
+	char why[VAL_REASON_LEN] = "";
+
+	truth(&t, LDNS_RCODE_NOERROR, "idp.test.", truth_rr_set);
+	ldns_pkt_set_tc(p, true);
+	CHECK(judge(p, &t, NULL, why));
+	ldns_pkt_set_tc(f, true);
+	CHECK(!judge(f, &t, NULL, why));
+	CHECK(strstr(why, "is not in the validated data") != NULL);
+	truth_clear(&t);
+	ldns_pkt_free(p);
+	ldns_pkt_free(f);
+}
+
 static void test_true_nxdomain(void)
 {
 	const char *const tr[] = {"idp.test. 300 IN SOA ns1.idp.test. h.idp.test. 1 2 3 4 300",
@@ -292,6 +313,55 @@ static void test_judge_reply_garbage(void)
 	validator_free(v);
 }
 
+/*
+ * A truncated NOERROR reply without records needs no truth (nothing here has
+ * an upstream): it passes so the client retries over TCP. Without TC, or
+ * with a record, or as NXDOMAIN, it needs the truth, which cannot be had.
+ */
+static void test_judge_reply_truncated(void)
+{
+	struct {
+		uint16_t flags, ancount;
+		enum val_outcome outcome;
+	} cases[] = {
+	    {0x8300, 0, VAL_SECURE},	    /* QR RD TC, NOERROR, empty */
+	    {0x8100, 0, VAL_INDETERMINATE}, /* no TC: an empty answer is judged */
+	    {0x8303, 0, VAL_INDETERMINATE}, /* TC with NXDOMAIN: judged */
+	    {0x8300, 1, VAL_INDETERMINATE}, /* TC with a record: judged */
+	};
+	static const uint8_t q[] = {2,	 'r', 'r', 3, 'i', 'd', 'p', 4, 't',
+				    'e', 's', 't', 0, 0,   1,	0,   1};
+	static const uint8_t a[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, 66};
+	struct validator *v;
+	struct val_result res;
+	char err[256];
+	uint8_t msg[64];
+	size_t i, n;
+
+	cfg.n_anchors = 1;
+	v = validator_new(&cfg, err, sizeof(err));
+	CHECK(v != NULL);
+	for (i = 0; v && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t h[12] = {0x12, 0x34, cases[i].flags >> 8, cases[i].flags & 0xff, 0,
+				 1,    0,    cases[i].ancount};
+
+		memcpy(msg, h, 12);
+		memcpy(msg + 12, q, sizeof(q));
+		n = 12 + sizeof(q);
+		if (cases[i].ancount) {
+			memcpy(msg + n, a, sizeof(a));
+			n += sizeof(a);
+		}
+		memset(&res, 0, sizeof(res));
+		CHECK_EQ_INT(validator_judge_reply(v, msg, n, &res), 0);
+		if (res.outcome != cases[i].outcome)
+			fprintf(stderr, "  case %zu: outcome %d (%s), want %d\n", i, res.outcome,
+				res.reason, cases[i].outcome);
+		CHECK_EQ_INT(res.outcome, cases[i].outcome);
+	}
+	validator_free(v);
+}
+
 int main(void)
 {
 	config_defaults(&cfg);
@@ -305,10 +375,12 @@ int main(void)
 	RUN_TEST(test_forged_rrsig_ignored);
 	RUN_TEST(test_forged_nxdomain);
 	RUN_TEST(test_forged_nodata);
+	RUN_TEST(test_truncated_empty_answer);
 	RUN_TEST(test_true_nxdomain);
 	RUN_TEST(test_authority_poisoning);
 	RUN_TEST(test_relevant_protected_zone);
 	RUN_TEST(test_relevant_dnssd_name);
 	RUN_TEST(test_judge_reply_garbage);
+	RUN_TEST(test_judge_reply_truncated);
 	HARNESS_EXIT();
 }

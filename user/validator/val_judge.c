@@ -4,7 +4,9 @@
  * question. Content, not bytes: RR order and lower TTLs do not matter; an RR
  * the truth does not hold, a TTL above the signed original TTL, a different
  * RCODE (a forged NXDOMAIN) or an empty answer where data exists (a forged
- * NODATA) do. Authority/additional RRs a workload or its resolver could act on
+ * NODATA) do, unless the reply is truncated (TC): its answer is empty because
+ * it did not fit, and the client retries over TCP; the records it does carry
+ * are judged all the same. Authority/additional RRs a workload or its resolver could act on
  * (anything at or above the question's zone, or in a protected zone) are
  * handed back to be proven on their own; the rest is irrelevant by policy.
  * DNSSEC records (RRSIG, NSEC, NSEC3) cannot mislead anyone and are ignored.
@@ -145,8 +147,8 @@ bool judge_compare(const struct dw_config *cfg, const ldns_pkt *held, const stru
 	}
 	if (!check_answer(held, t, why, len))
 		return false;
-	if (rc == LDNS_RCODE_NOERROR && !ldns_rr_list_rr_count(ldns_pkt_answer(held)) &&
-	    truth_has_answer(t, qname, qt)) {
+	if (rc == LDNS_RCODE_NOERROR && !ldns_pkt_tc(held) &&
+	    !ldns_rr_list_rr_count(ldns_pkt_answer(held)) && truth_has_answer(t, qname, qt)) {
 		snprintf(why, len, "forged NODATA: %s/%s has validated data", n, tb);
 		return false;
 	}

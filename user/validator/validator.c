@@ -227,13 +227,20 @@ static void judge_extra(struct val_work *w, const ldns_rr_list *extra, struct va
 	}
 }
 
-/* An error reply without records carries nothing a workload could act on. */
+/*
+ * An error reply without records carries nothing a workload could act on;
+ * nor does a truncated NOERROR reply without records: its client retries
+ * over TCP (a stub that ignores TC finds no address in it: no data, not
+ * forged data). A truncated NXDOMAIN is judged like any NXDOMAIN.
+ */
 static bool error_reply(const ldns_pkt *p)
 {
 	int rc = ldns_pkt_get_rcode(p);
 
-	return rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN && !ldns_pkt_ancount(p) &&
-	       !ldns_pkt_nscount(p) && !ldns_rr_list_rr_count(ldns_pkt_additional(p));
+	if (ldns_pkt_ancount(p) || ldns_pkt_nscount(p) ||
+	    ldns_rr_list_rr_count(ldns_pkt_additional(p)))
+		return false;
+	return rc != LDNS_RCODE_NXDOMAIN && (rc != LDNS_RCODE_NOERROR || ldns_pkt_tc(p));
 }
 
 static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_result *res)
@@ -251,8 +258,8 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 	if (error_reply(held)) {
 		res->outcome = VAL_SECURE;
 		res->ttl = v->cfg.limits.negative_cache_ttl;
-		snprintf(res->reason, sizeof(res->reason), "RCODE %d reply carries no records",
-			 ldns_pkt_get_rcode(held));
+		snprintf(res->reason, sizeof(res->reason), "%sRCODE %d reply carries no records",
+			 ldns_pkt_tc(held) ? "truncated " : "", ldns_pkt_get_rcode(held));
 		goto out;
 	}
 	nta = question_truth(w, qn, qt, &t);
