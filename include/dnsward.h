@@ -26,6 +26,7 @@
 #define DW_MAP_RESOLVERS      "dnsward_resolvers"
 #define DW_MAP_PUNT_RATE      "dnsward_punt_rate"
 #define DW_MAP_TCP_FLOWS      "dnsward_tcp_flows"
+#define DW_MAP_TCP_PFLOWS     "dnsward_tcp_pflows"
 #define DW_MAP_RELEASE_PROOFS "dnsward_release_proofs"
 #define DW_MAP_QUERIES	      "dnsward_queries"
 #define DW_MAP_QUERY_LINKS    "dnsward_query_links"
@@ -54,6 +55,12 @@
  * host keeps open to port 53.
  */
 #define DW_TCP_FLOWS_MAX 65536
+/*
+ * Flows that carried a protected message move to a map of their own
+ * (DW_MAP_TCP_PFLOWS, LRU) that only a judged protected message can enter: a
+ * flood of forged connections evicts none of them.
+ */
+#define DW_TCP_PFLOWS_MAX 16384
 /*
  * Bytes of a frame (from the link-layer header) copied into a punt record.
  * A power of two so the verifier can bound masked offsets; covers the 1232-byte
@@ -163,6 +170,9 @@ enum dw_counter {
 	DW_CNT_TUNNELED,	/* a DNS reply inside VXLAN or Geneve, judged as its inner packet */
 	DW_CNT_ENCDNS_DROPPED,	/* query hook: DoT/DoQ/DoH to an address not allowed: dropped */
 	DW_CNT_ENCDNS_REPORTED, /* query hook: the same, counted and passed (action report) */
+	DW_CNT_TCP_OUT_OF_WINDOW, /* TCP segment outside its flow's window: state kept */
+	DW_CNT_TCP_CONFLICT, /* passed TCP message start seen again with other bounds: dropped */
+	DW_CNT_TCP_FLOW_PROTECTED, /* TCP flow moved to the protected flows map */
 	DW_CNT_MAX,
 };
 
@@ -248,16 +258,18 @@ enum dw_tcp_decision {
 
 /*
  * TCP flow map value (bpf/lib/tcpflow.bpf.h). Sequence numbers in host
- * order. next: where the next DNS message starts (its 2-byte length); every
- * byte before it belongs to messages the hook passed. msg_end and decision:
- * the last message judged; when it was dropped, next stays at its start and
- * msg_end is its end, so its continuation segments are dropped too.
+ * order. cur: where the last judged message starts (its 2-byte length); end:
+ * where it ends. PASSED: the messages from cur - first_back (the first one
+ * judged in the same segment) up to end passed, the next one starts at end;
+ * DROPPED: the message at cur was dropped and is judged again there; NONE:
+ * nothing judged yet, the stream starts at cur.
  */
 struct dw_tcp_flow {
-	__u32 next;
-	__u32 msg_end;
+	__u32 cur;
+	__u32 end;
 	__u8 decision; /* enum dw_tcp_decision */
-	__u8 _pad[3];
+	__u8 _pad;
+	__u16 first_back;
 };
 
 /* Runtime configuration the daemon writes once per policy (array map, 1 slot). */

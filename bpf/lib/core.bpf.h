@@ -203,8 +203,8 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 		rc = dw_question_tc(ctx, s, hp->dns_off, lim);
 	dw_barrier();
 	if (rc < 0) {
-		if (hp->l4 == DW_IPPROTO_TCP && hp->dns_len != hp->avail)
-			return dw_pass(DW_CNT_NOT_DNS); /* untracked flow: a continuation segment */
+		if (hp->l4 == DW_IPPROTO_TCP)
+			return dw_drop(DW_CNT_TCP_SPLIT_QUESTION); /* the zone is unknown */
 		if (hp->frag)
 			return dw_drop(
 			    DW_CNT_FRAG_DROPPED); /* the question is cut by the fragment */
@@ -217,6 +217,8 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 			     0);
 		return dw_pass(DW_CNT_NOT_PROTECTED);
 	}
+	if (hp->l4 == DW_IPPROTO_TCP)
+		hp->tcpflow |= DW_TCPF_PROT; /* the flow keeps its state through floods */
 	/* What cannot be checked whole follows the failure mode. */
 	if (hp->frag) {
 		dw_count(DW_CNT_FRAGMENT);

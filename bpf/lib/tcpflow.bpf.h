@@ -5,40 +5,69 @@
  * message; a segment may start anywhere in it. Judging each segment as if it
  * started a message lets a server split a protected reply before the end of
  * its question and have every part pass, so the hook keeps, per flow (reply
- * direction), the sequence number where the next message starts
- * (struct dw_tcp_flow), learnt from the server's SYN-ACK (ISN + 1).
+ * direction), where the last judged message starts and ends (struct
+ * dw_tcp_flow), learnt from the server's SYN-ACK (ISN + 1).
  *
- * The rule: the hook passes a byte only when every message start at or
- * before it was judged and passed. So, for a tracked flow's data segment:
- *  - it ends at or before `next`: only bytes of passed messages (a
- *    continuation, or a retransmission of them): pass;
- *  - it starts after `next`: the message start at `next` was dropped with
- *    its segment, or never seen (a gap): drop; TCP retransmits in order;
- *  - `next` lies inside it: that message start is judged by the core
- *    (dw_judge); its 2-byte length and its whole question must be in this
- *    segment, or it cannot be judged and is dropped (DW_CNT_TCP_SPLIT_QUESTION:
- *    fail closed, whatever the zone, since the zone is unknown). A dropped
- *    message leaves `next` where it is, so its continuation segments, and
- *    its retransmission's, are judged again from its start; a retransmitted
- *    message start is simply judged again (a held reply then hits its verdict).
+ * The rule: every byte the hook passes lies in a message whose start it
+ * judged and passed, and every segment that carries a message start the
+ * receiver could take is judged there. So, for a tracked flow's data segment
+ * (next: where the next message starts, the end of the passed messages or the
+ * start of the dropped one):
+ *  - it starts after next: the message start at next was dropped with its
+ *    segment, or never seen (a gap): drop; TCP retransmits in order;
+ *  - it starts inside the last passed message: a continuation, passed up to
+ *    next; if next lies inside it, that message start is judged;
+ *  - it starts at next: judged there. Its 2-byte length and its whole
+ *    question must be in this segment, or it cannot be judged and is dropped
+ *    (DW_CNT_TCP_SPLIT_QUESTION: fail closed, whatever the zone, since the
+ *    zone is unknown). A dropped message leaves next at its start, so its
+ *    continuation segments, and its retransmission's, are judged again from
+ *    its start (a held reply then hits its verdict);
+ *  - it starts where a passed segment's first message or its last message
+ *    starts (the same segment seen by a second hook, or retransmitted): it is
+ *    judged again, and must walk to the same message bounds, or it is dropped
+ *    (DW_CNT_TCP_CONFLICT) and the state stays; a copy judged dropped leaves
+ *    the passed one's state as it was;
+ *  - it starts before those (older messages, or before the stream): out of
+ *    the window, dropped (DW_CNT_TCP_OUT_OF_WINDOW). A receiver that lost
+ *    such bytes after the hook passed them waits for a new connection.
  *  - Further message starts in the same segment (pipelined replies): each
  *    one's question is walked and its zone looked up; an unprotected one
  *    passes; a protected one is not digested or punted (one punt per packet)
  *    but follows its zone's failure mode (DW_CNT_TCP_MULTI), so a server that
  *    coalesces a protected reply behind another one in one segment is
  *    dropped in closed zones; at most DW_TCP_MSGS_MAX of them, more drop.
- *  - FIN deletes the flow once its segment passed; RST deletes it.
+ *
+ * Nothing in a segment's bytes is authenticated, and the hook cannot tell
+ * whether the receiver will accept a segment: XDP sees no checksum state and
+ * a tc hook sees partial checksums on locally made and veth-forwarded
+ * packets, so a full checksum check would drop good packets. The rule above
+ * does not depend on it: a segment the receiver discards (bad checksum, out
+ * of its window) only ever passed with its message starts judged, and any
+ * other copy that could start the receiver's message there is judged again
+ * against the same bounds.
+ *
+ * Control segments change the state only inside the window, as RFC 5961
+ * asks of the receiver itself: an RST or a FIN forgets the flow only when its
+ * sequence number is exactly next (a FIN with data: when the data ends the
+ * last message); a SYN-ACK learns a flow that is new or has judged nothing
+ * yet, never one with judged messages (another ISN would move next).
+ * Anything else is counted (DW_CNT_TCP_OUT_OF_WINDOW) and passed unchanged:
+ * the receiver ignores it too.
  *
  * Untracked flows (the hook attached after the SYN-ACK, or the entry was
- * evicted from the LRU) keep the per-segment judgement (DW_CNT_TCP_UNTRACKED):
- * a segment that does not parse as a message start passes as a continuation,
- * so a split reply on such a flow is not checked. That window lasts for
- * connections open when the hook attaches and for evicted ones.
+ * evicted) have no known message bounds: a segment passes only when it is one
+ * whole message, judged as such (DW_CNT_TCP_UNTRACKED); any other data is
+ * dropped (DW_CNT_TCP_SPLIT_QUESTION when no question can be read, else
+ * DW_CNT_TCP_SEGMENT), whatever the zone. Flows that carried a protected
+ * message move to their own LRU map (dnsward_tcp_pflows,
+ * DW_CNT_TCP_FLOW_PROTECTED) that neither forged SYN-ACKs nor forged
+ * unprotected replies can enter, so a flood of connections evicts only flows
+ * that judged nothing yet or only unprotected messages (whose later segments
+ * are then dropped unless whole).
  *
- * Both steps are global functions per hook, verified once on their own.
- * Not handled: the receiver's window (data the hook passed but the receiver
- * discarded could come again with other bytes at the same sequence numbers);
- * a message start beyond the bytes the hook can read (tc: the pulled
+ * Both steps are global functions per hook, verified once on their own. A
+ * message start beyond the bytes the hook can read (tc: the pulled
  * DW_PUNT_PKT_MAX bytes of a GRO packet) is dropped as unjudgeable.
  */
 #ifndef DW_TCPFLOW_BPF_H
@@ -58,9 +87,9 @@
 #define DW_TCP_L3_MAX 63
 
 /*
- * DNS-over-TCP flows, keyed by the reply direction: where the next message
- * starts and the last decision. LRU: a flood of connections evicts the
- * oldest, which then fall back to per-segment judgement (counted).
+ * DNS-over-TCP flows, keyed by the reply direction: the last judged message
+ * and its decision. LRU: a flood of connections evicts the oldest, which are
+ * then untracked (counted).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -69,6 +98,20 @@ struct {
 	__type(value, struct dw_tcp_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dnsward_tcp_flows SEC(".maps");
+
+/* Flows that carried a protected message: only a judged protected message moves one here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DW_TCP_PFLOWS_MAX);
+	__type(key, struct dw_tcp_flow_key);
+	__type(value, struct dw_tcp_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_tcp_pflows SEC(".maps");
+
+/* dw_hdrs.tcpflow bits on DW_TCPF_TRACKED: */
+#define DW_TCPF_KIND	0x0f
+#define DW_TCPF_REJUDGE 0x10 /* a passed message start judged again */
+#define DW_TCPF_PROT	0x20 /* set by the judgement: the message is in a protected zone */
 
 /* What the flow step tells the core: an action, or judge the message at hd.dns_off. */
 enum dw_tseg {
@@ -136,11 +179,38 @@ static __always_inline int dw_tcp_question(void *ctx, int xdp, struct dw_scratch
 	return dw_question_tc(ctx, s, dns_off, lim);
 }
 
-/* A message judged dropped: `next` stays at its start; remember where it ends. */
-static __always_inline int dw_tcp_dropped(struct dw_tcp_flow *st, __u32 end, __u32 reason)
+/* a before b in sequence space */
+static __always_inline int dw_tcp_before(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
+}
+
+/* Where the next message to judge starts. */
+static __always_inline __u32 dw_tcp_next(const struct dw_tcp_flow *st)
+{
+	return st->decision == DW_TCP_PASSED ? st->end : st->cur;
+}
+
+static __always_inline struct dw_tcp_flow *dw_tcp_find(const struct dw_tcp_flow_key *k)
+{
+	struct dw_tcp_flow *st = bpf_map_lookup_elem(&dnsward_tcp_pflows, k);
+
+	return st ? st : bpf_map_lookup_elem(&dnsward_tcp_flows, k);
+}
+
+static __always_inline void dw_tcp_forget(const struct dw_tcp_flow_key *k)
+{
+	bpf_map_delete_elem(&dnsward_tcp_pflows, k);
+	bpf_map_delete_elem(&dnsward_tcp_flows, k);
+}
+
+/* A message at `at` judged dropped: it is judged again from its start; its bytes up to end drop. */
+static __always_inline int dw_tcp_dropped(struct dw_tcp_flow *st, __u32 at, __u32 end, __u32 reason)
 {
 	st->decision = DW_TCP_DROPPED;
-	st->msg_end = end;
+	st->cur = at;
+	st->end = end;
+	st->first_back = 0;
 	return dw_drop(reason);
 }
 
@@ -173,66 +243,128 @@ static __always_inline int dw_tcp_locate(void *ctx, int xdp, struct dw_scratch *
 }
 
 /*
+ * A segment of a flow without state: passed only as one whole message,
+ * judged on its own. Its place in the stream is unknown, so anything else
+ * could carry a message start no one judged: dropped, whatever the zone.
+ */
+static __always_inline int dw_tcp_untracked(void *ctx, int xdp, struct dw_scratch *s, int rc)
+{
+	struct dw_hdrs *h = &s->hd;
+	int why;
+
+	if (h->pay_off >= h->l3_end)
+		return dw_pass(DW_CNT_NOT_DNS); /* ACK, FIN: nothing to judge */
+	dw_count(DW_CNT_TCP_UNTRACKED);
+	if (h->frag)
+		return dw_drop(DW_CNT_FRAGMENT);
+	why = dw_tcp_locate(ctx, xdp, s, h->pay_off);
+	if (why)
+		return dw_drop(why);
+	if (h->pay_off + 2 + h->dns_len != h->l3_end)
+		return dw_drop(DW_CNT_TCP_SEGMENT);
+	if (rc != DW_P_REPLY)
+		return dw_pass(DW_CNT_NOT_DNS); /* a whole query (QR clear), as over UDP */
+	return DW_TSEG_JUDGE;
+}
+
+/* RST, SYN-ACK and a FIN without data: they change the flow only inside its window. */
+static __always_inline int dw_tcp_control(struct dw_hdrs *h, struct dw_tcp_flow_key *k,
+					  struct dw_tcp_flow *st, __u32 paylen)
+{
+	struct dw_tcp_flow fresh = {};
+	__u32 seq = h->tcp_seq;
+	__u8 fl = h->tcp_flags;
+
+	if (fl & DW_TCP_RST) {
+		if (st && seq == dw_tcp_next(st))
+			dw_tcp_forget(k);
+		else if (st)
+			dw_count(DW_CNT_TCP_OUT_OF_WINDOW);
+		return dw_pass(DW_CNT_NOT_DNS);
+	}
+	if ((fl & (DW_TCP_SYN | DW_TCP_ACK)) == (DW_TCP_SYN | DW_TCP_ACK)) {
+		if (st && st->decision != DW_TCP_NONE) {
+			/* Another ISN would move next under passed messages. */
+			if (paylen)
+				return dw_drop(DW_CNT_TCP_OUT_OF_WINDOW);
+			return dw_pass(DW_CNT_TCP_OUT_OF_WINDOW);
+		}
+		seq += 1; /* the SYN takes one sequence number; the stream starts after */
+		fresh.cur = seq;
+		fresh.end = seq;
+		bpf_map_update_elem(&dnsward_tcp_flows, k, &fresh, BPF_ANY);
+		h->tcp_seq = seq;
+		return paylen ? DW_TSEG_JUDGE : dw_pass(DW_CNT_NOT_DNS);
+	}
+	if (st && (fl & DW_TCP_FIN)) {
+		if (seq == dw_tcp_next(st))
+			dw_tcp_forget(k);
+		else
+			dw_count(DW_CNT_TCP_OUT_OF_WINDOW);
+	}
+	return dw_pass(DW_CNT_NOT_DNS);
+}
+
+/*
  * Before the judgement: learn, forget, or place the segment against the
- * flow's next message start. rc: the header parse (DW_P_REPLY when the
- * payload starts like a reply, else DW_P_NOT_DNS).
+ * flow's messages, whatever its first bytes look like. rc: the header parse
+ * (DW_P_REPLY when the payload starts like a reply), for untracked flows.
  */
 static __always_inline int dw_tcp_pre(void *ctx, int xdp, struct dw_scratch *s, int rc)
 {
 	struct dw_tcp_flow_key k = {};
-	struct dw_tcp_flow fresh = {}, *st;
+	struct dw_tcp_flow *st;
 	struct dw_hdrs *h = &s->hd;
-	__u32 seq = h->tcp_seq, paylen = h->l3_end - h->pay_off, why;
-	__u8 fl = h->tcp_flags;
+	__u32 seq, paylen, nxt, first, seg_end, at, why;
+	int act, again;
 
 	if (h->pay_off > h->l3_end || dw_tcp_key(ctx, xdp, h, &k))
-		goto as_before;
-	if (fl & DW_TCP_RST) {
-		bpf_map_delete_elem(&dnsward_tcp_flows, &k);
-		goto as_before;
+		return dw_tcp_untracked(ctx, xdp, s, rc);
+	paylen = h->l3_end - h->pay_off;
+	st = dw_tcp_find(&k);
+	if (h->tcp_flags & (DW_TCP_RST | DW_TCP_SYN) || !paylen) {
+		act = dw_tcp_control(h, &k, st, paylen);
+		if (act != DW_TSEG_JUDGE)
+			return act;
+		st = dw_tcp_find(&k); /* a SYN-ACK with data: learnt just now */
 	}
-	if ((fl & (DW_TCP_SYN | DW_TCP_ACK)) == (DW_TCP_SYN | DW_TCP_ACK)) {
-		seq += 1; /* the SYN takes one sequence number; the stream starts after */
-		fresh.next = seq;
-		fresh.msg_end = seq;
-		bpf_map_update_elem(&dnsward_tcp_flows, &k, &fresh, BPF_ANY);
-		h->tcp_seq = seq;
-	}
-	st = bpf_map_lookup_elem(&dnsward_tcp_flows, &k);
-	if (!st) {
-		if (paylen)
-			dw_count(DW_CNT_TCP_UNTRACKED);
-		goto as_before;
-	}
-	if (!paylen) {
-		if (fl & DW_TCP_FIN)
-			bpf_map_delete_elem(&dnsward_tcp_flows, &k);
-		goto as_before;
-	}
+	if (!st)
+		return dw_tcp_untracked(ctx, xdp, s, rc);
 	if (h->frag)
 		return dw_drop(DW_CNT_FRAGMENT); /* its message starts cannot all be seen */
-	if ((__s32)(seq - st->next) > 0) {
-		if (st->decision == DW_TCP_DROPPED && (__s32)(seq - st->msg_end) < 0)
+	seq = h->tcp_seq;
+	seg_end = seq + paylen;
+	nxt = dw_tcp_next(st);
+	first = st->cur - st->first_back;
+	if (dw_tcp_before(nxt, seq)) {
+		if (st->decision == DW_TCP_DROPPED && dw_tcp_before(seq, st->end))
 			return dw_drop(DW_CNT_TCP_AFTER_DROP);
 		return dw_drop(DW_CNT_TCP_GAP);
 	}
-	if ((__s32)(seq + paylen - st->next) <= 0) {
-		if (fl & DW_TCP_FIN)
-			bpf_map_delete_elem(&dnsward_tcp_flows, &k);
-		return dw_pass(DW_CNT_TCP_CONTINUATION);
+	if (dw_tcp_before(seq, first))
+		return dw_drop(DW_CNT_TCP_OUT_OF_WINDOW);
+	/* first <= seq <= next: a passed segment again, a continuation, or next. */
+	again =
+	    st->decision == DW_TCP_PASSED && st->end != st->cur && (seq == first || seq == st->cur);
+	at = seq;
+	if (st->decision == DW_TCP_PASSED && !again) {
+		if (dw_tcp_before(seq, st->cur))
+			return dw_drop(DW_CNT_TCP_OUT_OF_WINDOW); /* inside an older message */
+		if (!dw_tcp_before(nxt, seg_end)) {
+			if ((h->tcp_flags & DW_TCP_FIN) && seg_end == nxt)
+				dw_tcp_forget(&k); /* the last message's end, then FIN */
+			return dw_pass(DW_CNT_TCP_CONTINUATION);
+		}
+		at = nxt;
 	}
-	/* The next message starts in this segment: the core judges it. */
-	why = dw_tcp_locate(ctx, xdp, s, h->pay_off + (st->next - seq));
-	if (why)
-		return dw_tcp_dropped(st, h->dns_len ? st->next + 2 + h->dns_len : seq + paylen,
-				      why);
-	h->tcpflow = DW_TCPF_TRACKED;
+	why = dw_tcp_locate(ctx, xdp, s, h->pay_off + (at - seq));
+	if (why) {
+		if (again)
+			return dw_drop(why); /* the copy that passed keeps its state */
+		return dw_tcp_dropped(st, at, h->dns_len ? at + 2 + h->dns_len : seg_end, why);
+	}
+	h->tcpflow = DW_TCPF_TRACKED | (again ? DW_TCPF_REJUDGE : 0);
 	return DW_TSEG_JUDGE;
-as_before:
-	/* Judged alone, as a segment that starts a message or not. */
-	if (rc == DW_P_REPLY)
-		return DW_TSEG_JUDGE;
-	return dw_pass(DW_CNT_NOT_DNS);
 }
 
 /*
@@ -253,6 +385,7 @@ static __always_inline int dw_tcp_later(void *ctx, int xdp, struct dw_scratch *s
 	z = zk ? bpf_map_lookup_elem(&dnsward_zones, zk) : 0;
 	if (!z)
 		return 0;
+	s->hd.tcpflow |= DW_TCPF_PROT;
 	dw_count(DW_CNT_TCP_MULTI);
 	if (z->mode == DW_MODE_MONITOR || z->failure == DW_FAIL_OPEN) {
 		dw_count(DW_CNT_FAIL_OPEN_PASSED);
@@ -261,43 +394,88 @@ static __always_inline int dw_tcp_later(void *ctx, int xdp, struct dw_scratch *s
 	return DW_CNT_FAIL_CLOSED_DROPPED;
 }
 
-/* After the judgement act of the message at hd.dns_off: move the flow on, or record the drop. */
+/* A flow that carried a protected message moves to the map forged SYN-ACKs cannot fill. */
+static __always_inline void dw_tcp_keep(const struct dw_tcp_flow_key *k, struct dw_tcp_flow *st)
+{
+	if (bpf_map_lookup_elem(&dnsward_tcp_pflows, k))
+		return;
+	if (bpf_map_update_elem(&dnsward_tcp_pflows, k, st, BPF_NOEXIST))
+		return;
+	bpf_map_delete_elem(&dnsward_tcp_flows, k);
+	dw_count(DW_CNT_TCP_FLOW_PROTECTED);
+}
+
+/*
+ * After the judgement act of the message at hd.dns_off: walk the later
+ * messages of the segment, then move the flow on, or record the drop.
+ * Returns the segment's action.
+ */
+static __always_inline int dw_tcp_walk(void *ctx, int xdp, struct dw_scratch *s,
+				       struct dw_tcp_flow *st, int act)
+{
+	struct dw_hdrs *h = &s->hd;
+	__u32 seq = h->tcp_seq, pay_off = h->pay_off, seg_end, at, end, last, len = 0, i;
+	int again = h->tcpflow & DW_TCPF_REJUDGE, why;
+
+	seg_end = seq + (h->l3_end - pay_off);
+	at = seq + (h->dns_off - 2 - pay_off);
+	end = at + 2 + h->dns_len;
+	last = at;
+	if (act != DW_ACT_PASS) {
+		if (!again) {
+			st->decision = DW_TCP_DROPPED;
+			st->cur = at;
+			st->end = end;
+			st->first_back = 0;
+		}
+		return act;
+	}
+	for (i = 0; i < DW_TCP_MSGS_MAX; i++) {
+		if (!dw_tcp_before(end, seg_end))
+			break;
+		why = dw_tcp_later(ctx, xdp, s, pay_off + (end - seq), &len);
+		if (why) {
+			if (again)
+				return dw_drop(why);
+			return dw_tcp_dropped(st, at, seg_end, why);
+		}
+		last = end;
+		end += 2 + len;
+	}
+	if (dw_tcp_before(end, seg_end)) {
+		if (again)
+			return dw_drop(DW_CNT_TCP_MULTI);
+		return dw_tcp_dropped(st, at, seg_end, DW_CNT_TCP_MULTI);
+	}
+	if (again)
+		return end == st->end && last == st->cur ? act : dw_drop(DW_CNT_TCP_CONFLICT);
+	st->decision = DW_TCP_PASSED;
+	st->cur = last;
+	st->end = end;
+	st->first_back = last - at > 0xffff ? 0 : last - at;
+	return act;
+}
+
 static __always_inline int dw_tcp_post(void *ctx, int xdp, struct dw_scratch *s, int act)
 {
 	struct dw_tcp_flow_key k = {};
 	struct dw_hdrs *h = &s->hd;
-	__u32 seq = h->tcp_seq, seg_end, end, len = 0, i;
-	__u32 pay_off = h->pay_off, first_len = h->dns_len, flags = h->tcp_flags;
 	struct dw_tcp_flow *st;
-	int why;
 
 	if (dw_tcp_key(ctx, xdp, h, &k))
 		return act;
-	st = bpf_map_lookup_elem(&dnsward_tcp_flows, &k);
+	st = dw_tcp_find(&k);
 	if (!st)
 		return act; /* evicted meanwhile: the next segment is untracked */
-	seg_end = seq + (h->l3_end - pay_off);
-	end = seq + (h->dns_off - pay_off) + first_len; /* start + 2 + length */
-	if (act != DW_ACT_PASS) {
-		st->decision = DW_TCP_DROPPED;
-		st->msg_end = end;
+	act = dw_tcp_walk(ctx, xdp, s, st, act);
+	/* A FIN right after the last message closes the stream. */
+	if (act == DW_ACT_PASS && (h->tcp_flags & DW_TCP_FIN) &&
+	    h->tcp_seq + (h->l3_end - h->pay_off) == dw_tcp_next(st)) {
+		dw_tcp_forget(&k);
 		return act;
 	}
-	for (i = 0; i < DW_TCP_MSGS_MAX; i++) {
-		if ((__s32)(end - seg_end) >= 0)
-			break;
-		why = dw_tcp_later(ctx, xdp, s, pay_off + (end - seq), &len);
-		if (why)
-			return dw_tcp_dropped(st, seg_end, why);
-		end += 2 + len;
-	}
-	if ((__s32)(end - seg_end) < 0)
-		return dw_tcp_dropped(st, seg_end, DW_CNT_TCP_MULTI);
-	st->next = end;
-	st->msg_end = end;
-	st->decision = DW_TCP_PASSED;
-	if (flags & DW_TCP_FIN)
-		bpf_map_delete_elem(&dnsward_tcp_flows, &k);
+	if (h->tcpflow & DW_TCPF_PROT)
+		dw_tcp_keep(&k, st);
 	return act;
 }
 
@@ -347,7 +525,7 @@ static __always_inline int dw_tcp_segment(void *ctx, int xdp, struct dw_scratch 
 
 static __always_inline int dw_tcp_judged(void *ctx, int xdp, struct dw_scratch *s, int act)
 {
-	if (s->hd.tcpflow != DW_TCPF_TRACKED)
+	if ((s->hd.tcpflow & DW_TCPF_KIND) != DW_TCPF_TRACKED)
 		return act;
 	if (xdp)
 		return dw_tcp_post_xdp(ctx, act);

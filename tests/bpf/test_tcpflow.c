@@ -7,7 +7,11 @@
  * segments at positions named by message (its start, its question's end,
  * its end); every segment names the action and the counters that must move,
  * and the flow map's state is checked at the end. Each scenario is one test:
- * one PASS or FAIL line over both layouts and both hooks.
+ * one PASS or FAIL line over both layouts and both hooks. Attacks come as
+ * segments outside the window (RST, FIN, a second SYN-ACK), as another copy
+ * of a passed segment's bytes (what a receiver that discarded the first copy,
+ * say for its checksum, would take instead), on untracked flows, and as a
+ * SYN-ACK flood against the flow maps.
  */
 #include <stdlib.h>
 #include <arpa/inet.h>
@@ -18,7 +22,7 @@
 #include "bpf/dp_env.h"
 
 static struct dp_env env;
-static int flows_fd;
+static int flows_fd, pflows_fd;
 
 enum { ACT_PASS, ACT_DROP };
 
@@ -56,6 +60,8 @@ enum skind {
 	S_FIN,	    /* FIN without data, at `from` */
 	S_RST,	    /* RST at `from` */
 	S_ALLOW,    /* (no packet) an ALLOW verdict for message `from.msg` */
+	S_SYNACK2,  /* a SYN-ACK with another ISN (the layout's + 5000) */
+	S_ALT,	    /* bytes [from, to) of the scenario's other stream, same sequence numbers */
 };
 
 struct step {
@@ -74,8 +80,9 @@ struct scenario {
 	const char *qnames[3]; /* the stream's messages (dp_reply_a), NULL-terminated */
 	struct step steps[8];
 	enum st_want st;
-	struct pos next; /* ST_NEXT: where the flow expects the next message */
-	int decision;	 /* ST_NEXT: the last decision (enum dw_tcp_decision) */
+	struct pos next;    /* ST_NEXT: where the flow expects the next message */
+	int decision;	    /* ST_NEXT: the last decision (enum dw_tcp_decision) */
+	const char *alt[3]; /* S_ALT's stream */
 };
 
 #define D(f, t, a, c1, c2)                                                                         \
@@ -85,6 +92,10 @@ struct scenario {
 #define DP(f, t, a, c1, c2, m)                                                                     \
 	{                                                                                          \
 		S_DATA, f, t, a, c1, c2, m                                                         \
+	}
+#define ALT(f, t, a, c1, c2, m)                                                                    \
+	{                                                                                          \
+		S_ALT, f, t, a, c1, c2, m                                                          \
 	}
 #define SYNACK                                                                                     \
 	{                                                                                          \
@@ -101,7 +112,8 @@ static const struct scenario scenarios[] = {
       D(START(0), END(0), ACT_PASS, DW_CNT_ALLOWED, -1)},
      ST_NEXT,
      END(0),
-     DW_TCP_PASSED},
+     DW_TCP_PASSED,
+     {NULL}},
     {"split_in_question_dropped",
      "split before the end of the question: dropped, and its continuation",
      {"www.idp.test"},
@@ -109,14 +121,16 @@ static const struct scenario scenarios[] = {
       D(QEND(0, -5), END(0), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
      ST_NEXT,
      START(0),
-     DW_TCP_DROPPED},
+     DW_TCP_DROPPED,
+     {NULL}},
     {"split_in_length_prefix_dropped",
      "split inside the length prefix: dropped",
      {"www.example.test"},
      {SYNACK, D(START(0), AT0(0, 1), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1)},
      ST_NEXT,
      START(0),
-     DW_TCP_DROPPED},
+     DW_TCP_DROPPED,
+     {NULL}},
     {"split_after_question_protected_fails_closed",
      "split after the question, protected: failure mode, continuation dropped",
      {"www.idp.test"},
@@ -124,7 +138,8 @@ static const struct scenario scenarios[] = {
       D(QEND(0, 3), END(0), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
      ST_NEXT,
      START(0),
-     DW_TCP_DROPPED},
+     DW_TCP_DROPPED,
+     {NULL}},
     {"split_after_question_open_zone_passes",
      "split after the question, open zone: both parts pass",
      {"www.open.test"},
@@ -132,7 +147,8 @@ static const struct scenario scenarios[] = {
       D(QEND(0, 3), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1)},
      ST_NEXT,
      END(0),
-     DW_TCP_PASSED},
+     DW_TCP_PASSED,
+     {NULL}},
     {"unprotected_three_segments_pass",
      "unprotected message in three segments, then another: all pass",
      {"www.example.test", "ftp.example.test"},
@@ -142,21 +158,24 @@ static const struct scenario scenarios[] = {
       D(START(1), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1)},
      ST_NEXT,
      END(1),
-     DW_TCP_PASSED},
+     DW_TCP_PASSED,
+     {NULL}},
     {"two_unprotected_in_one_segment_pass",
      "two unprotected messages in one segment pass",
      {"www.example.test", "ftp.example.test"},
      {SYNACK, D(START(0), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1)},
      ST_NEXT,
      END(1),
-     DW_TCP_PASSED},
+     DW_TCP_PASSED,
+     {NULL}},
     {"protected_behind_unprotected_fails_closed",
      "a protected message behind an unprotected one: failure mode",
      {"www.example.test", "www.idp.test"},
      {SYNACK, D(START(0), END(1), ACT_DROP, DW_CNT_TCP_MULTI, DW_CNT_FAIL_CLOSED_DROPPED)},
      ST_NEXT,
      START(0),
-     DW_TCP_DROPPED},
+     DW_TCP_DROPPED,
+     {NULL}},
     {"allowed_then_unprotected_pass",
      "an allowed protected message, then an unprotected one: pass",
      {"www.idp.test", "www.example.test"},
@@ -165,14 +184,16 @@ static const struct scenario scenarios[] = {
       D(START(0), END(1), ACT_PASS, DW_CNT_ALLOWED, -1)},
      ST_NEXT,
      END(1),
-     DW_TCP_PASSED},
+     DW_TCP_PASSED,
+     {NULL}},
     {"second_question_cut_dropped",
      "a second message whose question the segment cuts: dropped",
      {"www.example.test", "www.example.test"},
      {SYNACK, D(START(0), QEND(1, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1)},
      ST_NEXT,
      START(0),
-     DW_TCP_DROPPED},
+     DW_TCP_DROPPED,
+     {NULL}},
     {"segment_into_next_message_judged",
      "a segment from inside one message to the next: that start is judged",
      {"www.example.test", "www.idp.test"},
@@ -181,64 +202,181 @@ static const struct scenario scenarios[] = {
       D(START(1), END(1), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED)},
      ST_NEXT,
      START(1),
-     DW_TCP_DROPPED},
-    {"retransmission_of_passed_passes",
-     "retransmitted data of passed messages passes",
+     DW_TCP_DROPPED,
+     {NULL}},
+    {"retransmission_of_last_passed_judged_again",
+     "the last passed segment again: judged again and passed; an older one: out of window",
      {"www.example.test", "ftp.example.test"},
      {SYNACK, D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
       D(START(1), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
-      D(START(0), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1),
-      D(QEND(1, 1), END(1), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1)},
+      D(START(1), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      D(START(0), END(0), ACT_DROP, DW_CNT_TCP_OUT_OF_WINDOW, -1)},
      ST_NEXT,
      END(1),
-     DW_TCP_PASSED},
+     DW_TCP_PASSED,
+     {NULL}},
+    {"continuation_again_passes",
+     "a continuation segment again passes",
+     {"www.example.test"},
+     {SYNACK, D(START(0), QEND(0, 1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      D(QEND(0, 1), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1),
+      D(QEND(0, 1), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1)},
+     ST_NEXT,
+     END(0),
+     DW_TCP_PASSED,
+     {NULL}},
     {"data_past_unseen_start_dropped",
      "data beyond a message start never seen is dropped",
      {"www.example.test", "www.example.test"},
      {SYNACK, D(START(1), END(1), ACT_DROP, DW_CNT_TCP_GAP, -1)},
      ST_NEXT,
      START(0),
-     DW_TCP_NONE},
-    {"untracked_flow_judged_alone",
-     "untracked flow: segments judged alone (a split reply is not checked)",
+     DW_TCP_NONE,
+     {NULL}},
+    {"untracked_flow_whole_messages_only",
+     "untracked flow: a split reply is dropped, a whole message is judged",
      {"www.idp.test"},
-     {D(START(0), QEND(0, -5), ACT_PASS, DW_CNT_TCP_UNTRACKED, DW_CNT_NOT_DNS),
-      D(QEND(0, -5), END(0), ACT_PASS, DW_CNT_TCP_UNTRACKED, DW_CNT_NOT_DNS),
+     {D(START(0), QEND(0, -5), ACT_DROP, DW_CNT_TCP_UNTRACKED, DW_CNT_TCP_SPLIT_QUESTION),
+      D(QEND(0, -5), END(0), ACT_DROP, DW_CNT_TCP_UNTRACKED, -1),
+      D(START(0), QEND(0, 3), ACT_DROP, DW_CNT_TCP_UNTRACKED, DW_CNT_TCP_SEGMENT),
       DP(START(0), END(0), ACT_DROP, DW_CNT_TCP_UNTRACKED, DW_CNT_HELD, 0)},
      ST_GONE,
      START(0),
-     0},
+     0,
+     {NULL}},
+    {"untracked_unprotected_part_dropped",
+     "untracked flow: part of an unprotected message is dropped too (its end is unknown)",
+     {"www.example.test"},
+     {D(START(0), QEND(0, 3), ACT_DROP, DW_CNT_TCP_UNTRACKED, DW_CNT_TCP_SEGMENT),
+      D(START(0), END(0), ACT_PASS, DW_CNT_TCP_UNTRACKED, DW_CNT_NOT_PROTECTED)},
+     ST_GONE,
+     START(0),
+     0,
+     {NULL}},
     {"fin_removes_flow",
-     "FIN removes the flow: later data is untracked",
+     "FIN at the next message start removes the flow: later data is untracked",
      {"www.example.test", "www.idp.test"},
      {SYNACK,
       D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
       {S_FIN, START(1), START(1), ACT_PASS, DW_CNT_NOT_DNS, -1, -1},
-      D(START(1), QEND(1, -5), ACT_PASS, DW_CNT_TCP_UNTRACKED, DW_CNT_NOT_DNS)},
+      D(START(1), QEND(1, -5), ACT_DROP, DW_CNT_TCP_UNTRACKED, DW_CNT_TCP_SPLIT_QUESTION)},
      ST_GONE,
      START(0),
-     0},
+     0,
+     {NULL}},
+    {"fin_out_of_window_keeps_flow",
+     "FIN elsewhere than the next message start keeps the flow: a split reply stays dropped",
+     {"www.example.test", "www.idp.test"},
+     {SYNACK,
+      D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      {S_FIN, AT0(1, 7), START(1), ACT_PASS, DW_CNT_TCP_OUT_OF_WINDOW, DW_CNT_NOT_DNS, -1},
+      {S_FIN, START(0), START(1), ACT_PASS, DW_CNT_TCP_OUT_OF_WINDOW, DW_CNT_NOT_DNS, -1},
+      D(START(1), QEND(1, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1),
+      D(QEND(1, -5), END(1), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
+     ST_NEXT,
+     START(1),
+     DW_TCP_DROPPED,
+     {NULL}},
+    {"data_fin_inside_message_keeps_flow",
+     "FIN on a continuation that does not end the message keeps the flow",
+     {"www.example.test", "www.idp.test"},
+     {SYNACK,
+      D(START(0), QEND(0, 1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      {S_DATA_FIN, QEND(0, 1), QEND(0, 5), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1, -1},
+      D(START(1), QEND(1, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1)},
+     ST_NEXT,
+     START(1),
+     DW_TCP_DROPPED,
+     {NULL}},
     {"data_fin_removes_flow_once_passed",
      "FIN with the last message removes the flow once it passed",
      {"www.example.test"},
      {SYNACK, {S_DATA_FIN, START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1, -1}},
      ST_GONE,
      START(0),
-     0},
+     0,
+     {NULL}},
     {"fin_on_held_keeps_flow",
      "FIN on a held message keeps the flow",
      {"www.idp.test"},
      {SYNACK, {S_DATA_FIN, START(0), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0}},
      ST_NEXT,
      START(0),
-     DW_TCP_DROPPED},
+     DW_TCP_DROPPED,
+     {NULL}},
     {"rst_removes_flow",
-     "RST removes the flow",
-     {"www.example.test"},
-     {SYNACK, {S_RST, START(0), START(0), ACT_PASS, DW_CNT_NOT_DNS, -1, -1}},
+     "RST at the next message start removes the flow",
+     {"www.example.test", "www.example.test"},
+     {SYNACK,
+      D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      {S_RST, START(1), START(1), ACT_PASS, DW_CNT_NOT_DNS, -1, -1}},
      ST_GONE,
      START(0),
-     0},
+     0,
+     {NULL}},
+    {"rst_out_of_window_keeps_flow",
+     "RST anywhere else keeps the flow: a split reply after it stays dropped",
+     {"www.example.test", "www.idp.test"},
+     {SYNACK,
+      D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      {S_RST, AT0(1, 1000), START(1), ACT_PASS, DW_CNT_TCP_OUT_OF_WINDOW, DW_CNT_NOT_DNS, -1},
+      {S_RST, AT0(1, -1), START(1), ACT_PASS, DW_CNT_TCP_OUT_OF_WINDOW, DW_CNT_NOT_DNS, -1},
+      D(START(1), QEND(1, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1),
+      D(QEND(1, -5), END(1), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
+     ST_NEXT,
+     START(1),
+     DW_TCP_DROPPED,
+     {NULL}},
+    {"second_synack_ignored",
+     "a SYN-ACK with another ISN does not move the flow: a split reply stays dropped",
+     {"www.example.test", "www.idp.test"},
+     {SYNACK,
+      D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      {S_SYNACK2, START(0), START(0), ACT_PASS, DW_CNT_TCP_OUT_OF_WINDOW, -1, -1},
+      D(START(1), QEND(1, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1),
+      D(QEND(1, -5), END(1), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
+     ST_NEXT,
+     START(1),
+     DW_TCP_DROPPED,
+     {NULL}},
+    {"synack_before_data_relearns",
+     "a SYN-ACK before any message was judged learns the flow anew",
+     {"www.example.test"},
+     {SYNACK,
+      {S_SYNACK2, START(0), START(0), ACT_PASS, DW_CNT_NOT_DNS, -1, -1},
+      D(START(0), END(0), ACT_DROP, DW_CNT_TCP_OUT_OF_WINDOW, -1)},
+     ST_NEXT,
+     AT0(0, 5000),
+     DW_TCP_NONE,
+     {NULL}},
+    {"other_copy_of_passed_start_judged",
+     "other bytes at a passed message's start (a copy the receiver may take instead): judged",
+     {"www.abc.test"},
+     {SYNACK, D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      ALT(START(0), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      ALT(START(0), QEND(0, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1, -1)},
+     ST_NEXT,
+     END(0),
+     DW_TCP_PASSED,
+     {"www.idp.test"}},
+    {"other_copy_with_other_bounds_conflicts",
+     "a copy at a passed message's start with another length: dropped, state kept",
+     {"www.example.test"},
+     {SYNACK, D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      ALT(START(0), END(0), ACT_DROP, DW_CNT_NOT_PROTECTED, DW_CNT_TCP_CONFLICT, -1)},
+     ST_NEXT,
+     END(0),
+     DW_TCP_PASSED,
+     {"mail.example.test"}},
+    {"other_copy_over_passed_group_judged",
+     "a copy over two passed messages, its second one protected: judged, dropped",
+     {"www.example.test", "ftp.example.test"},
+     {SYNACK, D(START(0), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      ALT(START(0), END(1), ACT_DROP, DW_CNT_TCP_MULTI, DW_CNT_FAIL_CLOSED_DROPPED, -1)},
+     ST_NEXT,
+     END(1),
+     DW_TCP_PASSED,
+     {"www.example.test", "www.idp.test"}},
 };
 
 /* The stream: messages with their length prefixes, and where each part lies. */
@@ -249,21 +387,21 @@ struct stream {
 	int n;
 };
 
-static void build_stream(struct stream *st, const struct scenario *sc)
+static void build_stream(struct stream *st, const char *const qnames[3])
 {
 	int i;
 
 	memset(st, 0, sizeof(*st));
-	for (i = 0; i < 3 && sc->qnames[i]; i++) {
+	for (i = 0; i < 3 && qnames[i]; i++) {
 		struct dp_buf *m = &st->msg[i];
 
-		dp_reply_a(m, sc->qnames[i], (uint16_t)(0x100 + i), 300, 0xc0000201 + i);
+		dp_reply_a(m, qnames[i], (uint16_t)(0x100 + i), 300, 0xc0000201 + i);
 		st->start[i] = st->b.n;
 		dp_u16(&st->b, (uint16_t)m->n);
 		dp_bytes(&st->b, m->b, m->n);
 		st->end[i] = st->b.n;
 		/* length, header, name in wire form (the name plus 2), type and class */
-		st->qend[i] = st->start[i] + 2 + 12 + strlen(sc->qnames[i]) + 2 + 4;
+		st->qend[i] = st->start[i] + 2 + 12 + strlen(qnames[i]) + 2 + 4;
 	}
 	st->n = i;
 }
@@ -353,6 +491,8 @@ static void reset_state(void)
 
 	for (i = 0; i < 100000 && !bpf_map_get_next_key(flows_fd, NULL, &fk); i++)
 		bpf_map_delete_elem(flows_fd, &fk);
+	for (i = 0; i < 100000 && !bpf_map_get_next_key(pflows_fd, NULL, &fk); i++)
+		bpf_map_delete_elem(pflows_fd, &fk);
 	for (i = 0; i < 100000 && !bpf_map_get_next_key(env.verdicts, NULL, &vk); i++)
 		bpf_map_delete_elem(env.verdicts, &vk);
 	dp_drain(&env);
@@ -368,9 +508,10 @@ static void put_allow(const struct dp_buf *m)
 }
 
 /* Runs one step; returns 1 when everything the step names held. */
-static int run_step(int prog, const struct layout *l, const struct stream *st, const struct step *s,
-		    const char *what)
+static int run_step(int prog, const struct layout *l, const struct stream *main_st,
+		    const struct stream *alt, const struct step *s, const char *what)
 {
+	const struct stream *st = s->kind == S_ALT ? alt : main_st;
 	uint64_t before[DW_CNT_MAX], after[DW_CNT_MAX];
 	uint32_t data_seq = l->isn + 1;
 	size_t from = at(st, s->from), to = at(st, s->to);
@@ -382,6 +523,10 @@ static int run_step(int prog, const struct layout *l, const struct stream *st, c
 	case S_SYNACK:
 		tcp_frame(&f, l, l->isn, 0x12, NULL, 0);
 		break;
+	case S_SYNACK2:
+		tcp_frame(&f, l, l->isn + 5000, 0x12, NULL, 0);
+		break;
+	case S_ALT:
 	case S_DATA:
 	case S_DATA_FIN:
 		tcp_frame(&f, l, data_seq + (uint32_t)from, s->kind == S_DATA_FIN ? 0x19 : 0x18,
@@ -447,6 +592,7 @@ static void check_state(const struct layout *l, const struct stream *st, const s
 	struct dw_tcp_flow_key k = {.family = l->l3 == DP_IP6 ? 10 : 2};
 	struct dw_tcp_flow v;
 	uint16_t sport = htons(53), dport = htons(33333);
+	uint32_t next;
 	int found;
 
 	memcpy(&k.sport, &sport, 2);
@@ -463,7 +609,7 @@ static void check_state(const struct layout *l, const struct stream *st, const s
 		memcpy(k.saddr, s4, 4);
 		memcpy(k.daddr, d4, 4);
 	}
-	found = !bpf_map_lookup_elem(flows_fd, &k, &v);
+	found = !bpf_map_lookup_elem(flows_fd, &k, &v) || !bpf_map_lookup_elem(pflows_fd, &k, &v);
 	if (sc->st == ST_GONE) {
 		if (found)
 			fprintf(stderr, "  %s: the flow is still there\n", what);
@@ -475,9 +621,10 @@ static void check_state(const struct layout *l, const struct stream *st, const s
 		fprintf(stderr, "  %s: no flow\n", what);
 		return;
 	}
-	if (v.next != l->isn + 1 + (uint32_t)at(st, sc->next) || v.decision != sc->decision) {
+	next = v.decision == DW_TCP_PASSED ? v.end : v.cur;
+	if (next != l->isn + 1 + (uint32_t)at(st, sc->next) || v.decision != sc->decision) {
 		fprintf(stderr, "  %s: next %u (want %u), decision %u (want %d)\n", what,
-			v.next - l->isn - 1, (unsigned)at(st, sc->next), v.decision, sc->decision);
+			next - l->isn - 1, (unsigned)at(st, sc->next), v.decision, sc->decision);
 		CHECK(0);
 	}
 }
@@ -491,15 +638,16 @@ static void run_scenario(const struct scenario *sc)
 	for (l = 0; l < ARRAY_SIZE(layouts); l++) {
 		for (p = 0; p < 2; p++) {
 			int prog = p ? env.tc : env.xdp;
-			struct stream st;
+			struct stream st, alt;
 			char what[240];
 
 			reset_state();
-			build_stream(&st, sc);
+			build_stream(&st, sc->qnames);
+			build_stream(&alt, sc->alt);
 			for (i = 0; i < 8 && sc->steps[i].kind != S_NONE; i++) {
 				snprintf(what, sizeof(what), "%s, step %zu [%s, %s]", sc->desc,
 					 i + 1, layouts[l].name, p ? "tc" : "xdp");
-				CHECK(run_step(prog, &layouts[l], &st, &sc->steps[i], what));
+				CHECK(run_step(prog, &layouts[l], &st, &alt, &sc->steps[i], what));
 			}
 			snprintf(what, sizeof(what), "%s [%s, %s]", sc->desc, layouts[l].name,
 				 p ? "tc" : "xdp");
@@ -518,9 +666,80 @@ static void test_hooks_share_the_flow(void)
 	struct stream st;
 
 	reset_state();
-	build_stream(&st, &sc);
-	CHECK(run_step(env.xdp, l, &st, &synack, "SYN-ACK on XDP"));
-	CHECK(run_step(env.tc, l, &st, &split, "split on tc"));
+	build_stream(&st, sc.qnames);
+	CHECK(run_step(env.xdp, l, &st, &st, &synack, "SYN-ACK on XDP"));
+	CHECK(run_step(env.tc, l, &st, &st, &split, "split on tc"));
+}
+
+/* The IPv4 layout's flow key for client port `port` (network order). */
+static void flow_key(uint16_t port, struct dw_tcp_flow_key *k)
+{
+	static const uint8_t s4[4] = {198, 51, 100, 53}, d4[4] = {192, 0, 2, 2};
+	uint16_t sport = htons(53);
+
+	memset(k, 0, sizeof(*k));
+	k->family = 2;
+	memcpy(&k->sport, &sport, 2);
+	memcpy(&k->dport, &port, 2);
+	memcpy(k->saddr, s4, 4);
+	memcpy(k->daddr, d4, 4);
+}
+
+/*
+ * A flood of forged connections, each a SYN-ACK and a whole unprotected
+ * reply (so each is a flow the LRU keeps as recently used), four times what
+ * the flow map holds: the flow that carried a protected message keeps its
+ * state (its split continuation is dropped as such, not judged untracked).
+ */
+static void test_flood_keeps_protected_flows(void)
+{
+	static const struct scenario sc = {.desc = "flood", .qnames = {"www.idp.test"}};
+	const struct layout *l = &layouts[0];
+	struct step synack = SYNACK;
+	struct step held = DP(START(0), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0);
+	struct step cont = D(QEND(0, 1), END(0), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1);
+	uint64_t before[DW_CNT_MAX], after[DW_CNT_MAX];
+	struct dp_buf f[2], m, r;
+	struct dw_tcp_flow_key k;
+	struct dw_tcp_flow v;
+	struct stream st;
+	uint32_t i, j, n = 4 * DW_TCP_FLOWS_MAX;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .repeat = 1);
+
+	reset_state();
+	build_stream(&st, sc.qnames);
+	dp_counters(&env, before);
+	CHECK(run_step(env.xdp, l, &st, &st, &synack, "SYN-ACK"));
+	CHECK(run_step(env.xdp, l, &st, &st, &held, "held protected message"));
+	dp_counters(&env, after);
+	CHECK_EQ_INT(after[DW_CNT_TCP_FLOW_PROTECTED] - before[DW_CNT_TCP_FLOW_PROTECTED], 1);
+	flow_key(htons(33333), &k);
+	CHECK(!bpf_map_lookup_elem(pflows_fd, &k, &v));
+	/* Client ports 1..60000 of client addresses 192.0.2.3.. (IPv4 header at 14). */
+	dp_reply_a(&r, "www.example.test", 7, 300, 0xc0000201);
+	m.n = 0;
+	dp_u16(&m, (uint16_t)r.n);
+	dp_bytes(&m, r.b, r.n);
+	tcp_frame(&f[0], l, 0x1000, 0x12, NULL, 0);
+	tcp_frame(&f[1], l, 0x1001, 0x18, m.b, m.n);
+	for (i = 0; i < n; i++) {
+		uint16_t port = htons((uint16_t)(i % 60000 + 1));
+
+		for (j = 0; j < 2; j++) {
+			f[j].b[14 + 19] = (uint8_t)(3 + i / 60000);
+			memcpy(f[j].b + 14 + 20 + 2, &port, 2);
+			o.data_in = f[j].b;
+			o.data_size_in = f[j].n;
+			o.data_size_out = 0; /* the last run's output size, else ENOSPC */
+			if (bpf_prog_test_run_opts(env.xdp, &o) || o.retval != 2) {
+				fprintf(stderr, "  flood packet %u/%u: rc %u (%s)\n", i, j, o.retval, strerror(errno));
+				CHECK(0);
+				return;
+			}
+		}
+	}
+	CHECK(!bpf_map_lookup_elem(pflows_fd, &k, &v));
+	CHECK(run_step(env.xdp, l, &st, &st, &cont, "split continuation after the flood"));
 }
 
 int main(void)
@@ -533,6 +752,7 @@ int main(void)
 		return 1;
 	}
 	flows_fd = bpf_map__fd(env.skel->maps.dnsward_tcp_flows);
+	pflows_fd = bpf_map__fd(env.skel->maps.dnsward_tcp_pflows);
 	/* One line per scenario, as RUN_TEST prints it for a test function. */
 	for (c = 0; c < ARRAY_SIZE(scenarios); c++) {
 		harness_failed = 0;
@@ -543,6 +763,7 @@ int main(void)
 		harness_failures += harness_failed;
 	}
 	RUN_TEST(test_hooks_share_the_flow);
+	RUN_TEST(test_flood_keeps_protected_flows);
 	dp_env_close(&env);
 	HARNESS_EXIT();
 }

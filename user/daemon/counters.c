@@ -52,6 +52,9 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_TUNNELED] = "tunneled",
     [DW_CNT_ENCDNS_DROPPED] = "encrypted_dns_dropped",
     [DW_CNT_ENCDNS_REPORTED] = "encrypted_dns_reported",
+    [DW_CNT_TCP_OUT_OF_WINDOW] = "tcp_out_of_window",
+    [DW_CNT_TCP_CONFLICT] = "tcp_conflict",
+    [DW_CNT_TCP_FLOW_PROTECTED] = "tcp_flows_protected",
 };
 
 const char *counter_name(unsigned slot)
