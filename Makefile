@@ -82,7 +82,8 @@ DEB_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils
 	python3-dnspython python3-scapy clang-format procps openssl curl \
 	qemu-system-x86 busybox-static cpio kmod xz-utils \
 	groff-base man-db systemd debhelper dpkg-dev fakeroot lintian debootstrap \
-	libmicrohttpd-dev prometheus
+	libmicrohttpd-dev prometheus \
+	ansible ansible-lint
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -5,10 +5,9 @@
 # `dnsward --version` and `dnsward policy check /etc/dnsward/dnsward.yaml` there, and purges
 # cleanly. The root is cached in build/pkgtest/bookworm (debootstrap takes minutes once).
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/debian_root.sh"
 cd "$ROOT" || exit 1
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-CACHE=$BUILD/pkgtest
-CHROOT=$CACHE/bookworm
+CHROOT=$DEBIAN_ROOT_CACHE/bookworm
 
 for t in dpkg-buildpackage dh lintian debootstrap; do
 	if ! command -v "$t" >/dev/null; then skip deb_build "$t not installed (make deps)"; finish; fi
@@ -45,21 +44,9 @@ if ! grep -q '^E: ' <<<"$lint"; then pass deb_lintian_no_errors; else fail deb_l
 
 [ "$(id -u)" -eq 0 ] || finish
 
-if [ ! -x "$CHROOT/usr/bin/apt-get" ]; then
-	if ! curl -fsS -m 10 -o /dev/null "$MIRROR/dists/bookworm/Release"; then
-		skip deb_install_chroot "Debian archive $MIRROR unreachable"
-		finish
-	fi
-	mkdir -p "$CACHE" && rm -rf "$CHROOT.tmp"
-	if timeout 900 debootstrap --variant=minbase bookworm "$CHROOT.tmp" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1; then
-		mv "$CHROOT.tmp" "$CHROOT"
-	else
-		skip deb_install_chroot "debootstrap failed (archive unreachable?): $(tail -1 "$CACHE/debootstrap.log")"
-		finish
-	fi
-fi
+debian_root_base || { skip deb_install_chroot "$DEBIAN_ROOT_ERR"; finish; }
 
-in_root() { timeout 600 chroot "$CHROOT" env DEBIAN_FRONTEND=noninteractive LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+in_root() { in_debian_root "$CHROOT" "$@"; }
 cp /etc/resolv.conf "$CHROOT/etc/resolv.conf" 2>/dev/null
 cp "$deb" "$CHROOT/tmp/dnsward.deb"
 in_root dpkg --purge dnsward >/dev/null 2>&1 # a run cut short earlier
