@@ -57,7 +57,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test install man deb FORCE test-build test-kernels bench fuzz demo clean vmlinux format format-check help tools
+.PHONY: all deps test install man deb image FORCE test-build test-kernels bench fuzz demo clean vmlinux format format-check help tools
 all: $(BUILD)/dnsward tools
 
 help:
@@ -70,6 +70,7 @@ help:
 	@echo "make fuzz          run the fuzzers for FUZZ_SECONDS each (default 60)"
 	@echo "make install       install (PREFIX, default /usr/local; DESTDIR) binary, man pages, unit, config"
 	@echo "make deb           build the Debian package with dpkg-buildpackage (build/deb/)"
+	@echo "make image         the container image (buildah, from scratch; build/image/)"
 	@echo "make man           check the man pages (groff -ww)"
 	@echo "make vmlinux       regenerate vmlinux/vmlinux.h from this kernel's BTF"
 	@echo "make format-check  check clang-format"
@@ -83,7 +84,7 @@ DEB_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils
 	qemu-system-x86 busybox-static cpio kmod xz-utils \
 	groff-base man-db systemd debhelper dpkg-dev fakeroot lintian debootstrap \
 	libmicrohttpd-dev prometheus \
-	ansible ansible-lint
+	ansible ansible-lint buildah runc
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -233,6 +234,12 @@ deb:
 		> $(DEB_SRC)/debian/changelog
 	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || { tail -30 ../build.log; exit 1; }
 	$(Q)ls $(BUILD)/deb/*.deb
+
+# `make image`: the container image for deploy/kubernetes, built by buildah from scratch
+# (deploy/kubernetes/image.sh): $(BUILD)/image/dnsward-<version>.tar, an OCI archive.
+image: $(BUILD)/dnsward
+	$(msg) IMAGE "$(BUILD)/image/dnsward-$(VERSION_STR).tar"
+	$(Q)deploy/kubernetes/image.sh $(BUILD)/dnsward $(BUILD)/image '$(VERSION_STR)' | tail -1
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
