@@ -57,9 +57,9 @@ for vm in sorted(ctr["volumeMounts"], key=lambda m: m["mountPath"].count("/")):
         mounts.append({"destination": vm["mountPath"], "type": "tmpfs", "source": "tmpfs",
                        "options": ["nosuid", "nodev", "mode=755", "size=16m"]})
 
-spec = json.loads(subprocess.run(["sh", "-c",
-                  "cd \"$1\" && rm -f config.json && crun spec && cat config.json", "-", bundle],
-                  check=True, capture_output=True, text=True).stdout)
+# runc's default spec, then the pod's fields over it.
+subprocess.run(["runc", "spec", "--bundle", bundle], check=True)
+spec = json.load(open(bundle + "/config.json"))
 spec["process"]["terminal"] = False
 spec["process"]["args"] = image["Entrypoint"] + ctr.get("args", image.get("Cmd", []))
 spec["process"]["env"] = ["PATH=/usr/sbin:/usr/bin"]
