@@ -57,7 +57,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test install man deb image FORCE test-build test-kernels bench fuzz demo clean vmlinux format format-check help tools
+.PHONY: all deps test install man deb image FORCE test-build test-kernels bench bench-peers fuzz demo clean vmlinux format format-check help tools
 all: $(BUILD)/dnsward tools
 
 help:
@@ -67,6 +67,7 @@ help:
 	@echo "make test-kernels  the kernel matrix: BPF tests on the host and Debian's kernels (qemu)"
 	@echo "make demo          bring the lab up and show dnsward at work"
 	@echo "make bench         run the benchmarks (results in build/bench/)"
+	@echo "make bench-peers   dnsward against the resolver alone in the lab (build/bench/peers.md)"
 	@echo "make fuzz          run the fuzzers for FUZZ_SECONDS each (default 60)"
 	@echo "make install       install (PREFIX, default /usr/local; DESTDIR) binary, man pages, unit, config"
 	@echo "make deb           build the Debian package with dpkg-buildpackage (build/deb/)"
@@ -79,7 +80,7 @@ help:
 # matrix run, and nothing else. Kept in one list so CI proves it.
 DEB_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev libldns-dev ldnsutils \
 	libssl-dev libyaml-dev libclang-rt-14-dev make gcc \
-	dns-root-data iproute2 nsd unbound bind9-dnsutils dnsperf strace \
+	dns-root-data iproute2 nsd unbound bind9-dnsutils dnsperf gnuplot-nox strace \
 	python3-dnspython python3-scapy clang-format procps openssl curl \
 	qemu-system-x86 busybox-static cpio kmod xz-utils \
 	groff-base man-db systemd debhelper dpkg-dev fakeroot lintian debootstrap \
@@ -173,6 +174,10 @@ test-build: $(BUILD)/dnsward $(BUILD)/dnsward-san $(TEST_BINS) tools
 
 bench: $(BUILD)/dnsward $(TEST_BINS) $(BENCH_BINS) tools
 	$(Q)tests/bench/run
+
+# dnsward against the validating resolver alone, in the lab (root; about 6 minutes).
+bench-peers: $(BUILD)/dnsward
+	$(Q)timeout --kill-after=20 600 tests/bench/peers
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(USER_HDRS) $(SKELS) | $(BUILD)/fuzz
 	$(msg) FUZZ $@

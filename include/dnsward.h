@@ -33,6 +33,7 @@
 #define DW_MAP_PORTS	      "dnsward_ports"
 #define DW_MAP_ENCDNS_ADDRS   "dnsward_encdns_addrs"
 #define DW_MAP_ENCDNS_CLIENTS "dnsward_encdns_clients"
+#define DW_MAP_PROVEN	      "dnsward_proven"
 
 #define DW_DEFAULT_PIN_PATH "/sys/fs/bpf/dnsward"
 
@@ -173,6 +174,7 @@ enum dw_counter {
 	DW_CNT_TCP_OUT_OF_WINDOW, /* TCP segment outside its flow's window: state kept */
 	DW_CNT_TCP_CONFLICT, /* passed TCP message start seen again with other bounds: dropped */
 	DW_CNT_TCP_FLOW_PROTECTED, /* TCP flow moved to the protected flows map */
+	DW_CNT_QUERY_PROVEN, /* query hook: question proven (DW_MAP_PROVEN), no prefetch sent */
 	DW_CNT_MAX,
 };
 
@@ -377,13 +379,29 @@ struct dw_query_key {
 	__u8 addr[16]; /* the workload's address (IPv4: the first 4 bytes) */
 };
 
+/* A question as sent on the wire (the name's bytes and case as the workload wrote them). */
+struct dw_question_wire {
+	__u8 tail[4];	/* qtype and qclass, wire order */
+	__u16 name_len; /* bytes of name */
+	__u16 _pad;
+	__u8 name[DW_QNAME_BYTES]; /* zero beyond name_len */
+};
+
 struct dw_query {
 	__u64 expires_ns; /* bpf_ktime_get_boot_ns() clock */
-	__u8 tail[4];	  /* qtype and qclass, wire order */
-	__u16 name_len;	  /* bytes of name */
-	__u16 _pad;
-	__u8 name[DW_QNAME_BYTES]; /* the question name as sent, zero beyond name_len */
+	struct dw_question_wire q;
 };
+
+/*
+ * Proven questions (DW_MAP_PROVEN, an LRU): the daemon writes a question
+ * here, with the expiry of what proved it, when it writes an ALLOW verdict
+ * for a reply to it or proves it on a prefetch. The query hook sends no
+ * prefetch for a question found here: its answer is proven already, and
+ * asking again would only cost the daemon a wake-up. Only prefetch reads it:
+ * replies are still judged against the verdicts. The value is the expiry,
+ * bpf_ktime_get_boot_ns() clock.
+ */
+#define DW_PROVEN_MAX 8192
 
 /* Heartbeat map value: the daemon's last stamp, bpf_ktime_get_boot_ns() clock. */
 struct dw_heartbeat {
@@ -438,6 +456,7 @@ _Static_assert(sizeof(struct dw_addr_key) == 20, "dw_addr_key layout");
 _Static_assert(sizeof(struct dw_datapath_cfg) == 40, "dw_datapath_cfg layout");
 _Static_assert(sizeof(struct dw_release_proof) == 32, "dw_release_proof layout");
 _Static_assert(sizeof(struct dw_query_key) == 24, "dw_query_key layout");
+_Static_assert(sizeof(struct dw_question_wire) == 8 + DW_QNAME_BYTES, "dw_question_wire layout");
 _Static_assert(sizeof(struct dw_query) == 16 + DW_QNAME_BYTES, "dw_query layout");
 _Static_assert(sizeof(struct dw_tcp_flow_key) == 40, "dw_tcp_flow_key layout");
 _Static_assert(sizeof(struct dw_tcp_flow) == 12, "dw_tcp_flow layout");

@@ -112,6 +112,14 @@ struct {
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dnsward_encdns_clients SEC(".maps");
+/* Questions with a live proven answer: the query hook sends them no prefetch. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DW_PROVEN_MAX);
+	__type(key, struct dw_question_wire);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_proven SEC(".maps");
 
 /* Resolver allowlist (value: any __u8), checked when cfg.resolver_allowlist is set. */
 struct {

@@ -38,6 +38,18 @@ static __always_inline int dw_prefetch_ring_room(void)
 	return bpf_ringbuf_query(&dnsward_punts, BPF_RB_AVAIL_DATA) <= DW_PUNT_RING_BYTES / 2;
 }
 
+/*
+ * The question in s->qv has a live proven answer (the daemon wrote it into
+ * dnsward_proven): its reply will meet an ALLOW verdict or the validator's
+ * cache, so a prefetch would only wake the daemon for nothing.
+ */
+static __always_inline int dw_question_proven(struct dw_scratch *s, __u64 now)
+{
+	__u64 *expires = bpf_map_lookup_elem(&dnsward_proven, &s->qv.q);
+
+	return expires && now < *expires;
+}
+
 /* Fills and sends the record for the question ending at frame offset end. */
 static __always_inline void dw_prefetch_send(struct __sk_buff *skb, struct dw_scratch *s,
 					     const struct dw_zone *z, __u32 end, __u64 now)
@@ -89,13 +101,16 @@ dw_query_question(struct __sk_buff *skb, const struct dw_datapath_cfg *cfg, stru
 	z = zk ? bpf_map_lookup_elem(&dnsward_zones, zk) : 0;
 	if (!z || z->mode != DW_MODE_ENFORCE)
 		return; /* unprotected, or monitored (never held) */
-	/* Remembered whatever the prefetch switch says: the reply hooks check replies against it. */
-	dw_query_track(skb, s);
-	if (cfg->enabled & DW_CFG_NO_PREFETCH)
-		return;
 	now = bpf_ktime_get_boot_ns();
+	/* Remembered whatever the prefetch switch says: the reply hooks check replies against it. */
+	if (dw_query_track(skb, s, now) || (cfg->enabled & DW_CFG_NO_PREFETCH))
+		return;
 	if (dw_heartbeat_stale(cfg, now))
 		return; /* no daemon to read it */
+	if (dw_question_proven(s, now)) {
+		dw_count(DW_CNT_QUERY_PROVEN);
+		return;
+	}
 	if (!dw_prefetch_ring_room()) {
 		dw_count(DW_CNT_QUERY_RING_FULL);
 		return;

@@ -13,6 +13,8 @@
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
 #include "common/dns_question.h"
+#include "daemon/proven.h"
+#include "daemon/verdict_map.h"
 
 #define TC_ACT_OK   0
 #define TC_ACT_SHOT 2
@@ -347,6 +349,52 @@ static void test_rate_limit_is_its_own(void)
 	reset();
 }
 
+/*
+ * A question the daemon proved (dnsward_proven, written as the daemon
+ * writes it) is remembered as outstanding but sends no prefetch; another
+ * type, other bytes (case) or an expired entry do; the map is read only
+ * with prefetch on.
+ */
+static void test_proven_question_not_prefetched(void)
+{
+	int fd = bpf_map__fd(env.skel->maps.dnsward_proven);
+	struct dp_frame_opts o = {.l3 = DP_IP4};
+	struct dw_question_wire q;
+	struct dp_buf m, f;
+	uint64_t past;
+	struct delta d;
+
+	reset();
+	query_msg(&m, "www.idp.test", 0x0100, 1);
+	query_frame(&f, &m, o, 53);
+	CHECK(expect(&f, 1, "query before its question is proven") == 0);
+	CHECK(proven_question(m.b, m.n, &q) == 0);
+	CHECK(proven_put(fd, &q, 300) == 0);
+	snap(&d);
+	CHECK(expect(&f, 0, "query whose question is proven") == 0);
+	CHECK_EQ_INT(moved(&d, DW_CNT_QUERY_PROVEN), 1);
+	CHECK_EQ_INT(moved(&d, DW_CNT_QUERY_TRACKED), 1);
+	CHECK_EQ_INT(moved(&d, DW_CNT_QUERY_PREFETCH), 0);
+	/* The same name, another type. */
+	query_msg(&m, "www.idp.test", 0x0100, 28);
+	query_frame(&f, &m, o, 53);
+	CHECK(expect(&f, 1, "AAAA of a name proven for A") == 0);
+	/* Other bytes: the key is the question as sent. */
+	query_msg(&m, "WWW.idp.test", 0x0100, 1);
+	query_frame(&f, &m, o, 53);
+	CHECK(expect(&f, 1, "the proven name in other case") == 0);
+	/* Expired. */
+	past = verdict_now_ns() - 1;
+	CHECK(bpf_map_update_elem(fd, &q, &past, BPF_ANY) == 0);
+	query_msg(&m, "www.idp.test", 0x0100, 1);
+	query_frame(&f, &m, o, 53);
+	snap(&d);
+	CHECK(expect(&f, 1, "query whose proof expired") == 0);
+	CHECK_EQ_INT(moved(&d, DW_CNT_QUERY_PROVEN), 0);
+	CHECK(proven_flush(fd) == 1);
+	reset();
+}
+
 int main(void)
 {
 	int err = dp_env_open(&env);
@@ -361,6 +409,7 @@ int main(void)
 	RUN_TEST(test_malformed_queries_pass);
 	RUN_TEST(test_rate_limit_is_its_own);
 	RUN_TEST(test_outstanding_queries);
+	RUN_TEST(test_proven_question_not_prefetched);
 	dp_env_close(&env);
 	HARNESS_EXIT();
 }

@@ -6,7 +6,8 @@
 # judged (the held reply joins the in-flight prefetch or is sent to the worker
 # that proved it) and the answer arrives exactly; a forged reply is still
 # dropped while the real one arrives; unprotected queries are not prefetched;
-# with `prefetch: false` the query hook is gone and nothing is prefetched.
+# a question already proven is not sent again; with `prefetch: false` the
+# query hook is gone and nothing is prefetched.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/daemon_lib.sh"
 
@@ -43,6 +44,20 @@ fresh_name_prefetched() { # LABEL NAME
 	fi
 }
 fresh_name_prefetched fresh_name_prefetched_tc pf1.wild.idp.test
+
+# The same question again: proven now (its reply met an ALLOW verdict), so the
+# query hook keeps it in the kernel: no prefetch record, no wake-up of the daemon.
+q0=$(dw_stat datapath_query_prefetch) v0=$(dw_stat datapath_query_proven)
+d0=$(dw_stat prefetch_deduped) p0=$(dw_stat punts_received)
+got=$(dw_answer pf1.wild.idp.test A)
+q1=$(dw_stat datapath_query_prefetch) v1=$(dw_stat datapath_query_proven)
+d1=$(dw_stat prefetch_deduped) p1=$(dw_stat punts_received)
+if [ "$got" = "$(dw_auth_answer pf1.wild.idp.test A)" ] && [ "$q1" = "$q0" ] &&
+	[ "$v1" = $((v0 + 1)) ] && [ "$d1" = "$d0" ] && [ "$p1" = "$p0" ]; then
+	pass proven_question_not_prefetched
+else
+	fail proven_question_not_prefetched "got '$got' query_prefetch $q0->$q1 query_proven $v0->$v1 prefetch_deduped $d0->$d1 punts $p0->$p1"
+fi
 
 # The truth the prefetch left is what the held reply was judged with: a
 # name flushed first (verdict and validated data gone) is judged without an

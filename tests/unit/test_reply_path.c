@@ -238,7 +238,7 @@ static void test_dnssd_name_is_judged(void)
 	static const char *const dnssd[] = {"my printer", "_ipp", "_tcp", "idp", "test"};
 	static const char *const star[] = {"*\x80", "idp", "test"};
 	static const char *const other[] = {"my printer", "elsewhere", "test"};
-	struct loader ld = {.fd_config = -1, .fd_release_proofs = -1};
+	struct loader ld = {.fd_config = -1, .fd_release_proofs = -1, .fd_proven = -1};
 	struct events *ev = events_open("/dev/null");
 	struct reply_path *rp;
 	uint8_t m[512];

@@ -55,6 +55,7 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_TCP_OUT_OF_WINDOW] = "tcp_out_of_window",
     [DW_CNT_TCP_CONFLICT] = "tcp_conflict",
     [DW_CNT_TCP_FLOW_PROTECTED] = "tcp_flows_protected",
+    [DW_CNT_QUERY_PROVEN] = "query_proven",
 };
 
 const char *counter_name(unsigned slot)

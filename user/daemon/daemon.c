@@ -31,6 +31,7 @@
 #include "daemon/policy_ctl.h"
 #include "daemon/punt.h"
 #include "daemon/reply_path.h"
+#include "daemon/selfstat.h"
 #include "daemon/valpool.h"
 #include "daemon/verdict_map.h"
 
@@ -201,6 +202,8 @@ static int daemon_write_stats(void *ctx, FILE *out)
 	stat_line(out, "sig_verify_ns_total", vs.val.sig_verify_ns);
 	stat_line(out, "validator_wildcard_synth", vs.val.wildcard_synth);
 	stat_line(out, "query_hook_loaded", d->ld.prog_query >= 0);
+	selfstat_write(out);
+	stat_line(out, "bpf_map_bytes", selfstat_map_bytes());
 	stat_line(out, "prefetch_started", vs.prefetch_started);
 	stat_line(out, "prefetch_deduped", vs.prefetch_deduped);
 	stat_line(out, "prefetch_dropped", vs.prefetch_dropped);

@@ -116,6 +116,7 @@ static void collect_fds(struct loader *ld)
 	ld->fd_release_proofs = map_fd(ld, DW_MAP_RELEASE_PROOFS);
 	ld->fd_ports = map_fd(ld, DW_MAP_PORTS);
 	ld->fd_encdns_addrs = map_fd(ld, DW_MAP_ENCDNS_ADDRS);
+	ld->fd_proven = map_fd(ld, DW_MAP_PROVEN);
 	ld->prog_xdp = prog_fd(ld, "dnsward_xdp");
 	ld->prog_tc = prog_fd(ld, "dnsward_tc");
 	ld->prog_query = prog_fd(ld, PROG_QUERY);
@@ -273,7 +274,7 @@ static void unpin_all(struct loader *ld)
 	    DW_MAP_ZONES,	   DW_MAP_CONFIG,	  DW_MAP_HEARTBEAT,   DW_MAP_COUNTERS,
 	    DW_MAP_PUNTS,	   DW_MAP_RESOLVERS,	  DW_MAP_PUNT_RATE,   DW_MAP_TCP_FLOWS,
 	    DW_MAP_RELEASE_PROOFS, DW_MAP_QUERIES,	  DW_MAP_QUERY_LINKS, DW_MAP_PORTS,
-	    DW_MAP_ENCDNS_ADDRS,   DW_MAP_ENCDNS_CLIENTS, DW_MAP_TCP_PFLOWS};
+	    DW_MAP_ENCDNS_ADDRS,   DW_MAP_ENCDNS_CLIENTS, DW_MAP_TCP_PFLOWS,  DW_MAP_PROVEN};
 	char path[PATH_MAX];
 	size_t i;
 

@@ -25,6 +25,7 @@
 #include "daemon/release.h"
 #include "daemon/reply_path.h"
 #include "daemon/stage_lat.h"
+#include "daemon/proven.h"
 #include "daemon/valpool.h"
 #include "daemon/verdict_index.h"
 #include "daemon/verdict_map.h"
@@ -87,9 +88,24 @@ struct reply_path *reply_path_new(const struct dw_config *cfg, const struct load
 	return rp;
 }
 
+/*
+ * A prefetch proved its question: the query hook stops sending it
+ * (proven.h) for as long as a verdict would last.
+ */
+static void on_prefetch_done(const struct vp_question *q, const struct val_result *res, void *ctx)
+{
+	struct reply_path *rp = ctx;
+	uint32_t ttl =
+	    res->ttl < rp->cfg->limits.max_verdict_ttl ? res->ttl : rp->cfg->limits.max_verdict_ttl;
+
+	if (q->has_wire && res->outcome == VAL_SECURE)
+		proven_put(rp->ld->fd_proven, &q->wire, ttl);
+}
+
 void reply_path_set_pool(struct reply_path *rp, struct valpool *pool)
 {
 	rp->pool = pool;
+	valpool_set_prefetch_cb(pool, on_prefetch_done, rp);
 }
 
 void reply_path_free(struct reply_path *rp)
@@ -193,10 +209,10 @@ static void on_unvalidated(struct reply_path *rp, const struct dw_punt *p,
  * its question now; nothing is held, nothing is written. The policy in force
  * decides again (a record may predate a reload).
  */
-static void on_query(struct reply_path *rp, const struct punt_info *pi)
+static void on_query(struct reply_path *rp, const struct dw_punt *p, const struct punt_info *pi)
 {
 	const struct cfg_zone *z = zone_at(rp, pi);
-	struct vp_question q;
+	struct vp_question q = {0};
 
 	rp->st.prefetch_queries++;
 	if (!pi->q_ok || pi->q.qclass != LDNS_RR_CLASS_IN || !rp->cfg->prefetch || !z ||
@@ -207,6 +223,7 @@ static void on_query(struct reply_path *rp, const struct punt_info *pi)
 	memcpy(q.name, pi->q.name, sizeof(q.name));
 	q.qtype = pi->q.qtype;
 	q.qclass = pi->q.qclass;
+	q.has_wire = !proven_question(p->pkt + p->dns_off, p->dns_len, &q.wire);
 	valpool_prefetch(rp->pool, &q); /* counted by the pool, whatever the outcome */
 }
 
@@ -220,7 +237,7 @@ void reply_path_on_punt(const struct dw_punt *p, void *ctx)
 
 	punt_decode(p, rp->cfg, rp->ld->digest_key, &pi);
 	if (p->flags & DW_PUNT_F_QUERY) {
-		on_query(rp, &pi);
+		on_query(rp, p, &pi);
 		return;
 	}
 	/* The validator's own upstream replies never get here: the hook passes
@@ -359,6 +376,15 @@ static void lat_loop(struct reply_path *rp, const struct vp_job *j, uint64_t t0,
 		stage_lat_add(rp->lat, STAGE_HOLD, now - p->ts_ns);
 }
 
+/* An allowed reply's question is proven: the query hook stops prefetching it. */
+static void prove_question(struct reply_path *rp, const struct vp_job *j, uint32_t ttl)
+{
+	struct dw_question_wire w;
+
+	if (j->info.key_full && !proven_question(j->msg, j->msg_len, &w))
+		proven_put(rp->ld->fd_proven, &w, ttl);
+}
+
 void reply_path_on_result(struct vp_job *j, void *ctx)
 {
 	struct reply_path *rp = ctx;
@@ -407,6 +433,7 @@ void reply_path_on_result(struct vp_job *j, void *ctx)
 	}
 	t1 = verdict_now_ns();
 	if (dec.verdict == DW_VERDICT_ALLOW && !monitor) {
+		prove_question(rp, j, dec.ttl);
 		release_all(rp, j);
 		lat_loop(rp, j, t0, t1);
 	}
@@ -431,6 +458,9 @@ int reply_path_flush(struct reply_path *rp, const char *name)
 		/* The index knows each verdict's name: only name and below go. */
 		n = verdict_flush_name(rp->ld->fd_verdicts, rp->vidx, name);
 	}
+	/* Questions proven by what went are asked again: prefetch them again. */
+	if (n >= 0 && proven_flush(rp->ld->fd_proven) < 0)
+		n = -EIO;
 	/* After the deletes: the data plane forgets what it remembered of them. */
 	if (n >= 0 && verdict_memo_invalidate(rp->ld->fd_config))
 		n = -EIO;

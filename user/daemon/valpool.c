@@ -58,6 +58,8 @@ struct valpool {
 	struct loop *loop;
 	vp_done_cb cb;
 	void *ctx;
+	vp_prefetch_cb pf_cb;
+	void *pf_ctx;
 	int queue_max;
 	int prefetch_running, prefetch_running_max; /* under mu */
 	/* loop thread only */
@@ -283,6 +285,14 @@ static void prefetch_done(struct valpool *vp, struct vp_job *j)
 	r->q = j->q;
 	r->worker = j->ran_on;
 	r->at_ns = verdict_now_ns();
+	if (vp->pf_cb && !j->rc)
+		vp->pf_cb(&j->q, &j->res, vp->pf_ctx);
+}
+
+void valpool_set_prefetch_cb(struct valpool *vp, vp_prefetch_cb cb, void *ctx)
+{
+	vp->pf_cb = cb;
+	vp->pf_ctx = ctx;
 }
 
 static void deliver(struct valpool *vp, struct vp_job *j)

@@ -38,6 +38,9 @@
 struct vp_question {
 	char name[DNSQ_NAME_LEN];
 	uint16_t qtype, qclass;
+	/* the question's bytes as the workload sent them (has_wire), for dnsward_proven */
+	struct dw_question_wire wire;
+	bool has_wire;
 };
 
 /* How a held reply's job met a prefetch of its question. */
@@ -107,6 +110,11 @@ int valpool_submit(struct valpool *vp, const struct punt_info *pi, const uint8_t
  * pool (no callback).
  */
 int valpool_prefetch(struct valpool *vp, const struct vp_question *q);
+
+/* A prefetch that ran to its end (any outcome), on the loop thread. */
+typedef void (*vp_prefetch_cb)(const struct vp_question *q, const struct val_result *res,
+			       void *ctx);
+void valpool_set_prefetch_cb(struct valpool *vp, vp_prefetch_cb cb, void *ctx);
 
 /* New validators for cfg, swapped in by each worker between jobs; all or none. */
 int valpool_set_policy(struct valpool *vp, const struct dw_config *cfg, char *err, size_t err_len);
