@@ -225,6 +225,9 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 		return dw_failure(z);
 	}
 	if (hp->l4 == DW_IPPROTO_TCP && hp->dns_len != hp->avail) {
+		/* The validator's own large answers come in segments: they go to it. */
+		if (dw_copy_frame(ctx, xdp, s, frame_len) && dw_selfreply(ctx, s, hp))
+			return dw_pass(DW_CNT_VALIDATOR_REPLY);
 		dw_count(DW_CNT_TCP_SEGMENT);
 		return dw_failure(z);
 	}
