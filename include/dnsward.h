@@ -34,6 +34,8 @@
 #define DW_MAP_ENCDNS_ADDRS   "dnsward_encdns_addrs"
 #define DW_MAP_ENCDNS_CLIENTS "dnsward_encdns_clients"
 #define DW_MAP_PROVEN	      "dnsward_proven"
+#define DW_MAP_PUNT_BUDGET    "dnsward_punt_budget"
+#define DW_MAP_PUNT_DESTS     "dnsward_punt_dests"
 
 #define DW_DEFAULT_PIN_PATH "/sys/fs/bpf/dnsward"
 
@@ -175,6 +177,8 @@ enum dw_counter {
 	DW_CNT_TCP_CONFLICT, /* passed TCP message start seen again with other bounds: dropped */
 	DW_CNT_TCP_FLOW_PROTECTED, /* TCP flow moved to the protected flows map */
 	DW_CNT_QUERY_PROVEN, /* query hook: question proven (DW_MAP_PROVEN), no prefetch sent */
+	DW_CNT_PUNT_RATE_LIMITED, /* destination past its share while the validator is busy */
+	DW_CNT_PUNT_HOST_LIMITED, /* validation queue or ring full: no punt for anyone */
 	DW_CNT_MAX,
 };
 
@@ -278,7 +282,7 @@ struct dw_tcp_flow {
 struct dw_datapath_cfg {
 	__u64 digest_key[2];	    /* SipHash key; secret, random per install */
 	__u64 heartbeat_timeout_ns; /* 0 = heartbeat not checked */
-	__u32 punt_rate;	    /* punts per second per zone; 0 = unlimited */
+	__u32 punt_rate;	    /* fixed cap, punts per second per zone; 0 = none */
 	__u32 punt_burst;	    /* token bucket depth */
 	__u16 dns_port;		    /* host order; 53 by default */
 	__u8 resolver_allowlist;    /* 1 = drop replies from addresses not listed */
@@ -414,6 +418,42 @@ struct dw_punt_bucket {
 	__u64 tokens;
 };
 
+/*
+ * The punt budget (bpf/lib/verdict.bpf.h). Held replies reach the validator
+ * as fast as it keeps up: the daemon publishes how full its validation
+ * queue is (DW_MAP_PUNT_BUDGET, one slot), the kernel adds the ring's own
+ * fill. With room, every punt goes. When busy, a destination address (the
+ * workload) only gets its share, a token bucket of dest_rate per second in
+ * DW_MAP_PUNT_DESTS, so one workload asking names at resolver speed limits
+ * itself, never the others. When full, nothing goes (the host-wide cap that
+ * protects the daemon). dest_rate 0 turns the budget off (limits.punt_rate: 0).
+ */
+enum dw_budget_level {
+	DW_BUDGET_ROOM = 0, /* every punt goes */
+	DW_BUDGET_BUSY = 1, /* each destination within its share */
+	DW_BUDGET_FULL = 2, /* no punt */
+};
+
+struct dw_punt_budget {
+	__u64 stamp_ns;	  /* bpf_ktime_get_boot_ns() of the daemon's last write */
+	__u32 dest_rate;  /* a destination's share, punts per second; 0 = no budget */
+	__u32 dest_burst; /* its bucket depth */
+	__u8 level;	  /* enum dw_budget_level of the validation queue */
+	__u8 _pad[7];
+};
+
+/* A budget the daemon has not refreshed for this long counts as busy. */
+#define DW_BUDGET_STALE_NS (1000000000ull)
+/* Destinations with a share at once (LRU: the idlest are forgotten first). */
+#define DW_PUNT_DESTS_MAX 8192
+
+/* A destination's share (key: struct dw_addr_key of the reply's destination). */
+struct dw_punt_share {
+	struct dw_punt_bucket bucket;
+	__u64 admitted; /* punts that went */
+	__u64 limited;	/* punts refused: past its share, or the host full */
+};
+
 #define DW_PUNT_F_HELD	      0x01 /* the packet was dropped and waits for release */
 #define DW_PUNT_F_TOO_COMPLEX 0x02 /* no verdict key could be computed */
 /*
@@ -461,5 +501,7 @@ _Static_assert(sizeof(struct dw_query) == 16 + DW_QNAME_BYTES, "dw_query layout"
 _Static_assert(sizeof(struct dw_tcp_flow_key) == 40, "dw_tcp_flow_key layout");
 _Static_assert(sizeof(struct dw_tcp_flow) == 12, "dw_tcp_flow layout");
 _Static_assert(sizeof(struct dw_punt) == 56 + DW_PUNT_PKT_MAX, "dw_punt layout");
+_Static_assert(sizeof(struct dw_punt_budget) == 24, "dw_punt_budget layout");
+_Static_assert(sizeof(struct dw_punt_share) == 32, "dw_punt_share layout");
 
 #endif /* DNSWARD_H */

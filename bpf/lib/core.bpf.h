@@ -153,8 +153,9 @@ static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s
 		dw_count(DW_CNT_STALE_HEARTBEAT);
 		return dw_failure(z);
 	}
-	if (!dw_punt_allowed(cfg, z->zone_id, now)) {
-		dw_count(DW_CNT_RATE_LIMITED);
+	rc = dw_punt_admit(cfg, s, h, z->zone_id, now);
+	if (rc) {
+		dw_count(rc);
 		return dw_failure(z);
 	}
 	if (z->mode != DW_MODE_MONITOR)

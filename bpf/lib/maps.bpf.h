@@ -144,6 +144,28 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dnsward_punt_rate SEC(".maps");
 
+/* The punt budget the daemon publishes (struct dw_punt_budget); one slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dw_punt_budget);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_punt_budget SEC(".maps");
+
+/*
+ * Each destination's punt share (struct dw_punt_share) by its address; LRU so
+ * that a flood of addresses only forgets idle destinations (a forgotten one
+ * starts again with a full bucket), and `dnsward stats` reads the refusals.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DW_PUNT_DESTS_MAX);
+	__type(key, struct dw_addr_key);
+	__type(value, struct dw_punt_share);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dnsward_punt_dests SEC(".maps");
+
 /*
  * The memo (lib/memo.bpf.h): per CPU, recent messages byte for byte with the
  * outcome each had, so that the same message again (its ID and TTLs aside) is

@@ -2,7 +2,8 @@
 /*
  * verdict.bpf.h: the decisions after parsing: the one pass and the one drop
  * path (each counts its reason), the failure mode, the heartbeat, the punt
- * rate limit and the punt itself.
+ * budget (a zone's fixed cap, each destination's share of the validator)
+ * and the punt itself.
  */
 #ifndef DW_VERDICT_BPF_H
 #define DW_VERDICT_BPF_H
@@ -75,24 +76,13 @@ static __always_inline int dw_heartbeat_stale(const struct dw_datapath_cfg *cfg,
 	return now > hb->stamp_ns && now - hb->stamp_ns > cfg->heartbeat_timeout_ns;
 }
 
-/* Token bucket per zone; returns 1 when this punt may go. */
-static __always_inline int dw_punt_allowed(const struct dw_datapath_cfg *cfg, __u32 zone_id,
-					   __u64 now)
+/* One token-bucket step (credit in ns, a punt costs 1e9 / rate); 1 when a punt may go. */
+static __always_inline int dw_bucket_take(struct dw_punt_bucket *b, __u32 rate, __u32 burst,
+					  __u64 now)
 {
-	struct dw_punt_bucket *b, fresh;
-	__u64 cost, cap, credit;
+	__u64 cost = 1000000000ULL / (rate ? rate : 1);
+	__u64 cap = cost * (burst ? burst : 1), credit;
 
-	if (!cfg->punt_rate)
-		return 1;
-	cost = 1000000000ULL / cfg->punt_rate;
-	cap = cost * (cfg->punt_burst ? cfg->punt_burst : 1);
-	b = bpf_map_lookup_elem(&dnsward_punt_rate, &zone_id);
-	if (!b) {
-		fresh.last_ns = now;
-		fresh.tokens = cap - cost;
-		bpf_map_update_elem(&dnsward_punt_rate, &zone_id, &fresh, BPF_ANY);
-		return 1;
-	}
 	credit = b->tokens + (now > b->last_ns ? now - b->last_ns : 0);
 	if (credit > cap)
 		credit = cap;
@@ -103,6 +93,113 @@ static __always_inline int dw_punt_allowed(const struct dw_datapath_cfg *cfg, __
 	}
 	b->tokens = credit - cost;
 	return 1;
+}
+
+/* Token bucket per zone (limits.punt_rate, a fixed cap); returns 1 when this punt may go. */
+static __always_inline int dw_punt_allowed(const struct dw_datapath_cfg *cfg, __u32 zone_id,
+					   __u64 now)
+{
+	struct dw_punt_bucket *b, fresh;
+	__u64 cost;
+
+	if (!cfg->punt_rate)
+		return 1;
+	b = bpf_map_lookup_elem(&dnsward_punt_rate, &zone_id);
+	if (!b) {
+		cost = 1000000000ULL / cfg->punt_rate;
+		fresh.last_ns = now;
+		fresh.tokens = cost * (cfg->punt_burst ? cfg->punt_burst : 1) - cost;
+		bpf_map_update_elem(&dnsward_punt_rate, &zone_id, &fresh, BPF_ANY);
+		return 1;
+	}
+	return dw_bucket_take(b, cfg->punt_rate, cfg->punt_burst, now);
+}
+
+/*
+ * How full the validator is: the level the daemon published (busy when it
+ * stopped publishing), raised by the ring's own fill, which the kernel sees
+ * at once while the daemon's word is a tick old.
+ */
+static __always_inline __u32 dw_budget_level(const struct dw_punt_budget *pb, __u64 now)
+{
+	__u64 unread = bpf_ringbuf_query(&dnsward_punts, BPF_RB_AVAIL_DATA);
+	__u32 level = pb->level;
+
+	if (unread > DW_PUNT_RING_BYTES / 4 * 3)
+		return DW_BUDGET_FULL;
+	if (level < DW_BUDGET_BUSY &&
+	    (unread > DW_PUNT_RING_BYTES / 2 || now > pb->stamp_ns + DW_BUDGET_STALE_NS))
+		level = DW_BUDGET_BUSY;
+	return level;
+}
+
+/* The share's key: the reply's destination address (the workload), read from the copy. */
+static __always_inline void dw_share_key(const struct dw_scratch *s, const struct dw_hdrs *h,
+					 struct dw_addr_key *k)
+{
+	__u32 off = h->l3_off + (h->l3 == 4 ? 16 : 24), n = h->l3 == 4 ? 4 : 16, i;
+
+	k->family = h->l3 == 4 ? 2 : 10; /* AF_INET, AF_INET6 */
+#pragma unroll
+	for (i = 0; i < 16; i++)
+		if (i < n)
+			k->addr[i] = s->punt.pkt[(off + i) & (DW_PUNT_PKT_MAX - 1)];
+}
+
+/* The destination's share, made with a full bucket the first time; NULL if the map refuses. */
+static __always_inline struct dw_punt_share *dw_share(const struct dw_punt_budget *pb,
+						      const struct dw_addr_key *k, __u64 now)
+{
+	struct dw_punt_share *d, fresh = {};
+
+	d = bpf_map_lookup_elem(&dnsward_punt_dests, k);
+	if (d)
+		return d;
+	fresh.bucket.last_ns = now;
+	fresh.bucket.tokens = 1000000000ULL / pb->dest_rate * (pb->dest_burst ? pb->dest_burst : 1);
+	bpf_map_update_elem(&dnsward_punt_dests, k, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&dnsward_punt_dests, k);
+}
+
+/*
+ * Whether a held reply may be punted: 0, or the counter that says why not.
+ * The zone's fixed cap first (limits.punt_rate), then the budget
+ * (dnsward.h, struct dw_punt_budget): with room every punt goes, when busy
+ * a destination within its share, when full none. A destination's bucket is
+ * charged with room too, so a workload that has been asking at full speed
+ * is the first to be held to its share when the validator falls behind.
+ */
+static __always_inline __u32 dw_punt_admit(const struct dw_datapath_cfg *cfg,
+					   const struct dw_scratch *s, const struct dw_hdrs *h,
+					   __u32 zone_id, __u64 now)
+{
+	struct dw_addr_key k = {};
+	struct dw_punt_budget *pb;
+	struct dw_punt_share *d;
+	__u32 zero = 0, level;
+	int share;
+
+	if (!dw_punt_allowed(cfg, zone_id, now))
+		return DW_CNT_RATE_LIMITED;
+	pb = bpf_map_lookup_elem(&dnsward_punt_budget, &zero);
+	if (!pb || !pb->dest_rate)
+		return 0;
+	level = dw_budget_level(pb, now);
+	dw_share_key(s, h, &k);
+	d = dw_share(pb, &k, now);
+	if (!d)
+		return level == DW_BUDGET_FULL ? DW_CNT_PUNT_HOST_LIMITED : 0;
+	if (level == DW_BUDGET_FULL) {
+		__sync_fetch_and_add(&d->limited, 1);
+		return DW_CNT_PUNT_HOST_LIMITED;
+	}
+	share = dw_bucket_take(&d->bucket, pb->dest_rate, pb->dest_burst, now);
+	if (share || level == DW_BUDGET_ROOM) {
+		__sync_fetch_and_add(&d->admitted, 1);
+		return 0;
+	}
+	__sync_fetch_and_add(&d->limited, 1);
+	return DW_CNT_PUNT_RATE_LIMITED;
 }
 
 /*

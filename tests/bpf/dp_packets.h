@@ -158,6 +158,7 @@ struct dp_frame_opts {
 	int ip4_csum;		    /* IPv4: fill the header checksum (default 0 in the field) */
 	uint32_t ip4_src;	    /* IPv4 source, host order (default 198.51.100.<src_last>) */
 	uint32_t ip4_dst;	    /* IPv4 destination, host order (default 192.0.2.2) */
+	uint8_t ip6_dst_last;	    /* IPv6: last byte of the destination (default 2) */
 	const uint8_t *dmac, *smac; /* default 02:00:00:00:00:01 and 02:00:00:00:00:02 */
 	/* IPv6: extension headers as given, already chained (their last next header is
 	 * the L4 protocol); ip6_exts_nh is the IPv6 header's next header. Instead of
@@ -212,7 +213,7 @@ static inline size_t dp_frame(struct dp_buf *f, const uint8_t *msg, size_t mlen,
 		dp_u32(f, 0x20010db8);
 		dp_u32(f, 0x00010000);
 		dp_u32(f, 0);
-		dp_u32(f, 2);
+		dp_u32(f, o->ip6_dst_last ? o->ip6_dst_last : 2);
 		if (o->ip6_exts_len)
 			dp_bytes(f, o->ip6_exts, o->ip6_exts_len);
 		else if (o->ip6_hbh) {

@@ -11,7 +11,7 @@ KLIST=${KLIST:-$KROOT/tests/kernels/kernels.list}
 # The suites each kernel runs, in this order: the load test first, since nothing else can
 # pass where the verifier rejects the programs; the attach test last, as it is the only one
 # that changes the (guest's) network.
-KSUITES=(test_load test_datapath test_query test_tcpflow test_digest_diff test_attach test_encap)
+KSUITES=(test_load test_datapath test_budget test_query test_tcpflow test_digest_diff test_attach test_encap)
 
 # Bounds. A suite takes a second or two natively and 1-10 s under TCG, a whole guest about
 # 20-40 s; the guest bound covers boot plus every suite. tests/run stops a suite after

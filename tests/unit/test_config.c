@@ -164,7 +164,8 @@ static const struct error_case error_cases[] = {
      "2:17: limits.keys_per_tag: expected an integer from 1 to 64, got '0'"},
     {"unknown limit", "limits:\n  sigs: 3\n",
      "2:3: limits.sigs: unknown key (expected one of: verdict_cache, rrset_cache, "
-     "punt_rate, punt_burst, keys_per_tag, sigs_per_rrset, sigs_per_validation, "
+     "punt_rate, punt_burst, punt_dest_rate, punt_dest_burst, keys_per_tag, sigs_per_rrset, "
+     "sigs_per_validation, "
      "nsec3_iterations, chain_depth, cname_chain, queries_per_validation, clock_skew, "
      "max_verdict_ttl, negative_cache_ttl, heartbeat_timeout)"},
     {"burst below rate", "limits:\n  punt_rate: 100\n  punt_burst: 50\n",
@@ -294,6 +295,16 @@ static const struct error_case schema_cases[] = {
      "5m, 2h, got '99ms'"},
     {"rate above the default burst", "limits:\n  punt_rate: 500\n",
      "2:14: limits.punt_rate: punt_burst (400) must be at least punt_rate (500)"},
+    {"punt rate neither auto nor a number", "limits:\n  punt_rate: fast\n",
+     "2:14: limits.punt_rate: expected auto or an integer from 0 to 1000000, got 'fast'"},
+    {"punt rate above range", "limits:\n  punt_rate: 1000001\n",
+     "2:14: limits.punt_rate: expected auto or an integer from 0 to 1000000, got '1000001'"},
+    {"destination share of zero", "limits:\n  punt_dest_rate: 0\n",
+     "2:19: limits.punt_dest_rate: expected an integer from 1 to 1000000, got '0'"},
+    {"destination burst below its rate", "limits:\n  punt_dest_rate: 50\n  punt_dest_burst: 10\n",
+     "3:20: limits.punt_dest_burst: punt_dest_burst (10) must be at least punt_dest_rate (50)"},
+    {"destination rate above the default burst", "limits:\n  punt_dest_rate: 500\n",
+     "2:19: limits.punt_dest_rate: punt_dest_burst (200) must be at least punt_dest_rate (500)"},
     {"events not a mapping", "events: stdout\n", "1:9: events: expected a mapping, got a scalar"},
     {"events unknown key", "events: {file: /var/log/e.jsonl}\n",
      "1:10: events.file: unknown key (expected one of: output)"},
@@ -553,8 +564,17 @@ static void test_defaults(void)
 	CHECK_EQ_INT(cfg.control_mode, 0600);
 	CHECK_EQ_INT(cfg.limits.verdict_cache, 65536);
 	CHECK_EQ_INT(cfg.limits.rrset_cache, 10000);
-	CHECK_EQ_INT(cfg.limits.punt_rate, 200);
+	CHECK_EQ_INT(cfg.limits.punt_rate, CFG_PUNT_RATE_AUTO);
 	CHECK_EQ_INT(cfg.limits.punt_burst, 400);
+	CHECK_EQ_INT(cfg.limits.punt_dest_rate, 100);
+	CHECK_EQ_INT(cfg.limits.punt_dest_burst, 200);
+	CHECK_EQ_INT(load_text("limits: {punt_rate: auto, punt_dest_rate: 1000000, "
+			       "punt_dest_burst: 1000000}\n"),
+		     0);
+	CHECK_EQ_INT(cfg.limits.punt_rate, CFG_PUNT_RATE_AUTO);
+	CHECK_EQ_INT(cfg.limits.punt_dest_rate, 1000000);
+	CHECK_EQ_INT(load_text("limits: {punt_rate: 300, punt_burst: 300}\n"), 0);
+	CHECK_EQ_INT(cfg.limits.punt_rate, 300);
 	CHECK_EQ_INT(cfg.limits.keys_per_tag, 4);
 	CHECK_EQ_INT(cfg.limits.sigs_per_rrset, 8);
 	CHECK_EQ_INT(cfg.limits.sigs_per_validation, 64);

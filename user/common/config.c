@@ -410,11 +410,38 @@ static int parse_iface(struct parser *p, yaml_node_t *n, const char *path, int i
 		    .min = (lo)*1000ull, .max = (hi)*1000ull, .unit_ms = 1000, .def = (d)          \
 	}
 
+/* punt_rate: "auto" (the budget follows the validator) or a fixed cap per zone, 0 for none. */
+static int parse_punt_rate(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	const char *s = cfg_scalar(v);
+	unsigned long long n;
+	char *end;
+
+	if (s && !strcmp(s, "auto")) {
+		((struct cfg_limits *)obj)->punt_rate = CFG_PUNT_RATE_AUTO;
+		return 0;
+	}
+	if (!s || !isdigit((unsigned char)*s))
+		goto bad;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || *end || n > 1000000)
+		goto bad;
+	((struct cfg_limits *)obj)->punt_rate = (uint32_t)n;
+	return 0;
+bad:
+	return cfg_fail_at(p, v, path, "expected auto or an integer from 0 to 1000000, got '%s'",
+			   s ? s : cfg_node_kind(v));
+}
+
 static const struct field limit_fields[] = {
     LIMIT("verdict_cache", verdict_cache, 1024, 1u << 24, 65536),
     LIMIT("rrset_cache", rrset_cache, 16, 1u << 24, 10000),
-    LIMIT("punt_rate", punt_rate, 0, 1000000, 200),
+    {"punt_rate", FT_CUSTOM, CFG_AT(struct cfg_limits, punt_rate), .def = CFG_PUNT_RATE_AUTO,
+     .fn = parse_punt_rate},
     LIMIT("punt_burst", punt_burst, 1, 1000000, 400),
+    LIMIT("punt_dest_rate", punt_dest_rate, 1, 1000000, 100),
+    LIMIT("punt_dest_burst", punt_dest_burst, 1, 1000000, 200),
     LIMIT("keys_per_tag", keys_per_tag, 1, 64, 4),
     LIMIT("sigs_per_rrset", sigs_per_rrset, 1, 64, 8),
     LIMIT("sigs_per_validation", sigs_per_validation, 1, 1024, 64),
@@ -434,7 +461,13 @@ static int check_limits(struct parser *p, yaml_node_t *n, const char *path, void
 {
 	const struct cfg_limits *l = dst;
 
-	if (l->punt_burst >= l->punt_rate)
+	if (l->punt_dest_burst < l->punt_dest_rate)
+		return cfg_fail_at_key(p, n, path,
+				       cfg_map_get(p, n, "punt_dest_burst") ? "punt_dest_burst"
+									    : "punt_dest_rate",
+				       "punt_dest_burst (%u) must be at least punt_dest_rate (%u)",
+				       l->punt_dest_burst, l->punt_dest_rate);
+	if (l->punt_rate == CFG_PUNT_RATE_AUTO || l->punt_burst >= l->punt_rate)
 		return 0;
 	return cfg_fail_at_key(
 	    p, n, path, cfg_map_get(p, n, "punt_burst") ? "punt_burst" : "punt_rate",

@@ -108,7 +108,7 @@ struct cfg_encdns {
 struct cfg_limits {
 	uint32_t verdict_cache;	      /* kernel verdict entries; default 65536 */
 	uint32_t rrset_cache;	      /* validated RRsets kept in user space; default 10000 */
-	uint32_t punt_rate;	      /* punts per second per zone; default 200 */
+	uint32_t punt_rate;	      /* fixed cap per zone, punts per second; default auto */
 	uint32_t punt_burst;	      /* default 400 */
 	uint32_t keys_per_tag;	      /* DNSKEYs tried per key tag; default 4 */
 	uint32_t sigs_per_rrset;      /* signatures verified per RRset; default 8 */
@@ -122,7 +122,12 @@ struct cfg_limits {
 	uint32_t max_verdict_ttl;	 /* seconds; default 3600 */
 	uint32_t negative_cache_ttl;   /* seconds a failed truth lookup is remembered; default 5 */
 	uint32_t heartbeat_timeout_ms; /* default 3000 */
+	uint32_t punt_dest_rate;       /* a destination's share when the validator is busy; 100 */
+	uint32_t punt_dest_burst;      /* default 200 */
 };
+
+/* limits.punt_rate: auto, no fixed cap; the punt budget follows the validator's fill. */
+#define CFG_PUNT_RATE_AUTO UINT32_MAX
 
 struct dw_config {
 	char path[CFG_PATH_LEN]; /* the file this came from */

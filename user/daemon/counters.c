@@ -56,6 +56,8 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_TCP_CONFLICT] = "tcp_conflict",
     [DW_CNT_TCP_FLOW_PROTECTED] = "tcp_flows_protected",
     [DW_CNT_QUERY_PROVEN] = "query_proven",
+    [DW_CNT_PUNT_RATE_LIMITED] = "punt_rate_limited",
+    [DW_CNT_PUNT_HOST_LIMITED] = "punt_host_limited",
 };
 
 const char *counter_name(unsigned slot)

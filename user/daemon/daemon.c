@@ -30,6 +30,7 @@
 #include "daemon/metrics_export.h"
 #include "daemon/policy_ctl.h"
 #include "daemon/punt.h"
+#include "daemon/punt_budget.h"
 #include "daemon/reply_path.h"
 #include "daemon/selfstat.h"
 #include "daemon/valpool.h"
@@ -46,6 +47,7 @@ struct daemon {
 	struct punt_reader *punts;
 	struct reply_path *rp;
 	struct valpool *pool;
+	struct punt_budget *budget;
 	struct events *ev;
 	struct metrics *met;
 	struct chain_health *health;
@@ -209,6 +211,7 @@ static int daemon_write_stats(void *ctx, FILE *out)
 	stat_line(out, "prefetch_dropped", vs.prefetch_dropped);
 	stat_line(out, "prefetch_joined", vs.prefetch_joined);
 	stat_line(out, "prefetch_pinned", vs.prefetch_pinned);
+	punt_budget_write_stats(d->budget, out);
 	return 0;
 }
 
@@ -364,6 +367,8 @@ static int start(struct daemon *d)
 		return -1;
 	}
 	reply_path_set_pool(d->rp, d->pool);
+	d->budget = punt_budget_start(d->ld.fd_punt_budget, d->ld.fd_punt_dests, d->cfg, d->pool,
+				      DAEMON_QUEUE_MAX, d->loop);
 	d->punts = punt_start(d->ld.fd_punts, d->loop, reply_path_on_punt, d->rp);
 	if (!d->punts)
 		return -1;
@@ -406,6 +411,7 @@ static void stop(struct daemon *d, bool started)
 	if (d->ctl)
 		control_stop(d->ctl);
 	punt_stop(d->punts);
+	punt_budget_stop(d->budget);
 	valpool_free(d->pool);
 	attach_stop(d->att, clean);
 	reply_path_free(d->rp);

@@ -117,6 +117,8 @@ static void collect_fds(struct loader *ld)
 	ld->fd_ports = map_fd(ld, DW_MAP_PORTS);
 	ld->fd_encdns_addrs = map_fd(ld, DW_MAP_ENCDNS_ADDRS);
 	ld->fd_proven = map_fd(ld, DW_MAP_PROVEN);
+	ld->fd_punt_budget = map_fd(ld, DW_MAP_PUNT_BUDGET);
+	ld->fd_punt_dests = map_fd(ld, DW_MAP_PUNT_DESTS);
 	ld->prog_xdp = prog_fd(ld, "dnsward_xdp");
 	ld->prog_tc = prog_fd(ld, "dnsward_tc");
 	ld->prog_query = prog_fd(ld, PROG_QUERY);
@@ -274,7 +276,8 @@ static void unpin_all(struct loader *ld)
 	    DW_MAP_ZONES,	   DW_MAP_CONFIG,	  DW_MAP_HEARTBEAT,   DW_MAP_COUNTERS,
 	    DW_MAP_PUNTS,	   DW_MAP_RESOLVERS,	  DW_MAP_PUNT_RATE,   DW_MAP_TCP_FLOWS,
 	    DW_MAP_RELEASE_PROOFS, DW_MAP_QUERIES,	  DW_MAP_QUERY_LINKS, DW_MAP_PORTS,
-	    DW_MAP_ENCDNS_ADDRS,   DW_MAP_ENCDNS_CLIENTS, DW_MAP_TCP_PFLOWS,  DW_MAP_PROVEN};
+	    DW_MAP_ENCDNS_ADDRS,   DW_MAP_ENCDNS_CLIENTS, DW_MAP_TCP_PFLOWS,  DW_MAP_PROVEN,
+	    DW_MAP_PUNT_BUDGET,	   DW_MAP_PUNT_DESTS};
 	char path[PATH_MAX];
 	size_t i;
 
@@ -422,7 +425,7 @@ static int write_datapath_cfg(struct loader *ld, const struct dw_config *cfg, bo
 	dc.memo_gen = old.memo_gen + 1;
 	memcpy(dc.digest_key, ld->digest_key, sizeof(dc.digest_key));
 	dc.heartbeat_timeout_ns = (uint64_t)cfg->limits.heartbeat_timeout_ms * 1000000ull;
-	dc.punt_rate = cfg->limits.punt_rate;
+	dc.punt_rate = cfg->limits.punt_rate == CFG_PUNT_RATE_AUTO ? 0 : cfg->limits.punt_rate;
 	dc.punt_burst = cfg->limits.punt_burst;
 	dc.dns_port = cfg->dns_port ? cfg->dns_port : 53;
 	dc.resolver_allowlist = cfg->n_resolvers > 0;

@@ -26,6 +26,7 @@ struct loader {
 	int fd_release_proofs;
 	int fd_ports, fd_encdns_addrs;
 	int fd_proven; /* questions the query hook sends no prefetch for */
+	int fd_punt_budget, fd_punt_dests;
 	int prog_xdp, prog_tc;
 	int prog_query; /* the query hook (prefetch); -1 when it is not loaded */
 	char query_hook_off[PATH_MAX + 512]; /* why it is not loaded; "" when it is */

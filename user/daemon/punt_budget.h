@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * punt_budget.h: the punt budget the daemon publishes for the data plane
+ * (DW_MAP_PUNT_BUDGET): how full the validation queue is and each
+ * destination's share from the policy, so the kernel sends held replies as
+ * fast as the validator keeps up and, when it falls behind, limits each
+ * workload to its share. Also reports the destinations refused most.
+ */
+#ifndef DW_PUNT_BUDGET_H
+#define DW_PUNT_BUDGET_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/config.h"
+#include "common/loop.h"
+#include "daemon/valpool.h"
+#include "dnsward.h"
+
+/* How often the queue's fill is looked at; a level change is written at once. */
+#define PUNT_BUDGET_TICK_MS 10
+/* Destinations `dnsward stats` lists, the most refused first. */
+#define PUNT_BUDGET_TOP 8
+
+struct punt_budget;
+
+/*
+ * Publish into map_fd from now on, for the policy *cfg (read at every tick:
+ * the daemon updates it in place on reload) and pool's queue of queue_max
+ * held replies. NULL (and a logged line) when the map is missing or the
+ * timer cannot be added; the data plane then admits every punt.
+ */
+struct punt_budget *punt_budget_start(int map_fd, int dests_fd, const struct dw_config *cfg,
+				      struct valpool *pool, int queue_max, struct loop *l);
+void punt_budget_stop(struct punt_budget *pb);
+
+/* The level a queue holding queued of queue_max jobs publishes (enum dw_budget_level). */
+uint8_t punt_budget_level(uint64_t queued, int queue_max);
+
+/*
+ * "name value" lines: the level in force and the PUNT_BUDGET_TOP destinations
+ * with the most refused punts, as punt_rate_limited_dest{address="A"} N.
+ */
+void punt_budget_write_stats(const struct punt_budget *pb, FILE *out);
+
+#endif
