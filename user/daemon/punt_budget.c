@@ -19,6 +19,17 @@
  * counts a budget older than DW_BUDGET_STALE_NS as busy). */
 #define REFRESH_NS (250ull * 1000000ull)
 
+/*
+ * The validator's capacity is measured over windows of this many ticks: the
+ * jobs it finished per second while its queue never ran dry (then the rate
+ * is what it can do, not what it was offered).
+ */
+#define WINDOW_TICKS   10
+#define SATURATED_MIN  4		      /* queued jobs that keep every worker busy */
+#define CAPACITY_START 250		      /* validations per second before any is measured */
+#define BUSY_WAIT_NS   (100ull * 1000000ull)  /* queued work at which shares apply */
+#define FULL_WAIT_NS   (1000ull * 1000000ull) /* and at which no punt goes */
+
 struct punt_budget {
 	int map_fd, dests_fd;
 	const struct dw_config *cfg;
@@ -28,34 +39,81 @@ struct punt_budget {
 	struct loop *loop;
 	struct dw_punt_budget last; /* what the map holds */
 	bool written;
+	/* the capacity estimate */
+	uint64_t capacity; /* validations per second */
+	uint64_t win_start_ns, win_done;
+	int win_ticks;
+	bool win_saturated;
+	struct punt_budget_marks marks;
 };
 
-uint8_t punt_budget_level(uint64_t queued, int queue_max)
+void punt_budget_marks(uint64_t capacity, int queue_max, struct punt_budget_marks *m)
 {
 	uint64_t max = queue_max > 0 ? (uint64_t)queue_max : 1;
+	uint64_t busy = capacity * BUSY_WAIT_NS / 1000000000ull;
+	uint64_t full = capacity * FULL_WAIT_NS / 1000000000ull;
 
+	if (busy < SATURATED_MIN * 4)
+		busy = SATURATED_MIN * 4;
+	if (busy > max / 2)
+		busy = max / 2;
+	if (full < busy * 2)
+		full = busy * 2;
 	/* Full a little before the pool refuses: a tick's worth of punts still fits. */
-	if (queued * 8 >= max * 7)
+	if (full > max * 7 / 8)
+		full = max * 7 / 8;
+	m->busy = busy;
+	m->full = full;
+}
+
+uint8_t punt_budget_level(uint64_t queued, const struct punt_budget_marks *m)
+{
+	if (queued >= m->full)
 		return DW_BUDGET_FULL;
-	/* Busy at half: the other half is room for the destinations within their share. */
-	if (queued * 2 >= max)
+	if (queued >= m->busy)
 		return DW_BUDGET_BUSY;
 	return DW_BUDGET_ROOM;
 }
 
+/* Another tick of the capacity estimate; done counts every job finished so far. */
+static void measure(struct punt_budget *pb, uint64_t done, uint64_t queued, uint64_t now)
+{
+	uint64_t rate, span;
+
+	if (queued < SATURATED_MIN)
+		pb->win_saturated = false;
+	if (++pb->win_ticks < WINDOW_TICKS)
+		return;
+	span = now - pb->win_start_ns;
+	rate = span ? (done - pb->win_done) * 1000000000ull / span : 0;
+	/* A saturated window tells the capacity; any other only that it is at least this. */
+	if (pb->win_saturated)
+		pb->capacity = (pb->capacity * 3 + rate) / 4;
+	else if (rate > pb->capacity)
+		pb->capacity = rate;
+	if (!pb->capacity)
+		pb->capacity = 1;
+	punt_budget_marks(pb->capacity, pb->queue_max, &pb->marks);
+	pb->win_start_ns = now;
+	pb->win_done = done;
+	pb->win_ticks = 0;
+	pb->win_saturated = true;
+}
+
 /* What the policy and the queue say now; dest_rate 0 when the policy turns the budget off. */
-static void budget_now(const struct punt_budget *pb, struct dw_punt_budget *b)
+static void budget_now(struct punt_budget *pb, uint64_t now, struct dw_punt_budget *b)
 {
 	const struct cfg_limits *l = &pb->cfg->limits;
 	struct vp_stats vs;
 
 	memset(b, 0, sizeof(*b));
+	valpool_get_stats(pb->pool, &vs);
+	measure(pb, vs.jobs + vs.prefetch_started - vs.queued, vs.queued, now);
 	if (!l->punt_rate)
 		return; /* punt_rate: 0, no bound on punts at all */
-	valpool_get_stats(pb->pool, &vs);
 	b->dest_rate = l->punt_dest_rate ? l->punt_dest_rate : 100;
 	b->dest_burst = l->punt_dest_burst ? l->punt_dest_burst : 2 * b->dest_rate;
-	b->level = punt_budget_level(vs.queued, pb->queue_max);
+	b->level = punt_budget_level(vs.queued, &pb->marks);
 }
 
 static void publish(struct punt_budget *pb)
@@ -64,7 +122,7 @@ static void publish(struct punt_budget *pb)
 	uint64_t now = verdict_now_ns();
 	__u32 zero = 0;
 
-	budget_now(pb, &b);
+	budget_now(pb, now, &b);
 	if (pb->written && b.level == pb->last.level && b.dest_rate == pb->last.dest_rate &&
 	    b.dest_burst == pb->last.dest_burst && now < pb->last.stamp_ns + REFRESH_NS)
 		return;
@@ -156,6 +214,8 @@ void punt_budget_write_stats(const struct punt_budget *pb, FILE *out)
 	if (!pb)
 		return;
 	fprintf(out, "punt_budget_level %u\n", pb->last.level);
+	fprintf(out, "punt_budget_capacity %llu\n", (unsigned long long)pb->capacity);
+	fprintf(out, "punt_budget_busy_jobs %llu\n", (unsigned long long)pb->marks.busy);
 	if (pb->dests_fd < 0)
 		return;
 	/* Bounded by the map's size (an LRU may shift under the walk: it then ends early). */

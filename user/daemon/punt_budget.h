@@ -34,11 +34,24 @@ struct punt_budget *punt_budget_start(int map_fd, int dests_fd, const struct dw_
 				      struct valpool *pool, int queue_max, struct loop *l);
 void punt_budget_stop(struct punt_budget *pb);
 
-/* The level a queue holding queued of queue_max jobs publishes (enum dw_budget_level). */
-uint8_t punt_budget_level(uint64_t queued, int queue_max);
+/*
+ * Queue depths (held replies and prefetches queued or running) at which the
+ * budget turns busy and full: the work the validator does in 100 ms and in
+ * 1 s at its measured capacity (validations per second), so a reply admitted
+ * within its share waits about 100 ms behind a flood, whatever the
+ * validator's speed; bounded by half and 7/8 of the queue.
+ */
+struct punt_budget_marks {
+	uint64_t busy, full;
+};
+
+void punt_budget_marks(uint64_t capacity, int queue_max, struct punt_budget_marks *m);
+/* The level a queue holding queued jobs publishes (enum dw_budget_level). */
+uint8_t punt_budget_level(uint64_t queued, const struct punt_budget_marks *m);
 
 /*
- * "name value" lines: the level in force and the PUNT_BUDGET_TOP destinations
+ * "name value" lines: the level in force, the measured capacity, the busy
+ * mark and the PUNT_BUDGET_TOP destinations
  * with the most refused punts, as punt_rate_limited_dest{address="A"} N.
  */
 void punt_budget_write_stats(const struct punt_budget *pb, FILE *out);
