@@ -231,7 +231,7 @@ void punt_budget_write_stats(const struct punt_budget *pb, FILE *out)
 
 		if (!inet_ntop(af, top[i].key.addr, addr, sizeof(addr)))
 			continue;
-		fprintf(out, "punt_rate_limited_dest{address=\"%s\"} %llu\n", addr,
+		fprintf(out, "punt_limited_dest %s %llu\n", addr,
 			(unsigned long long)top[i].limited);
 	}
 }

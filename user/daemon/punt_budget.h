@@ -52,7 +52,8 @@ uint8_t punt_budget_level(uint64_t queued, const struct punt_budget_marks *m);
 /*
  * "name value" lines: the level in force, the measured capacity, the busy
  * mark and the PUNT_BUDGET_TOP destinations
- * with the most refused punts, as punt_rate_limited_dest{address="A"} N.
+ * with the most refused punts, as "punt_limited_dest ADDRESS N" (three
+ * words: the metrics endpoint reads only "name value" lines).
  */
 void punt_budget_write_stats(const struct punt_budget *pb, FILE *out);
 
