@@ -26,7 +26,9 @@
  *            section: 1 answer, 2 authority, 3 additional. R(rdata) follows
  *            dw_rdata_layout(type): with no embedded names C(rdata); else
  *            C(first `pre` bytes) when pre > 0, word(NH(name)[0]) for each
- *            embedded name, then C(rest of the rdata).
+ *            embedded name, then C(rest of the rdata). pre of NAPTR is
+ *            4 + the three strings with their length octets, of HIP
+ *            4 + HIT length + public key length.
  *            TTLs are never read into the digest; an OPT RR (type 41) in the
  *            additional section is skipped entirely.
  *   digest   digest[0] = sum of E[0], digest[1] = sum of E[1], mod 2^64, over
@@ -57,7 +59,11 @@
  *     (checked after the question);
  *   - every RR's fixed fields and rdata lie inside the message (counts that
  *     lie are malformed); an embedded name starts inside its rdata and its
- *     in-place bytes end inside it; rdata shorter than `pre` is malformed;
+ *     in-place bytes end inside it; rdata shorter than `pre` (a NAPTR
+ *     string or a HIP length that runs past the rdata) is malformed; rdata
+ *     that goes on after its names where DW_RD_TAIL_EMPTY says it ends there,
+ *     or with other than 20 bytes after SOA's names, is malformed; HIP rdata
+ *     with more than DW_RDATA_NAMES_MAX names is too complex;
  *   - bytes after the last RR are ignored.
  */
 #ifndef DW_DIGEST_H
@@ -99,17 +105,36 @@
 #define DW_DIGEST_MALFORMED   1
 #define DW_DIGEST_TOO_COMPLEX 2
 
+/* dw_rdata_layout() flags. */
+#define DW_RD_TAIL_EMPTY   0x01 /* the rdata ends where its last name ends */
+#define DW_RD_TAIL_SOA	   0x02 /* exactly five 32-bit fields follow the names */
+#define DW_RD_NAMES_TO_END 0x04 /* 0..DW_RDATA_NAMES_MAX names fill the rest (HIP) */
+#define DW_RD_PRE_NAPTR	   0x08 /* pre: 4 bytes and three <character-string>s */
+#define DW_RD_PRE_HIP	   0x10 /* pre: 4 bytes, the HIT and the public key */
+
+/* Names digested in one rdata; a HIP RR with more rendezvous servers is too complex. */
+#define DW_RDATA_NAMES_MAX 4
+/* The fixed fields after SOA's two names. */
+#define DW_SOA_TAIL 20
+
 /*
- * The rdata layout of types that may carry compressed names (RFC 1035 and
- * the types RFC 3597 section 4 allows to be decompressed, plus DNAME, NSEC
- * and RRSIG whose names resolver libraries decompress anyway): `pre` raw
- * bytes, then `nnames` names, then raw bytes. Returns 0 for raw rdata.
- * NAPTR is digested raw: its replacement name must not be compressed and its
- * position depends on three strings.
+ * The rdata layout of every type whose rdata holds a domain name that a
+ * client library decompresses: the types of RFC 1035 and those RFC 3597
+ * section 4 allows to be decompressed, and every type whose names ldns
+ * reads as names (NAPTR, SVCB, HTTPS, HIP, TALINK, LP, NXT, TKEY, TSIG; DNAME,
+ * NSEC, RRSIG and SIG too). Such names are digested decompressed wherever
+ * their bytes lie, so a pointer into bytes the digest leaves out (the OPT
+ * record, the bytes after the last RR) still binds the name a client reads.
+ * Layout: `pre` raw bytes (or a length computed from the rdata, flags
+ * DW_RD_PRE_*), then `nnames` names, then raw bytes, constrained by the
+ * DW_RD_TAIL_* flags: where ldns's field list ends with the names, bytes
+ * after them would make ldns read the rest as the next RR, so they are
+ * malformed. Returns nnames, 0 for rdata digested raw.
  */
-DW_DIGEST_INLINE int dw_rdata_layout(__u16 type, __u16 *pre)
+DW_DIGEST_INLINE int dw_rdata_layout(__u16 type, __u16 *pre, __u16 *flags)
 {
 	*pre = 0;
+	*flags = DW_RD_TAIL_EMPTY;
 	switch (type) {
 	case 2:	 /* NS */
 	case 3:	 /* MD */
@@ -120,16 +145,25 @@ DW_DIGEST_INLINE int dw_rdata_layout(__u16 type, __u16 *pre)
 	case 9:	 /* MR */
 	case 12: /* PTR */
 	case 39: /* DNAME */
-	case 47: /* NSEC: next owner name, then the type bitmaps */
 		return 1;
-	case 6:	 /* SOA: MNAME, RNAME, then five 32-bit fields */
+	case 30:  /* NXT: next name, then the type bitmap */
+	case 47:  /* NSEC: next owner name, then the type bitmaps */
+	case 249: /* TKEY: algorithm name, then fixed fields and data */
+	case 250: /* TSIG: likewise */
+		*flags = 0;
+		return 1;
+	case 6: /* SOA: MNAME, RNAME, then five 32-bit fields */
+		*flags = DW_RD_TAIL_SOA;
+		return 2;
 	case 14: /* MINFO */
 	case 17: /* RP */
+	case 58: /* TALINK */
 		return 2;
-	case 15: /* MX */
-	case 18: /* AFSDB */
-	case 21: /* RT */
-	case 36: /* KX */
+	case 15:  /* MX */
+	case 18:  /* AFSDB */
+	case 21:  /* RT */
+	case 36:  /* KX */
+	case 107: /* LP */
 		*pre = 2;
 		return 1;
 	case 26: /* PX */
@@ -141,7 +175,19 @@ DW_DIGEST_INLINE int dw_rdata_layout(__u16 type, __u16 *pre)
 	case 24: /* SIG */
 	case 46: /* RRSIG: signer's name after 18 fixed bytes */
 		*pre = 18;
+		*flags = 0;
 		return 1;
+	case 64: /* SVCB: priority, TargetName, then the parameters */
+	case 65: /* HTTPS */
+		*pre = 2;
+		*flags = 0;
+		return 1;
+	case 35: /* NAPTR: order, preference, flags, services, regexp, replacement */
+		*flags = DW_RD_TAIL_EMPTY | DW_RD_PRE_NAPTR;
+		return 1;
+	case 55: /* HIP: HIT and key lengths, algorithm, HIT, key, rendezvous servers */
+		*flags = DW_RD_TAIL_EMPTY | DW_RD_PRE_HIP | DW_RD_NAMES_TO_END;
+		return DW_RDATA_NAMES_MAX;
 	default:
 		return 0;
 	}

@@ -241,27 +241,53 @@ static __always_inline void dw_chunk(struct dw_loopctx *lc, __u32 start, __u32 n
 		dw_chunk_word(s, d);
 }
 
+/*
+ * The raw bytes before the names of a DW_RD_PRE_* layout (NAPTR: 4 bytes
+ * and three strings; HIP: 4 bytes, the HIT and the key), or ~0 when the
+ * rdata ends before them.
+ */
+static __always_inline __u32 dw_rdata_pre(struct dw_scratch *s, __u32 rd, __u32 n, __u16 pre,
+					  __u16 flags)
+{
+	__u32 base = s->ds.base + rd, p = 4;
+	int i;
+
+	if (flags & DW_RD_PRE_HIP)
+		return n < 4 ? ~0u : 4 + dw_ld8(s, base) + dw_ld16(s, base + 2);
+	if (!(flags & DW_RD_PRE_NAPTR))
+		return pre;
+	for (i = 0; i < 3; i++) {
+		if (p >= n)
+			return ~0u;
+		p += 1 + dw_ld8(s, base + p);
+	}
+	return p;
+}
+
 /* R(rdata) per dw_rdata_layout(); 0 or stops the RR loop. */
 static __always_inline long dw_rdata(struct dw_loopctx *lc, __u16 type, __u32 rd, __u32 rd_end)
 {
 	struct dw_dstate *d = &lc->s->ds;
-	__u16 pre;
-	int nn = dw_rdata_layout(type, &pre), j;
-	__u32 p;
+	__u16 pre, flags;
+	int nn = dw_rdata_layout(type, &pre, &flags), j;
+	__u32 p, npre;
 
 	if (!nn) {
 		dw_chunk(lc, rd, rd_end - rd);
 		return 0;
 	}
-	if (rd_end - rd < pre)
+	npre = dw_rdata_pre(lc->s, rd, rd_end - rd, pre, flags);
+	if (npre > rd_end - rd)
 		return dw_derr(d, DW_DIGEST_MALFORMED);
-	if (pre)
-		dw_chunk(lc, rd, pre);
-	p = rd + pre;
-	for (j = 0; j < 2; j++) {
+	if (npre)
+		dw_chunk(lc, rd, npre);
+	p = rd + npre;
+	for (j = 0; j < DW_RDATA_NAMES_MAX; j++) {
 		__u64 nh;
 
 		if (j >= nn)
+			break;
+		if ((flags & DW_RD_NAMES_TO_END) && p == rd_end)
 			break;
 		if (p >= rd_end)
 			return dw_derr(d, DW_DIGEST_MALFORMED);
@@ -272,6 +298,12 @@ static __always_inline long dw_rdata(struct dw_loopctx *lc, __u16 type, __u32 rd
 		dw_sip13_word(&d->rr, nh);
 		p = d->nend;
 	}
+	if ((flags & DW_RD_NAMES_TO_END) && p != rd_end)
+		return dw_derr(d, DW_DIGEST_TOO_COMPLEX);
+	if ((flags & DW_RD_TAIL_EMPTY) && p != rd_end)
+		return dw_derr(d, DW_DIGEST_MALFORMED);
+	if ((flags & DW_RD_TAIL_SOA) && rd_end - p != DW_SOA_TAIL)
+		return dw_derr(d, DW_DIGEST_MALFORMED);
 	dw_chunk(lc, p, rd_end - p);
 	return 0;
 }
@@ -282,7 +314,7 @@ static long dw_rr_step(__u32 i, void *vctx)
 	struct dw_loopctx *lc = vctx;
 	struct dw_scratch *s = lc->s;
 	struct dw_dstate *d = &s->ds;
-	__u32 sec, end, rd, rd_end;
+	__u32 sec, end, rd, rd_end, ttl;
 	__u16 type, class;
 	__u64 h[2], nh;
 
@@ -305,6 +337,9 @@ static long dw_rr_step(__u32 i, void *vctx)
 	d->nttl++;
 	if (sec == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT)
 		return 0;
+	ttl = (__u32)dw_ld16(s, d->base + end + 4) << 16 | dw_ld16(s, d->base + end + 6);
+	if (ttl > d->maxttl)
+		d->maxttl = ttl;
 	dw_sip_init(&d->rr, d->k0, d->k1, 1);
 	dw_sip13_word(&d->rr, (__u64)sec << 32 | (__u64)type << 16 | class);
 	dw_sip13_word(&d->rr, nh);
@@ -337,6 +372,7 @@ static __always_inline __u32 dw_digest(struct dw_scratch *s, const struct dw_dat
 	d->k1 = cfg->digest_key[1];
 	d->err = 0;
 	d->nttl = 0;
+	d->maxttl = 0;
 	d->an = dw_ld16(s, base + 6);
 	d->ns = dw_ld16(s, base + 8);
 	nrr = d->an + d->ns + dw_ld16(s, base + 10);

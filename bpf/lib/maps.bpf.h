@@ -228,6 +228,7 @@ struct dw_dstate {
 	/* where the TTLs lie (message offsets), for the memo's mask */
 	__u16 ttl[DW_MEMO_TTLS];
 	__u32 nttl;
+	__u32 maxttl; /* the largest TTL of the RRs digested (the OPT left out) */
 };
 
 /* The question walk's state (lib/dnsname.bpf.h), in memory for its bpf_loop callback. */

@@ -139,6 +139,67 @@ static inline void dp_reply_a(struct dp_buf *m, const char *qname, uint16_t id, 
 	dp_u32(m, addr);
 }
 
+/* The rdata fields before the name: HTTPS/SVCB priority, or NAPTR order to regexp. */
+static inline void dp_rdata_before_name(struct dp_buf *m, uint16_t type)
+{
+	dp_u16(m, 1); /* SvcPriority, or NAPTR order */
+	if (type != 35)
+		return;
+	dp_u16(m, 10); /* preference */
+	dp_u8(m, 1);
+	dp_bytes(m, "u", 1); /* flags */
+	dp_u8(m, 7);
+	dp_bytes(m, "E2U+sip", 7); /* services */
+	dp_u8(m, 0);		   /* regexp */
+}
+
+/*
+ * A reply for qname/type (HTTPS, SVCB or NAPTR) whose one record's name
+ * (TargetName, replacement) is a compression pointer into the OPT record,
+ * at the data of an option that holds the name target. in_answer: the
+ * record is the answer, before the OPT (a pointer forward); else it follows
+ * the OPT in the additional section (a pointer backward).
+ */
+static inline void dp_reply_name_in_opt(struct dp_buf *m, const char *qname, uint16_t type,
+					const char *target, int in_answer)
+{
+	size_t rdlen_at, ptr_at = 0, opt_len_at, name_at;
+
+	dp_hdr(m, 7, DP_REPLY, 1, in_answer ? 1 : 0, 0, in_answer ? 1 : 2);
+	dp_name(m, qname);
+	dp_u16(m, type);
+	dp_u16(m, 1);
+	if (in_answer) {
+		dp_name_ptr(m, NULL, 12);
+		rdlen_at = dp_rr_fixed(m, type, 300, 0);
+		dp_rdata_before_name(m, type);
+		ptr_at = m->n;
+		dp_u16(m, 0xc000); /* patched below */
+		dp_patch16(m, rdlen_at, (uint16_t)(m->n - rdlen_at - 2));
+	}
+	dp_u8(m, 0); /* OPT: the root owner, 1232 bytes, DO */
+	dp_u16(m, 41);
+	dp_u16(m, 1232);
+	dp_u32(m, 0x8000);
+	opt_len_at = m->n;
+	dp_u16(m, 0);
+	dp_u16(m, 65001); /* an option for local use */
+	dp_u16(m, 0);
+	name_at = m->n;
+	dp_name(m, target);
+	dp_patch16(m, name_at - 2, (uint16_t)(m->n - name_at));
+	dp_patch16(m, opt_len_at, (uint16_t)(m->n - opt_len_at - 2));
+	if (in_answer) {
+		dp_patch16(m, ptr_at, (uint16_t)(0xc000 | name_at));
+		return;
+	}
+	dp_name_ptr(m, NULL, 12);
+	rdlen_at = dp_rr_fixed(m, type, 300, 0);
+	dp_rdata_before_name(m, type);
+	dp_u16(m, (uint16_t)(0xc000 | name_at));
+	dp_patch16(m, rdlen_at, (uint16_t)(m->n - rdlen_at - 2));
+}
+
 enum dp_l3 { DP_IP4 = 4, DP_IP6 = 6 };
 
 struct dp_frame_opts {

@@ -273,6 +273,86 @@ static void test_mutations(void)
 	CHECK(n_punted > 100 && n_malformed > 10 && n_unprotected > 10);
 }
 
+/*
+ * Names a client decompresses from HTTPS, SVCB and NAPTR rdata, pointing into
+ * the OPT record's option bytes (which the digest leaves out): the data
+ * plane's keys for two replies that differ only there must differ, as the
+ * reference's do; a pointer forward into the OPT is malformed on both sides.
+ * HIP, TALINK and LP names and rdata going on after a name, through ldns's
+ * encoder.
+ */
+static void test_names_in_opt(void)
+{
+	static const uint16_t types[] = {65, 64, 35};
+	struct dw_verdict_key first;
+	struct dp_buf m;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		dp_reply_name_in_opt(&m, "svc.idp.test", types[i], "evil.test", 0);
+		CHECK(check_both(&m, "name in the OPT"));
+		first = env.last.key;
+		dp_reply_name_in_opt(&m, "svc.idp.test", types[i], "good.test", 0);
+		CHECK(check_both(&m, "another name in the OPT"));
+		CHECK(memcmp(first.digest, env.last.key.digest, sizeof(first.digest)));
+		dp_reply_name_in_opt(&m, "svc.idp.test", types[i], "evil.test", 1);
+		CHECK(check_both(&m, "pointer forward into the OPT"));
+	}
+}
+
+static const struct spec named_rdata[] = {
+    {"idp.test.",
+     LDNS_RR_TYPE_HIP,
+     0,
+     1,
+     {"A:idp.test. 300 IN HIP 2 200100107B1A74DF365639CC39F1D578 "
+      "AwEAAbdxyhNuSutc5EMzxTs9LBPCIkOFH8cIvM4p9+LrV4e19WzK00+CI6zBCQTdtWsuxKbWIy87UOoJTwkUs7lBu+"
+      "Upr1gsNrut79ryra+bSRGQb1slImA8YVJyuIDsj7kwzG7jnERNqnWxZ48AWkskmdHaVDP4BcelrTI3rMXdXF5D "
+      "rvs1.idp.test. rvs2.idp.test."}},
+    {"idp.test.", LDNS_RR_TYPE_TALINK, 0, 0, {"A:idp.test. 300 IN TALINK a.idp.test. b.idp.test."}},
+    {"idp.test.", LDNS_RR_TYPE_LP, 0, 0, {"A:idp.test. 300 IN LP 10 l64.idp.test."}},
+    {"idp.test.",
+     LDNS_RR_TYPE_NAPTR,
+     0,
+     1,
+     {"A:idp.test. 300 IN NAPTR 100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@idp.test!\" .",
+      "A:idp.test. 300 IN NAPTR 100 20 \"s\" \"SIP+D2U\" \"\" _sip._udp.idp.test."}},
+    {"idp.test.",
+     LDNS_RR_TYPE_HTTPS,
+     0,
+     1,
+     {"A:idp.test. 300 IN HTTPS 1 svc.idp.test. alpn=h2,h3 port=8443",
+      "A:idp.test. 300 IN HTTPS 0 www.idp.test."}},
+};
+
+static void test_named_rdata(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(named_rdata); i++) {
+		struct dp_buf m;
+		size_t rdlen_at;
+
+		if (encode(&named_rdata[i], 0, 0x4444, 0, &m)) {
+			fprintf(stderr, "  ldns cannot encode %s/%d\n", named_rdata[i].qname,
+				named_rdata[i].qtype);
+			CHECK(0);
+			continue;
+		}
+		CHECK(check_both(&m, "names in rdata"));
+		CHECK(n_punted > 0 && env.last.key.qtype == named_rdata[i].qtype);
+		/* Two bytes more after the last name: malformed on both sides but for HTTPS,
+		 * whose parameters follow the name. */
+		rdlen_at = 12 + strlen(named_rdata[i].qname) + 1 + 4 + 2 + 8;
+		m.b[rdlen_at + 1] += 2;
+		m.b[m.n++] = 0;
+		m.b[m.n++] = 1;
+		m.b[7] = 1; /* one answer: the first, now two bytes longer */
+		m.b[11] = 0;
+		CHECK(check_both(&m, "rdata after the last name"));
+	}
+}
+
 /* Real replies from the lab, each whole and under mutation. */
 static void test_lab_corpus(void)
 {
@@ -340,6 +420,8 @@ int main(void)
 	}
 	RUN_TEST(test_corpus_and_invariance);
 	RUN_TEST(test_mutations);
+	RUN_TEST(test_names_in_opt);
+	RUN_TEST(test_named_rdata);
 	RUN_TEST(test_lab_corpus);
 	dp_env_close(&env);
 	HARNESS_EXIT();

@@ -162,6 +162,72 @@ static void test_limits(void)
 	CHECK_EQ_INT(key_of(&m, &k), PKT_ETOOCOMPLEX);
 }
 
+/*
+ * A name a client decompresses from raw-looking rdata (an HTTPS TargetName,
+ * a NAPTR replacement) that points into the OPT record: the two messages
+ * differ only in the OPT's option bytes, which the digest leaves out, yet a
+ * client reads evil.test from one and good.test from the other. The name
+ * is digested decompressed, so the keys differ; a pointer forward into the
+ * OPT breaks the rule that pointers go backwards: malformed.
+ */
+static void test_names_in_opt(void)
+{
+	static const uint16_t types[] = {65, 64, 35};
+	struct dw_verdict_key a, b;
+	struct dp_buf m;
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		dp_reply_name_in_opt(&m, "idp.test", types[i], "evil.test", 0);
+		CHECK_EQ_INT(key_of(&m, &a), 0);
+		dp_reply_name_in_opt(&m, "idp.test", types[i], "good.test", 0);
+		CHECK_EQ_INT(key_of(&m, &b), 0);
+		CHECK(memcmp(a.digest, b.digest, sizeof(a.digest)));
+		/* The same name, uncompressed elsewhere in the OPT: the same key. */
+		dp_reply_name_in_opt(&m, "idp.test", types[i], "EVIL.test", 0);
+		CHECK_EQ_INT(key_of(&m, &b), 0);
+		CHECK(!memcmp(&a, &b, sizeof(a)));
+		dp_reply_name_in_opt(&m, "idp.test", types[i], "evil.test", 1);
+		CHECK_EQ_INT(key_of(&m, &b), PKT_EMALFORMED);
+	}
+}
+
+/* Rdata that goes on after its last name would make ldns read the rest as an RR. */
+static void test_rdata_tails(void)
+{
+	struct dw_verdict_key k;
+	struct dp_buf m;
+	size_t rdlen_at;
+
+	dp_hdr(&m, 1, DP_REPLY, 1, 1, 0, 0);
+	dp_name(&m, "idp.test");
+	dp_u16(&m, 5);
+	dp_u16(&m, 1);
+	dp_name_ptr(&m, NULL, 12);
+	rdlen_at = dp_rr_fixed(&m, 5, 300, 0);
+	dp_name_ptr(&m, "www", 12);
+	dp_patch16(&m, rdlen_at, 6);
+	CHECK_EQ_INT(key_of(&m, &k), 0);
+	dp_u16(&m, 0xc00c); /* two bytes more in the rdata */
+	dp_patch16(&m, rdlen_at, 8);
+	CHECK_EQ_INT(key_of(&m, &k), PKT_EMALFORMED);
+}
+
+static void test_max_ttl(void)
+{
+	struct dw_verdict_key k;
+	struct dp_buf m;
+	uint32_t t = 0;
+
+	two_a(&m, 1, 300, 0, DP_REPLY, "www.idp.test", 2);
+	m.b[m.n - 10] = 0x01; /* the second A's TTL: 300 + 2^24 */
+	CHECK_EQ_INT(pkt_digest_walk(m.b, m.n, key, &k, &t, NULL, NULL), 0);
+	CHECK_EQ_INT(t, 300 + (1u << 24));
+	dp_reply_name_in_opt(&m, "idp.test", 65, "evil.test", 0); /* the OPT's TTL is 0x8000 */
+	CHECK_EQ_INT(pkt_digest_walk(m.b, m.n, key, &k, &t, NULL, NULL), 0);
+	CHECK_EQ_INT(t, 300);
+}
+
 static void test_locate(void)
 {
 	struct dp_frame_opts o = {.l3 = DP_IP6, .vlans = 2, .ip6_hbh = 1};
@@ -190,6 +256,9 @@ int main(void)
 	RUN_TEST(test_zone_keys);
 	RUN_TEST(test_digest_invariance);
 	RUN_TEST(test_limits);
+	RUN_TEST(test_names_in_opt);
+	RUN_TEST(test_rdata_tails);
+	RUN_TEST(test_max_ttl);
 	RUN_TEST(test_locate);
 	HARNESS_EXIT();
 }

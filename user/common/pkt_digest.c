@@ -120,12 +120,27 @@ static uint8_t lower(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
+/* Where a walk copies the decompressed name (for pkt_digest_walk's visitor). */
+struct name_copy {
+	uint8_t *b;
+	size_t n;
+};
+
+static void copy_bytes(struct name_copy *o, const uint8_t *p, size_t n)
+{
+	if (!o)
+		return;
+	memcpy(o->b + o->n, p, n);
+	o->n += n;
+}
+
 /*
- * Walks the name at msg[start], feeding N(name) to st when st is not NULL.
+ * Walks the name at msg[start], feeding N(name) to st when st is not NULL
+ * and its wire form to o when o is not NULL (room for DW_NAME_MAX bytes).
  * *end: the offset after the name's in-place bytes. Returns 0 or PKT_E*.
  */
 static int walk_name(const uint8_t *msg, size_t len, size_t start, struct sip_stream *st,
-		     size_t *end)
+		     struct name_copy *o, size_t *end)
 {
 	size_t pos = start, run = start, total = 0, in_place_end = 0;
 	int hops = 0, steps;
@@ -164,6 +179,7 @@ static int walk_name(const uint8_t *msg, size_t len, size_t start, struct sip_st
 				stream_bytes(st, &c, 1);
 				stream_pad(st);
 			}
+			copy_bytes(o, &c, 1);
 			*end = in_place_end;
 			return 0;
 		}
@@ -174,6 +190,7 @@ static int walk_name(const uint8_t *msg, size_t len, size_t start, struct sip_st
 			label[1 + i] = lower(msg[pos + 1 + i]);
 		if (st)
 			stream_bytes(st, label, (size_t)c + 1);
+		copy_bytes(o, label, (size_t)c + 1);
 		pos += 1 + (size_t)c;
 	}
 	return PKT_ETOOCOMPLEX;
@@ -181,103 +198,187 @@ static int walk_name(const uint8_t *msg, size_t len, size_t start, struct sip_st
 
 /* NH(name) of the name at msg[start] (*end: after its in-place bytes). */
 static int name_hash(const uint8_t *msg, size_t len, size_t start, const uint64_t key[2],
-		     size_t *end, __u64 nh[2])
+		     struct name_copy *o, size_t *end, __u64 nh[2])
 {
 	struct sip_stream st;
 	int err;
 
 	stream_init(&st, key, 1, 1);
 	stream_word(&st, DW_DIGEST_TAG);
-	err = walk_name(msg, len, start, &st, end);
+	err = walk_name(msg, len, start, &st, o, end);
 	if (err)
 		return err;
 	stream_final(&st, 1, nh);
 	return 0;
 }
 
-static void chunk(struct sip_stream *st, const uint8_t *p, size_t n)
+static void chunk(struct sip_stream *st, const uint8_t *p, size_t n, struct name_copy *o)
 {
 	stream_word(st, n);
 	stream_bytes(st, p, n);
 	stream_pad(st);
+	copy_bytes(o, p, n);
 }
 
-/* R(rdata) of one RR per dw_rdata_layout(). */
-static int digest_rdata(const uint8_t *msg, size_t len, const uint64_t key[2], uint16_t type,
-			size_t rd, size_t rd_end, struct sip_stream *st)
+/*
+ * The length of the raw bytes before the names of a DW_RD_PRE_* layout
+ * (NAPTR: 4 bytes and three strings; HIP: 4 bytes, the HIT and the key), or
+ * SIZE_MAX when the rdata ends before them.
+ */
+static size_t rdata_pre(const uint8_t *rd, size_t n, uint16_t pre, uint16_t flags)
 {
-	uint16_t pre;
-	int nnames = dw_rdata_layout(type, &pre), i, err;
-	size_t p = rd;
+	size_t p = 4;
+	int i;
 
-	if (nnames == 0) {
-		chunk(st, msg + rd, rd_end - rd);
-		return 0;
+	if (flags & DW_RD_PRE_HIP)
+		return n < 4 ? SIZE_MAX : 4 + (size_t)rd[0] + be16(rd + 2);
+	if (!(flags & DW_RD_PRE_NAPTR))
+		return pre;
+	for (i = 0; i < 3; i++) {
+		if (p >= n)
+			return SIZE_MAX;
+		p += 1 + (size_t)rd[p];
 	}
-	if (rd_end - rd < pre)
-		return PKT_EMALFORMED;
-	if (pre)
-		chunk(st, msg + rd, pre);
-	p += pre;
+	return p;
+}
+
+/* The names of one rdata from p; *p moves past them. */
+static int digest_rdata_names(const uint8_t *msg, size_t len, const uint64_t key[2], int nnames,
+			      uint16_t flags, size_t *p, size_t rd_end, struct sip_stream *st,
+			      struct name_copy *o)
+{
+	int i, err;
+
 	for (i = 0; i < nnames; i++) {
 		__u64 nh[2];
 		size_t end;
 
-		if (p >= rd_end)
+		if ((flags & DW_RD_NAMES_TO_END) && *p == rd_end)
+			return 0;
+		if (*p >= rd_end)
 			return PKT_EMALFORMED;
-		err = name_hash(msg, len, p, key, &end, nh);
+		err = name_hash(msg, len, *p, key, o, &end, nh);
 		if (err)
 			return err;
 		if (end > rd_end)
 			return PKT_EMALFORMED;
 		stream_word(st, nh[0]);
-		p = end;
+		*p = end;
 	}
-	chunk(st, msg + p, rd_end - p);
+	if ((flags & DW_RD_NAMES_TO_END) && *p != rd_end)
+		return PKT_ETOOCOMPLEX;
+	return 0;
+}
+
+/* R(rdata) of one RR per dw_rdata_layout(); o (or NULL) gets the rdata with names expanded. */
+static int digest_rdata(const uint8_t *msg, size_t len, const uint64_t key[2], uint16_t type,
+			size_t rd, size_t rd_end, struct sip_stream *st, struct name_copy *o)
+{
+	uint16_t pre, flags;
+	int nnames = dw_rdata_layout(type, &pre, &flags), err;
+	size_t p, npre;
+
+	if (nnames == 0) {
+		chunk(st, msg + rd, rd_end - rd, o);
+		return 0;
+	}
+	npre = rdata_pre(msg + rd, rd_end - rd, pre, flags);
+	if (npre > rd_end - rd)
+		return PKT_EMALFORMED;
+	if (npre)
+		chunk(st, msg + rd, npre, o);
+	p = rd + npre;
+	err = digest_rdata_names(msg, len, key, nnames, flags, &p, rd_end, st, o);
+	if (err)
+		return err;
+	if ((flags & DW_RD_TAIL_EMPTY) && p != rd_end)
+		return PKT_EMALFORMED;
+	if ((flags & DW_RD_TAIL_SOA) && rd_end - p != DW_SOA_TAIL)
+		return PKT_EMALFORMED;
+	chunk(st, msg + p, rd_end - p, o);
+	return 0;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)be16(p) << 16 | be16(p + 2);
+}
+
+struct rr_walk {
+	const uint64_t *key;
+	unsigned int sec_end[2];
+	uint32_t max_ttl;
+	pkt_rr_visit visit;
+	void *arg;
+	struct pkt_rr_view view; /* filled only for a visitor */
+};
+
+/* E(RR) of the RR whose fixed fields start at msg[end] (owner hash nh); *off: after it. */
+static int digest_one_rr(const uint8_t *msg, size_t len, struct rr_walk *w, unsigned int section,
+			 size_t end, const __u64 nh[2], size_t *off, uint64_t acc[2])
+{
+	struct name_copy rdo = {w->view.rdata, 0};
+	struct sip_stream st;
+	uint16_t type, class, rdlen;
+	uint32_t ttl;
+	__u64 h[2];
+	int err;
+
+	if (end + 10 > len)
+		return PKT_EMALFORMED;
+	type = be16(msg + end);
+	class = be16(msg + end + 2);
+	ttl = be32(msg + end + 4);
+	rdlen = be16(msg + end + 8);
+	*off = end + 10 + rdlen;
+	if (*off > len)
+		return PKT_EMALFORMED;
+	if (section == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT)
+		return 0;
+	if (ttl > w->max_ttl)
+		w->max_ttl = ttl;
+	stream_init(&st, w->key, 1, 1);
+	stream_word(&st, (uint64_t)section << 32 | (uint64_t)type << 16 | class);
+	stream_word(&st, nh[0]);
+	err = digest_rdata(msg, len, w->key, type, end + 10, *off, &st, w->visit ? &rdo : NULL);
+	if (err)
+		return err;
+	stream_final(&st, 1, h);
+	acc[0] += h[0];
+	acc[1] += h[1];
+	if (w->visit) {
+		w->view.section = section;
+		w->view.type = type;
+		w->view.rclass = class;
+		w->view.ttl = ttl;
+		w->view.rdata_len = rdo.n;
+		w->visit(&w->view, w->arg);
+	}
 	return 0;
 }
 
 /* Walks every RR from off, summing E(RR) into acc (an OPT RR is skipped). */
-static int digest_rrs(const uint8_t *msg, size_t len, const uint64_t key[2], size_t off,
-		      unsigned int nrr, const unsigned int sec_end[2], uint64_t acc[2])
+static int digest_rrs(const uint8_t *msg, size_t len, struct rr_walk *w, size_t off,
+		      unsigned int nrr, uint64_t acc[2])
 {
 	unsigned int i;
 
 	for (i = 0; i < nrr; i++) {
-		unsigned int section = i < sec_end[0]	? DW_SEC_ANSWER
-				       : i < sec_end[1] ? DW_SEC_AUTHORITY
-							: DW_SEC_ADDITIONAL;
-		struct sip_stream st;
-		uint16_t type, class, rdlen;
-		__u64 h[2], nh[2];
+		unsigned int section = i < w->sec_end[0]   ? DW_SEC_ANSWER
+				       : i < w->sec_end[1] ? DW_SEC_AUTHORITY
+							   : DW_SEC_ADDITIONAL;
+		struct name_copy own = {w->view.owner, 0};
+		__u64 nh[2];
 		size_t end;
 		int err;
 
-		err = name_hash(msg, len, off, key, &end, nh);
+		err = name_hash(msg, len, off, w->key, w->visit ? &own : NULL, &end, nh);
 		if (err)
 			return err;
-		if (end + 10 > len)
-			return PKT_EMALFORMED;
-		type = be16(msg + end);
-		class = be16(msg + end + 2);
-		rdlen = be16(msg + end + 8);
-		off = end + 10;
-		if (off + rdlen > len)
-			return PKT_EMALFORMED;
-		if (section == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT) {
-			off += rdlen;
-			continue;
-		}
-		stream_init(&st, key, 1, 1);
-		stream_word(&st, (uint64_t)section << 32 | (uint64_t)type << 16 | class);
-		stream_word(&st, nh[0]);
-		err = digest_rdata(msg, len, key, type, off, off + rdlen, &st);
+		w->view.owner_len = own.n;
+		err = digest_one_rr(msg, len, w, section, end, nh, &off, acc);
 		if (err)
 			return err;
-		stream_final(&st, 1, h);
-		acc[0] += h[0];
-		acc[1] += h[1];
-		off += rdlen;
 	}
 	return 0;
 }
@@ -285,13 +386,22 @@ static int digest_rrs(const uint8_t *msg, size_t len, const uint64_t key[2], siz
 int pkt_digest_key(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
 		   struct dw_verdict_key *out)
 {
-	unsigned int an, ns, ar, sec_end[2];
+	return pkt_digest_walk(msg, len, sipkey, out, NULL, NULL, NULL);
+}
+
+int pkt_digest_walk(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
+		    struct dw_verdict_key *out, uint32_t *max_ttl, pkt_rr_visit visit, void *arg)
+{
+	static __thread struct rr_walk w;
+	unsigned int an, ns, ar;
 	uint64_t acc[2];
 	__u64 eq[2];
 	size_t qend;
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	if (max_ttl)
+		*max_ttl = 0;
 	if (len < DW_DNS_HDR_LEN) {
 		pr_debug("pkt: message of %zu bytes is shorter than a header", len);
 		return PKT_EMALFORMED;
@@ -304,7 +414,7 @@ int pkt_digest_key(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
 		pr_debug("pkt: QDCOUNT %u is not 1", be16(msg + 4));
 		return PKT_EMALFORMED;
 	}
-	err = name_hash(msg, len, DW_DNS_HDR_LEN, sipkey, &qend, eq);
+	err = name_hash(msg, len, DW_DNS_HDR_LEN, sipkey, NULL, &qend, eq);
 	if (err || qend + 4 > len) {
 		pr_debug("pkt: question name does not parse");
 		return err ? err : PKT_EMALFORMED;
@@ -319,17 +429,23 @@ int pkt_digest_key(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
 		pr_debug("pkt: %u RRs exceed %d", an + ns + ar, DW_DIGEST_RRS_MAX);
 		return PKT_ETOOCOMPLEX;
 	}
-	sec_end[0] = an;
-	sec_end[1] = an + ns;
+	w.key = sipkey;
+	w.sec_end[0] = an;
+	w.sec_end[1] = an + ns;
+	w.max_ttl = 0;
+	w.visit = visit;
+	w.arg = arg;
 	acc[0] = eq[0];
 	acc[1] = eq[1];
-	err = digest_rrs(msg, len, sipkey, qend + 4, an + ns + ar, sec_end, acc);
+	err = digest_rrs(msg, len, &w, qend + 4, an + ns + ar, acc);
 	if (err) {
 		pr_debug("pkt: resource records do not parse (%d)", err);
 		return err;
 	}
 	out->digest[0] = acc[0];
 	out->digest[1] = acc[1];
+	if (max_ttl)
+		*max_ttl = w.max_ttl;
 	return 0;
 }
 
@@ -432,7 +548,7 @@ int pkt_qname_zone_key(const uint8_t *msg, size_t len, struct dw_zone_key *out)
 	memset(out, 0, sizeof(*out));
 	if (len < DW_DNS_HDR_LEN || be16(msg + 4) != 1)
 		return PKT_EMALFORMED;
-	err = walk_name(msg, len, DW_DNS_HDR_LEN, NULL, &end);
+	err = walk_name(msg, len, DW_DNS_HDR_LEN, NULL, NULL, &end);
 	if (err)
 		return err;
 	/* walk_name proved the name uncompressed and in bounds. */

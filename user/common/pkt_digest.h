@@ -29,6 +29,33 @@ int pkt_digest_key(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
 		   struct dw_verdict_key *out);
 
 /*
+ * One RR as the digest read it, for tests that hold it against another
+ * parser: the owner name and every name of the rdata that the digest binds
+ * decompressed (wire form, lower-cased), the other rdata bytes as they lie.
+ */
+#define PKT_RDATA_VIEW_MAX (DW_PUNT_PKT_MAX + 4 * 256)
+struct pkt_rr_view {
+	unsigned int section; /* DW_SEC_* (include/dw_digest.h) */
+	uint16_t type, rclass;
+	uint32_t ttl;
+	uint8_t owner[256];
+	size_t owner_len;
+	uint8_t rdata[PKT_RDATA_VIEW_MAX];
+	size_t rdata_len;
+};
+
+typedef void (*pkt_rr_visit)(const struct pkt_rr_view *rr, void *arg);
+
+/*
+ * pkt_digest_key, and the largest TTL of the RRs it digested (the OPT record
+ * left out) into *max_ttl when max_ttl is not NULL, and each digested RR in
+ * message order to visit when visit is not NULL (the view is valid during
+ * the call only). Same return codes.
+ */
+int pkt_digest_walk(const uint8_t *msg, size_t len, const uint64_t sipkey[2],
+		    struct dw_verdict_key *out, uint32_t *max_ttl, pkt_rr_visit visit, void *arg);
+
+/*
  * The zone-map key of a zone in presentation form ("idp.test", "idp.test.",
  * "." for the root; "\\." and "\\DDD" escapes stand for the label bytes they
  * name): labels in reverse order, lower-cased, each followed by a 0 byte,
