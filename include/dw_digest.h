@@ -62,7 +62,8 @@
  *     in-place bytes end inside it; rdata shorter than `pre` (a NAPTR
  *     string or a HIP length that runs past the rdata) is malformed; rdata
  *     that goes on after its names where DW_RD_TAIL_EMPTY says it ends there,
- *     or with other than 20 bytes after SOA's names, is malformed; HIP rdata
+ *     or with other than 20 bytes after SOA's names, is malformed; so is a
+ *     TKEY or TSIG record (dw_rdata_layout() returns -1); HIP rdata
  *     with more than DW_RDATA_NAMES_MAX names is too complex;
  *   - bytes after the last RR are ignored.
  */
@@ -121,7 +122,7 @@
  * The rdata layout of every type whose rdata holds a domain name that a
  * client library decompresses: the types of RFC 1035 and those RFC 3597
  * section 4 allows to be decompressed, and every type whose names ldns
- * reads as names (NAPTR, SVCB, HTTPS, HIP, TALINK, LP, NXT, TKEY, TSIG; DNAME,
+ * reads as names (NAPTR, SVCB, HTTPS, HIP, TALINK, LP, NXT; DNAME,
  * NSEC, RRSIG and SIG too). Such names are digested decompressed wherever
  * their bytes lie, so a pointer into bytes the digest leaves out (the OPT
  * record, the bytes after the last RR) still binds the name a client reads.
@@ -129,7 +130,9 @@
  * DW_RD_PRE_*), then `nnames` names, then raw bytes, constrained by the
  * DW_RD_TAIL_* flags: where ldns's field list ends with the names, bytes
  * after them would make ldns read the rest as the next RR, so they are
- * malformed. Returns nnames, 0 for rdata digested raw.
+ * malformed. Returns nnames, 0 for rdata digested raw, -1 for the
+ * transaction meta-types TKEY and TSIG, whose name is followed by fields
+ * that ldns reads by their own lengths: a reply carrying one is malformed.
  */
 DW_DIGEST_INLINE int dw_rdata_layout(__u16 type, __u16 *pre, __u16 *flags)
 {
@@ -146,12 +149,13 @@ DW_DIGEST_INLINE int dw_rdata_layout(__u16 type, __u16 *pre, __u16 *flags)
 	case 12: /* PTR */
 	case 39: /* DNAME */
 		return 1;
-	case 30:  /* NXT: next name, then the type bitmap */
-	case 47:  /* NSEC: next owner name, then the type bitmaps */
-	case 249: /* TKEY: algorithm name, then fixed fields and data */
-	case 250: /* TSIG: likewise */
+	case 30: /* NXT: next name, then the type bitmap */
+	case 47: /* NSEC: next owner name, then the type bitmaps */
 		*flags = 0;
 		return 1;
+	case 249: /* TKEY */
+	case 250: /* TSIG: transaction meta-records, never data a stub acts on */
+		return -1;
 	case 6: /* SOA: MNAME, RNAME, then five 32-bit fields */
 		*flags = DW_RD_TAIL_SOA;
 		return 2;

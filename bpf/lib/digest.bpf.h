@@ -272,6 +272,8 @@ static __always_inline long dw_rdata(struct dw_loopctx *lc, __u16 type, __u32 rd
 	int nn = dw_rdata_layout(type, &pre, &flags), j;
 	__u32 p, npre;
 
+	if (nn < 0)
+		return dw_derr(d, DW_DIGEST_MALFORMED);
 	if (!nn) {
 		dw_chunk(lc, rd, rd_end - rd);
 		return 0;

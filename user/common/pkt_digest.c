@@ -278,6 +278,8 @@ static int digest_rdata(const uint8_t *msg, size_t len, const uint64_t key[2], u
 	int nnames = dw_rdata_layout(type, &pre, &flags), err;
 	size_t p, npre;
 
+	if (nnames < 0)
+		return PKT_EMALFORMED;
 	if (nnames == 0) {
 		chunk(st, msg + rd, rd_end - rd, o);
 		return 0;
@@ -352,6 +354,8 @@ static int digest_one_rr(const uint8_t *msg, size_t len, struct rr_walk *w, unsi
 		w->view.rclass = class;
 		w->view.ttl = ttl;
 		w->view.rdata_len = rdo.n;
+		w->view.rd_off = end + 10;
+		w->view.rdlength = rdlen;
 		w->visit(&w->view, w->arg);
 	}
 	return 0;

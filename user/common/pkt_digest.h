@@ -42,6 +42,7 @@ struct pkt_rr_view {
 	size_t owner_len;
 	uint8_t rdata[PKT_RDATA_VIEW_MAX];
 	size_t rdata_len;
+	size_t rd_off, rdlength; /* where the rdata lies in the message, as it lies */
 };
 
 typedef void (*pkt_rr_visit)(const struct pkt_rr_view *rr, void *arg);
