@@ -179,6 +179,7 @@ enum dw_counter {
 	DW_CNT_QUERY_PROVEN, /* query hook: question proven (DW_MAP_PROVEN), no prefetch sent */
 	DW_CNT_PUNT_RATE_LIMITED, /* destination past its share while the validator is busy */
 	DW_CNT_PUNT_HOST_LIMITED, /* validation queue or ring full: no punt for anyone */
+	DW_CNT_TTL_EXCEEDED, /* ALLOW hit whose TTLs exceed the judged copy's: judged as a miss */
 	DW_CNT_MAX,
 };
 
@@ -210,10 +211,19 @@ struct dw_verdict_key {
 struct dw_verdict {
 	__u64 expires_ns; /* bpf_ktime_get_boot_ns() clock; 0 = never */
 	__u32 zone_id;
-	__u8 verdict; /* enum dw_verdict_code */
-	__u8 reason;  /* enum dw_reason, for counters and inspection */
-	__u16 _pad;
+	__u8 verdict;	/* enum dw_verdict_code */
+	__u8 reason;	/* enum dw_reason, for counters and inspection */
+	__u16 ttl_over; /* how far past expires_ns a hit's TTLs may reach: DW_TTL_OVER_S */
 };
+
+/*
+ * An ALLOW hit delivers no TTL beyond what the judged copy carried, aged:
+ * now + TTL <= expires_ns + DW_TTL_OVER_S(ttl_over) + DW_TTL_SLACK_S (one
+ * second, as resolvers count TTLs down in whole seconds). ttl_over is in
+ * seconds up to 0x7fff, else (bit 15) in units of 64 s, rounded down.
+ */
+#define DW_TTL_OVER_S(v) ((v)&0x8000 ? (__u64)((v)&0x7fff) << 6 : (__u64)(v))
+#define DW_TTL_SLACK_S	 1
 
 /* Zone lookup value; zone_id indexes the daemon's policy table. */
 struct dw_zone {

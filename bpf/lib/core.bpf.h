@@ -135,6 +135,11 @@ static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s
 	}
 	if (rc != DW_DIGEST_TOO_COMPLEX) {
 		v = bpf_map_lookup_elem(&dnsward_verdicts, &key);
+		if (v && v->verdict == DW_VERDICT_ALLOW &&
+		    !dw_ttl_within(s->ds.maxttl, v->expires_ns, v->ttl_over, dw_tick_now(s))) {
+			dw_count(DW_CNT_TTL_EXCEEDED);
+			v = NULL; /* judged as a miss: the validator checks each TTL */
+		}
 		if (v && (!v->expires_ns || dw_tick_now(s) < v->expires_ns) &&
 		    (v->verdict == DW_VERDICT_ALLOW || v->verdict == DW_VERDICT_DENY)) {
 			dw_memo_keep(ctx, xdp, s, h->dns_off, h->dns_len, DW_MEMO_REPLY, v);

@@ -336,9 +336,13 @@ static long dw_rr_step(__u32 i, void *vctx)
 	/* The TTL is outside the digest: the memo may let it differ (an OPT's too). */
 	if (d->nttl < DW_MEMO_TTLS)
 		d->ttl[d->nttl & (DW_MEMO_TTLS - 1)] = end + 4;
-	d->nttl++;
-	if (sec == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT)
+	if (sec == DW_SEC_ADDITIONAL && type == DW_TYPE_OPT) {
+		if (d->nttl < DW_MEMO_TTLS)
+			d->ttl_opt |= 1u << (d->nttl & (DW_MEMO_TTLS - 1));
+		d->nttl++;
 		return 0;
+	}
+	d->nttl++;
 	ttl = (__u32)dw_ld16(s, d->base + end + 4) << 16 | dw_ld16(s, d->base + end + 6);
 	if (ttl > d->maxttl)
 		d->maxttl = ttl;
@@ -375,6 +379,7 @@ static __always_inline __u32 dw_digest(struct dw_scratch *s, const struct dw_dat
 	d->err = 0;
 	d->nttl = 0;
 	d->maxttl = 0;
+	d->ttl_opt = 0;
 	d->an = dw_ld16(s, base + 6);
 	d->ns = dw_ld16(s, base + 8);
 	nrr = d->an + d->ns + dw_ld16(s, base + 10);

@@ -183,7 +183,10 @@ struct dw_memo {
 	__u8 verdict;	  /* a reply's verdict (enum dw_verdict_code) */
 	__u64 expires_ns; /* a reply's verdict expiry; 0 = never */
 	__u8 hot;	  /* matched since another message last missed this slot */
-	__u8 _pad[7];
+	__u8 nttl;	  /* a reply's TTL fields (the OPT's left out), at ttl_off */
+	__u16 ttl_over;	  /* a reply's verdict's dw_verdict.ttl_over */
+	__u16 _pad[2];
+	__u16 ttl_off[DW_MEMO_TTLS];
 	__u8 b[DW_MEMO_BYTES]; /* the message bytes */
 	__u8 m[DW_MEMO_BYTES]; /* 0xff where a byte must match, 0 where it may differ */
 };
@@ -202,7 +205,7 @@ struct dw_memo_note {
 	__u32 n;
 	__u8 kind;
 	__u8 verdict;
-	__u16 _pad;
+	__u16 ttl_over;
 	__u64 expires_ns;
 };
 
@@ -228,7 +231,8 @@ struct dw_dstate {
 	/* where the TTLs lie (message offsets), for the memo's mask */
 	__u16 ttl[DW_MEMO_TTLS];
 	__u32 nttl;
-	__u32 maxttl; /* the largest TTL of the RRs digested (the OPT left out) */
+	__u32 maxttl;  /* the largest TTL of the RRs digested (the OPT left out) */
+	__u32 ttl_opt; /* bit k: ttl[k] is an OPT's (no TTL) */
 };
 
 /* The question walk's state (lib/dnsname.bpf.h), in memory for its bpf_loop callback. */

@@ -106,6 +106,32 @@ static __always_inline int dw_memo_same(struct dw_memo *e, void *data, void *dat
 	return dw_memo_eq(e, t, dw_msg_word(data, data_end, dns_off, t));
 }
 
+/*
+ * The largest TTL of the message at dns_off, read at e's TTL fields (each
+ * 4 bytes inside the e->n bytes matched): the 8 bytes ending with it.
+ */
+static __always_inline __u32 dw_memo_max_ttl(struct dw_memo *e, void *data, void *data_end,
+					     __u32 dns_off)
+{
+	__u32 k, max = 0, t;
+	__u64 off, *w;
+
+	for (k = 0; k < DW_MEMO_TTLS; k++) {
+		if (k >= e->nttl)
+			break;
+		off = e->ttl_off[k];
+		if (off < 4 || off + 4 > e->n)
+			return ~0u;
+		w = dw_msg_word(data, data_end, dns_off, off - 4);
+		if (!w)
+			return ~0u;
+		t = bpf_ntohl((__u32)(*w >> 32));
+		if (t > max)
+			max = t;
+	}
+	return max;
+}
+
 /* Entry e (of the current generation) for the message at dns_off: DW_MEMO_HIT_* or 0. */
 static __always_inline int dw_memo_match(struct dw_memo *e, void *data, void *data_end,
 					 __u32 dns_off, __u32 dns_len)
@@ -155,6 +181,11 @@ static __always_inline int dw_memo_find(struct dw_scratch *s, void *data, void *
 	if (e->kind == DW_MEMO_REPLY && e->expires_ns && dw_tick_now(s) >= e->expires_ns)
 		return 0;
 	hit = dw_memo_match(e, data, data_end, dns_off, dns_len);
+	if (hit == DW_MEMO_HIT_ALLOW &&
+	    !dw_ttl_within(dw_memo_max_ttl(e, data, data_end, dns_off), e->expires_ns, e->ttl_over,
+			   dw_tick_now(s))) {
+		return 0; /* the full path judges it and counts ttl_exceeded */
+	}
 	if (hit) {
 		if (!e->hot)
 			e->hot = 1;
@@ -199,6 +230,22 @@ static __always_inline void dw_memo_mask(struct dw_memo *e, struct dw_scratch *s
 	}
 }
 
+/* The TTL fields of a reply (the OPT's left out), for the TTL check of a hit. */
+static __always_inline void dw_memo_ttls(struct dw_memo *e, struct dw_scratch *s)
+{
+	__u32 k, n = 0;
+
+	for (k = 0; k < DW_MEMO_TTLS; k++) {
+		if (k >= s->ds.nttl)
+			break;
+		if (s->ds.ttl_opt & (1u << k))
+			continue;
+		e->ttl_off[n & (DW_MEMO_TTLS - 1)] = s->ds.ttl[k];
+		n++;
+	}
+	e->nttl = n;
+}
+
 /* Keeps packet word w at off of e, to match in full; -1 past the packet's end. */
 static __always_inline int dw_memo_put(struct dw_memo *e, __u64 off, const __u64 *w)
 {
@@ -240,10 +287,12 @@ static __always_inline void dw_memo_fill(struct dw_scratch *s, void *data, void 
 			return;
 	}
 	dw_memo_mask(e, s, n, s->mn.kind);
+	dw_memo_ttls(e, s);
 	e->gen = s->mn.gen;
 	e->n = n;
 	e->verdict = s->mn.verdict;
 	e->expires_ns = s->mn.expires_ns;
+	e->ttl_over = s->mn.ttl_over;
 	e->hot = 0; /* it stays past the next miss only once it is matched */
 	e->kind = s->mn.kind;
 	dw_count(DW_CNT_MEMO_FILL);
@@ -289,10 +338,14 @@ static __always_inline void dw_memo_keep(void *ctx, int xdp, struct dw_scratch *
 {
 	if (s->mn.slot == DW_MEMO_NONE || n > DW_MEMO_BYTES)
 		return;
+	/* A reply's TTLs past the mask's would have to match as kept, unchecked. */
+	if (kind == DW_MEMO_REPLY && s->ds.nttl > DW_MEMO_TTLS)
+		return;
 	s->mn.n = n;
 	s->mn.kind = kind;
 	s->mn.verdict = v ? v->verdict : 0;
 	s->mn.expires_ns = v ? v->expires_ns : 0;
+	s->mn.ttl_over = v ? v->ttl_over : 0;
 	if (xdp)
 		dw_memo_fill(s, (void *)(long)((struct xdp_md *)ctx)->data,
 			     (void *)(long)((struct xdp_md *)ctx)->data_end, dns_off);

@@ -63,6 +63,19 @@ static __always_inline __u64 dw_tick_now(struct dw_scratch *s)
 	return s->clk_ns;
 }
 
+/*
+ * An ALLOW hit may deliver TTLs up to what the judged copy carried, aged
+ * (struct dw_verdict's ttl_over): a forged copy with its TTLs raised is no
+ * hit. A verdict that never expires bounds no TTL.
+ */
+static __always_inline int dw_ttl_within(__u32 maxttl, __u64 expires_ns, __u16 over, __u64 now)
+{
+	if (!expires_ns)
+		return 1;
+	return now + (__u64)maxttl * 1000000000ULL <=
+	       expires_ns + (DW_TTL_OVER_S(over) + DW_TTL_SLACK_S) * 1000000000ULL;
+}
+
 static __always_inline int dw_heartbeat_stale(const struct dw_datapath_cfg *cfg, __u64 now)
 {
 	struct dw_heartbeat *hb;

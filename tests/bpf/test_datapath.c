@@ -14,6 +14,7 @@
 
 #include "common/array.h"
 #include "daemon/release.h"
+#include "daemon/verdict_map.h"
 #include "harness.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
@@ -432,12 +433,12 @@ static void test_verdicts(void)
 		put_verdict(&v, DW_VERDICT_ALLOW, 1);
 		frame_of(&f, &v);
 		CHECK(expect(prog, &f, ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, "expired") == 1);
-		dp_reply_a(&v, "new.idp.test", 1, 300, 0xc0000201);
+		dp_reply_a(&v, "new.idp.test", 1, 30, 0xc0000201);
 		put_verdict(&v, DW_VERDICT_ALLOW, dp_boot_ns() + 60000000000ULL);
 		frame_of(&f, &v);
 		CHECK(expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, -1, "not yet expired") == 0);
 		/* The hit path reads the clock once per tick: it still moves on. */
-		dp_reply_a(&v, "soon.idp.test", 1, 300, 0xc0000201);
+		dp_reply_a(&v, "soon.idp.test", 1, 1, 0xc0000201);
 		put_verdict(&v, DW_VERDICT_ALLOW, dp_boot_ns() + 100000000ULL);
 		frame_of(&f, &v);
 		CHECK(expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, -1, "before its expiry") == 0);
@@ -445,6 +446,57 @@ static void test_verdicts(void)
 		CHECK(expect(prog, &f, ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, "after its expiry") ==
 		      1);
 	}
+}
+
+/*
+ * A forged copy of an allowed reply with its TTLs raised: the verdict was
+ * written for a copy whose largest TTL was 307, as the daemon writes it, so
+ * the same records with TTLs up to 307 (and lower ones) hit, and a copy with
+ * a TTL above that is no hit (counted ttl_exceeded) and goes to the
+ * validator, which checks each TTL against the signed original TTL: through
+ * the verdict map, and through the memo that the first hit filled.
+ */
+static void test_ttl_inflation(void)
+{
+	cpu_set_t old, one;
+	struct dp_buf m, f;
+	int p;
+
+	CHECK_EQ_INT(sched_getaffinity(0, sizeof(old), &old), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+	CHECK_EQ_INT(sched_setaffinity(0, sizeof(one), &one), 0);
+	for (p = 0; p < 2; p++) {
+		int prog = p ? env.tc : env.xdp;
+		struct dw_verdict_key k;
+		struct dw_verdict v = {.zone_id = 1, .verdict = DW_VERDICT_ALLOW};
+		uint64_t now = dp_boot_ns();
+
+		reset_policy();
+		two_a(&m, 1, 300, 0, 0xc0000202, DP_REPLY, "ttl.idp.test");
+		CHECK_EQ_INT(pkt_digest_key(m.b, m.n, dp_sipkey, &k), 0);
+		v.expires_ns = now + 300 * 1000000000ULL; /* the lower TTL */
+		v.ttl_over = verdict_ttl_over(v.expires_ns, now + 307 * 1000000000ULL);
+		CHECK_EQ_INT(v.ttl_over, 7);
+		CHECK_EQ_INT(bpf_map_update_elem(env.verdicts, &k, &v, BPF_ANY), 0);
+		frame_of(&f, &m);
+		CHECK(expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, -1, "judged TTLs") == 0);
+		two_a(&m, 2, 200, 1, 0xc0000202, DP_REPLY, "ttl.idp.test");
+		frame_of(&f, &m);
+		CHECK(expect(prog, &f, ACT_PASS, DW_CNT_ALLOWED, -1, "aged TTLs") == 0);
+		/* The memo holds this copy now: the raised TTLs must not ride on it. */
+		two_a(&m, 3, 86400, 1, 0xc0000202, DP_REPLY, "ttl.idp.test");
+		frame_of(&f, &m);
+		CHECK(expect(prog, &f, ACT_DROP, DW_CNT_HELD, DW_CNT_TTL_EXCEEDED,
+			     "raised TTLs, memo") == 1);
+		CHECK(!memcmp(&env.last.key, &k, sizeof(k)));
+		/* A TTL a few seconds above the judged copy's, on another layout (no memo). */
+		two_a(&m, 4, 303, 0, 0xc0000202, DP_REPLY, "TTL.idp.test");
+		frame_of(&f, &m);
+		CHECK(expect(prog, &f, ACT_DROP, DW_CNT_HELD, DW_CNT_TTL_EXCEEDED,
+			     "TTL 310 of 307") == 1);
+	}
+	sched_setaffinity(0, sizeof(old), &old);
 }
 
 /*
@@ -893,6 +945,7 @@ int main(void)
 	RUN_TEST(test_table_all_layouts_both_hooks);
 	RUN_TEST(test_verdicts);
 	RUN_TEST(test_memo);
+	RUN_TEST(test_ttl_inflation);
 	RUN_TEST(test_disabled_passes_everything);
 	RUN_TEST(test_failure_modes);
 	RUN_TEST(test_release_mark_once);

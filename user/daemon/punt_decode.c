@@ -34,7 +34,7 @@ void punt_decode(const struct dw_punt *p, const struct dw_config *cfg, const uin
 	 * bytes with the install's digest key (the same computation the BPF
 	 * tests hold the data plane to).
 	 */
-	if (pkt_digest_key(msg, p->dns_len, sipkey, &ref)) {
+	if (pkt_digest_walk(msg, p->dns_len, sipkey, &ref, &out->max_ttl, NULL, NULL)) {
 		out->key_uncomputable = true;
 		/* The data plane's fallback key for a message it could not digest either. */
 		out->key = kernel_full ? ref : p->key;

@@ -28,6 +28,7 @@ struct punt_info {
 	 */
 	struct dw_verdict_key key;
 	bool key_full;
+	uint32_t max_ttl;      /* the largest TTL of the records digested, when key_full */
 	bool key_uncomputable; /* the reference digest failed */
 	bool key_mismatch;     /* the data plane computed another full key */
 	int zone;	       /* index of the zone in force at decode time, or -1 */

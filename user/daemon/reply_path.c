@@ -166,9 +166,11 @@ static void record_verdict(struct reply_path *rp, const struct dw_verdict_key *k
 
 /* verdict_write, and a replaced verdict leaves the data plane's memo too. */
 static int write_verdict(struct reply_path *rp, const struct dw_verdict_key *key, uint8_t verdict,
-			 uint8_t reason, uint32_t zone_id, uint32_t ttl_s)
+			 uint8_t reason, uint32_t zone_id, uint32_t ttl_s,
+			 const struct punt_info *seen)
 {
-	int rc = verdict_write(rp->ld->fd_verdicts, key, verdict, reason, zone_id, ttl_s);
+	int rc = verdict_write_ttl(rp->ld->fd_verdicts, key, verdict, reason, zone_id, ttl_s,
+				   seen ? seen->max_ttl : 0, seen ? seen->ts_ns : 0);
 
 	if (rc == 1 && verdict_memo_invalidate(rp->ld->fd_config))
 		return -EIO; /* the old verdict may still be remembered: count it failed */
@@ -198,7 +200,7 @@ static void on_unvalidated(struct reply_path *rp, const struct dw_punt *p,
 	/* A key without a full digest binds no content: no verdict goes under it. */
 	if (z && z->mode == CFG_MODE_ENFORCE && pi->key_full &&
 	    write_verdict(rp, &pi->key, DW_VERDICT_ALLOW, DW_REASON_FAIL_OPEN, (uint32_t)pi->zone,
-			  rp->cfg->limits.negative_cache_ttl) >= 0)
+			  rp->cfg->limits.negative_cache_ttl, pi) >= 0)
 		record_verdict(rp, &pi->key, pi->q.name);
 	rp->st.unvalidated_released++;
 	release_or_refuse(rp, p);
@@ -423,7 +425,7 @@ void reply_path_on_result(struct vp_job *j, void *ctx)
 	/* A key without a full digest binds no content (and the data plane never looks it up). */
 	if (j->info.key_full && (!monitor || dec.verdict == DW_VERDICT_ALLOW)) {
 		if (write_verdict(rp, &j->info.key, dec.verdict, dec.reason,
-				  (uint32_t)(z - rp->cfg->zones), dec.ttl) < 0)
+				  (uint32_t)(z - rp->cfg->zones), dec.ttl, &j->info) < 0)
 			rp->st.verdict_write_failed++;
 		else if (dec.verdict == DW_VERDICT_ALLOW)
 			rp->st.verdicts_allow++;

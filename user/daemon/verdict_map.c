@@ -20,11 +20,31 @@ uint64_t verdict_now_ns(void)
 int verdict_write(int map_fd, const struct dw_verdict_key *key, uint8_t verdict, uint8_t reason,
 		  uint32_t zone_id, uint32_t ttl_s)
 {
+	return verdict_write_ttl(map_fd, key, verdict, reason, zone_id, ttl_s, 0, 0);
+}
+
+/* dw_verdict.ttl_over for TTLs that may reach until_ns, rounded down (never looser). */
+uint16_t verdict_ttl_over(uint64_t expires_ns, uint64_t until_ns)
+{
+	uint64_t s = until_ns > expires_ns ? (until_ns - expires_ns) / 1000000000ull : 0;
+
+	if (s <= 0x7fff)
+		return (uint16_t)s;
+	s >>= 6;
+	return (uint16_t)(0x8000 | (s > 0x7fff ? 0x7fff : s));
+}
+
+int verdict_write_ttl(int map_fd, const struct dw_verdict_key *key, uint8_t verdict, uint8_t reason,
+		      uint32_t zone_id, uint32_t ttl_s, uint32_t max_ttl, uint64_t seen_ns)
+{
 	struct dw_verdict v = {.zone_id = zone_id, .verdict = verdict, .reason = reason};
+	uint64_t now = verdict_now_ns();
 
 	if (ttl_s == 0)
 		ttl_s = 1;
-	v.expires_ns = verdict_now_ns() + (uint64_t)ttl_s * 1000000000ull;
+	v.expires_ns = now + (uint64_t)ttl_s * 1000000000ull;
+	v.ttl_over = verdict_ttl_over(v.expires_ns, (seen_ns && seen_ns < now ? seen_ns : now) +
+							(uint64_t)max_ttl * 1000000000ull);
 	if (!bpf_map_update_elem(map_fd, key, &v, BPF_NOEXIST))
 		return 0;
 	if (errno == EEXIST && !bpf_map_update_elem(map_fd, key, &v, BPF_EXIST))

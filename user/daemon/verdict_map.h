@@ -22,6 +22,18 @@ uint64_t verdict_now_ns(void);
  */
 int verdict_write(int map_fd, const struct dw_verdict_key *key, uint8_t verdict, uint8_t reason,
 		  uint32_t zone_id, uint32_t ttl_s);
+
+/*
+ * verdict_write for a judged copy seen at seen_ns (the punt's stamp; 0: now)
+ * whose largest TTL was max_ttl: an ALLOW hit may then carry TTLs that reach
+ * no further than that copy's did (dw_verdict.ttl_over, include/dnsward.h).
+ * verdict_write bounds a hit's TTLs by the verdict's own lifetime.
+ */
+int verdict_write_ttl(int map_fd, const struct dw_verdict_key *key, uint8_t verdict, uint8_t reason,
+		      uint32_t zone_id, uint32_t ttl_s, uint32_t max_ttl, uint64_t seen_ns);
+
+/* dw_verdict.ttl_over for TTLs that may reach until_ns, rounded down (never looser). */
+uint16_t verdict_ttl_over(uint64_t expires_ns, uint64_t until_ns);
 /*
  * Start a new memo generation in the data-plane config (config_fd, the
  * dnsward_config map): the data plane stops trusting every message it
