@@ -183,9 +183,10 @@ struct dw_memo {
 	__u8 verdict;	  /* a reply's verdict (enum dw_verdict_code) */
 	__u64 expires_ns; /* a reply's verdict expiry; 0 = never */
 	__u8 hot;	  /* matched since another message last missed this slot */
-	__u8 nttl;	  /* a reply's TTL fields (the OPT's left out), at ttl_off */
+	__u8 nttl;	  /* a reply's TTL fields, at ttl_off */
 	__u16 ttl_over;	  /* a reply's verdict's dw_verdict.ttl_over */
-	__u16 _pad[2];
+	__u16 ttl_opt;	  /* bit k: ttl_off[k] is the OPT's (no TTL) */
+	__u16 _pad;
 	__u16 ttl_off[DW_MEMO_TTLS];
 	__u8 b[DW_MEMO_BYTES]; /* the message bytes */
 	__u8 m[DW_MEMO_BYTES]; /* 0xff where a byte must match, 0 where it may differ */

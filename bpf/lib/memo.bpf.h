@@ -119,6 +119,8 @@ static __always_inline __u32 dw_memo_max_ttl(struct dw_memo *e, void *data, void
 	for (k = 0; k < DW_MEMO_TTLS; k++) {
 		if (k >= e->nttl)
 			break;
+		if (e->ttl_opt & (1u << k))
+			continue;
 		off = e->ttl_off[k];
 		if (off < 4 || off + 4 > e->n)
 			return ~0u;
@@ -230,20 +232,16 @@ static __always_inline void dw_memo_mask(struct dw_memo *e, struct dw_scratch *s
 	}
 }
 
-/* The TTL fields of a reply (the OPT's left out), for the TTL check of a hit. */
+/*
+ * The TTL fields of a reply, for the TTL check of a hit: copied whole (a
+ * loop that picked entries would cost the verifier a state per pick), the
+ * OPT's marked in ttl_opt.
+ */
 static __always_inline void dw_memo_ttls(struct dw_memo *e, struct dw_scratch *s)
 {
-	__u32 k, n = 0;
-
-	for (k = 0; k < DW_MEMO_TTLS; k++) {
-		if (k >= s->ds.nttl)
-			break;
-		if (s->ds.ttl_opt & (1u << k))
-			continue;
-		e->ttl_off[n & (DW_MEMO_TTLS - 1)] = s->ds.ttl[k];
-		n++;
-	}
-	e->nttl = n;
+	__builtin_memcpy(e->ttl_off, s->ds.ttl, sizeof(e->ttl_off));
+	e->nttl = s->ds.nttl < DW_MEMO_TTLS ? s->ds.nttl : DW_MEMO_TTLS;
+	e->ttl_opt = s->ds.ttl_opt;
 }
 
 /* Keeps packet word w at off of e, to match in full; -1 past the packet's end. */
