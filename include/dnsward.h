@@ -218,12 +218,14 @@ struct dw_verdict {
 
 /*
  * An ALLOW hit delivers no TTL beyond what the judged copy carried, aged:
- * now + TTL <= expires_ns + DW_TTL_OVER_S(ttl_over) + DW_TTL_SLACK_S (one
- * second, as resolvers count TTLs down in whole seconds). ttl_over is in
- * seconds up to 0x7fff, else (bit 15) in units of 64 s, rounded down.
+ * now + TTL <= expires_ns + DW_TTL_OVER_S(ttl_over) + DW_TTL_SLACK_S. The
+ * slack is two seconds: resolvers count TTLs down in whole seconds (a copy
+ * sent late in a second carries up to one second more than its age allows),
+ * and ttl_over is rounded down to whole seconds (up to one more). ttl_over
+ * is in seconds up to 0x7fff, else (bit 15) in units of 64 s, rounded down.
  */
 #define DW_TTL_OVER_S(v) ((v)&0x8000 ? (__u64)((v)&0x7fff) << 6 : (__u64)(v))
-#define DW_TTL_SLACK_S	 1
+#define DW_TTL_SLACK_S	 2
 
 /* Zone lookup value; zone_id indexes the daemon's policy table. */
 struct dw_zone {

@@ -72,7 +72,7 @@ static int fake_stats(void *ctx, FILE *out)
 {
 	fprintf(out, "datapath_allowed 5\ndatapath_denied 1\noutcome_bogus 2\n"
 		     "release_syscall_ns_total 1500000000\nbrand_new_counter 7\n"
-		     "stage_hold_ns_p50 3\nhold_ns_max 9\n");
+		     "stage_hold_ns_p50 3\nhold_ns_max 9\npunt_limited_dest 203.0.113.5 4\n");
 	return 0;
 }
 
@@ -101,6 +101,7 @@ static void test_families_from_stats(void)
 	CHECK(strstr(t, "\ndnsward_release_syscall_seconds_total 1.5\n"));
 	CHECK(strstr(t, "\ndnsward_unmapped_stat{stat=\"brand_new_counter\"} 7\n"));
 	CHECK(!strstr(t, "stage_hold") && !strstr(t, "hold_ns_max"));
+	CHECK(!strstr(t, "punt_limited_dest")); /* not a "name value" line */
 	CHECK(strstr(t, "\ndnsward_held_reply_duration_seconds_bucket{le=\"5e-05\"} 0\n"));
 	CHECK(strstr(t, "\ndnsward_held_reply_duration_seconds_bucket{le=\"0.0001\"} 1\n"));
 	CHECK(strstr(t, "\ndnsward_held_reply_duration_seconds_bucket{le=\"0.005\"} 2\n"));

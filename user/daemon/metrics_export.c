@@ -415,8 +415,10 @@ static int read_stats(const struct metrics_view *v, struct stat_line *st, int ma
 	for (line = strtok_r(text, "\n", &save); line && n < max;
 	     line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long val;
+		int end = 0;
 
-		if (sscanf(line, "%63s %llu", st[n].name, &val) != 2)
+		/* Only "name value" lines: others (per-destination lists) have their own reader. */
+		if (sscanf(line, "%63s %llu%n", st[n].name, &val, &end) != 2 || line[end])
 			continue;
 		st[n].value = val;
 		st[n].used = false;
