@@ -57,7 +57,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test install man deb image FORCE test-build test-kernels bench bench-peers fuzz demo clean vmlinux format format-check help tools
+.PHONY: all deps test install man deb deb-build image FORCE test-build test-kernels bench bench-peers fuzz demo clean vmlinux format format-check help tools
 all: $(BUILD)/dnsward tools
 
 help:
@@ -229,17 +229,27 @@ install: $(BUILD)/dnsward
 DEB_VERSION := $(shell echo '$(VERSION_STR)' | sed -E -e 's/^v([0-9])/\1/' -e '/^[0-9]+\./!s/^/0~git/' -e 's/-/+/g')
 DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
 DEB_SRC     := $(BUILD)/deb/dnsward-$(DEB_VERSION)
+# The package is rebuilt only when a packaged file or the version changed (the
+# sources' digest is kept beside it), since dpkg-buildpackage builds from a clean copy.
+DEB_FILES = git ls-files --cached --others --exclude-standard | grep -v '^$(BUILD)/' | \
+	while read -r f; do [ -f "$$f" ] && echo "$$f"; done
 deb:
+	$(Q)sum=$$($(DEB_FILES) | tr '\n' '\0' | xargs -0 sha256sum | sha256sum | cut -c1-64); \
+	if [ -f $(BUILD)/deb/dnsward_$(DEB_VERSION)_$(DEB_ARCH).deb ] && \
+	   [ "$$(cat $(BUILD)/deb/sources.sha256 2>/dev/null)" = "$$sum $(VERSION_STR)" ]; then \
+		echo "  DEB      $(BUILD)/deb/dnsward_$(DEB_VERSION)_$(DEB_ARCH).deb (up to date)"; \
+	else $(MAKE) --no-print-directory deb-build && echo "$$sum $(VERSION_STR)" > $(BUILD)/deb/sources.sha256; fi
+	$(Q)ls $(BUILD)/deb/*.deb
+
+deb-build:
 	$(msg) DEB "$(BUILD)/deb/dnsward_$(DEB_VERSION)_$(DEB_ARCH).deb"
 	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(DEB_SRC)
-	$(Q)git ls-files --cached --others --exclude-standard | grep -v '^$(BUILD)/' | \
-		while read -r f; do [ -f "$$f" ] && echo "$$f"; done | tar -T - -cf - | tar -C $(DEB_SRC) -xf -
+	$(Q)$(DEB_FILES) | tar -T - -cf - | tar -C $(DEB_SRC) -xf -
 	$(Q)echo '$(VERSION_STR)' > $(DEB_SRC)/VERSION
 	$(Q)printf 'dnsward (%s) unstable; urgency=medium\n\n  * Build of %s.\n\n -- %s  %s\n' \
 		'$(DEB_VERSION)' '$(VERSION_STR)' "$$(sed -n 's/^Maintainer: //p' debian/control)" "$$(date -R)" \
 		> $(DEB_SRC)/debian/changelog
 	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || { tail -30 ../build.log; exit 1; }
-	$(Q)ls $(BUILD)/deb/*.deb
 
 # `make image`: the container image for deploy/kubernetes, built by buildah from scratch
 # (deploy/kubernetes/image.sh): $(BUILD)/image/dnsward-<version>.tar, an OCI archive.

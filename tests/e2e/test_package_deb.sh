@@ -6,6 +6,7 @@
 # cleanly. The root is cached in build/pkgtest/bookworm (debootstrap takes minutes once).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/debian_root.sh"
+. "$(dirname "$0")/readme_block.sh"
 cd "$ROOT" || exit 1
 CHROOT=$DEBIAN_ROOT_CACHE/bookworm
 
@@ -48,19 +49,39 @@ debian_root_base || { skip deb_install_chroot "$DEBIAN_ROOT_ERR"; finish; }
 
 in_root() { in_debian_root "$CHROOT" "$@"; }
 cp /etc/resolv.conf "$CHROOT/etc/resolv.conf" 2>/dev/null
-cp "$deb" "$CHROOT/tmp/dnsward.deb"
 in_root dpkg --purge dnsward >/dev/null 2>&1 # a run cut short earlier
 if in_root apt-get update -qq >"$log" 2>&1; then :; else
 	skip deb_install_chroot "apt-get update in the root failed (archive unreachable?): $(tail -1 "$log")"
 	finish
 fi
-if in_root apt-get install -y -qq --no-install-recommends /tmp/dnsward.deb >"$log" 2>&1 &&
+# README's block, as a user runs it, with the root standing in for the host: sudo runs
+# the command in the root (where ./build/deb holds the package); systemctl start, which
+# needs a service manager a chroot lacks, checks that the package installed and enabled
+# the unit (test_package_unit.sh verifies the unit itself).
+block=$(readme_block package)
+[ -n "$block" ] || { fail readme_package_block "no <!-- install: package --> block in README.md"; finish; }
+mkdir -p "$CHROOT/build/deb" && cp "$deb" "$CHROOT/build/deb/"
+export -f in_debian_root
+export CHROOT
+if timeout 300 bash -e -c '
+	sudo() {
+		if declare -F "$1" >/dev/null; then "$@"
+		elif [ "$1" = apt-get ]; then shift; in_debian_root "$CHROOT" apt-get -y -qq --no-install-recommends "$@"
+		else in_debian_root "$CHROOT" "$@"; fi
+	}
+	systemctl() { # the unit the package installed and enabled (a chroot runs no service manager)
+		[ "$1" = start ] && [ -f "$CHROOT/lib/systemd/system/$2.service" ] &&
+			[ -L "$CHROOT/etc/systemd/system/multi-user.target.wants/$2.service" ]
+	}
+	'"$block" >"$log" 2>&1 &&
 	in_root dpkg-query -W -f='${Status}' dnsward | grep -q 'install ok installed'; then
 	pass deb_install_chroot
+	pass readme_package_block_runs
 else
-	fail deb_install_chroot "$(tail -3 "$log")"
+	fail readme_package_block_runs "$(tail -3 "$log" | tr '\n' ' ')"
 	finish
 fi
+rm -rf "$CHROOT/build"
 
 out=$(in_root dnsward --version 2>&1)
 if [ "$out" = "dnsward $(cat "$BUILD/deb/dnsward-$ver/VERSION" 2>/dev/null)" ]; then pass deb_chroot_version; else fail deb_chroot_version "'$out'"; fi
@@ -80,5 +101,4 @@ if in_root apt-get purge -y -qq --autoremove dnsward >"$log" 2>&1 &&
 else
 	fail deb_purge_clean "$(tail -3 "$log"; ls -d "$CHROOT"/etc/dnsward "$CHROOT"/usr/sbin/dnsward 2>/dev/null)"
 fi
-rm -f "$CHROOT/tmp/dnsward.deb"
 finish
