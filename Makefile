@@ -68,6 +68,7 @@ help:
 	@echo "make demo          bring the lab up and show dnsward at work"
 	@echo "make bench         run the benchmarks (results in build/bench/)"
 	@echo "make bench-peers   dnsward against the resolver alone in the lab (build/bench/peers.md)"
+	@echo "make bench-flood   new protected names under a blind flood in the lab (build/bench/flood.md)"
 	@echo "make fuzz          run the fuzzers for FUZZ_SECONDS each (default 60)"
 	@echo "make install       install (PREFIX, default /usr/local; DESTDIR) binary, man pages, unit, config"
 	@echo "make deb           build the Debian package with dpkg-buildpackage (build/deb/)"
@@ -179,6 +180,12 @@ bench: $(BUILD)/dnsward $(TEST_BINS) $(BENCH_BINS) tools
 # it holds the lab's lock, at most 10; the lock wait is bounded at 15).
 bench-peers: $(BUILD)/dnsward
 	$(Q)timeout --kill-after=20 1560 tests/bench/peers
+
+# New protected names while tools/dw-flood floods the workload with blind forgeries, in the
+# lab (root; about 2 minutes once it holds the lab's lock; build/bench/flood.md).
+.PHONY: bench-flood
+bench-flood: $(BUILD)/dnsward tools
+	$(Q)timeout --kill-after=20 1200 tests/bench/flood
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(USER_HDRS) $(SKELS) | $(BUILD)/fuzz
 	$(msg) FUZZ $@
