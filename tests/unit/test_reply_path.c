@@ -5,8 +5,9 @@
  * records to digest) never share a job, and replies with one full key share
  * it only with the same bytes. Through the reply path: a name the policy
  * cannot spell (a DNS-SD instance label) is judged in its zone, not released
- * whatever the validator said. Runs in a private network namespace, so the
- * validators reach no upstream and a release reaches nothing.
+ * whatever the validator said. A DENY for a copy that shares a live ALLOW's
+ * key (raised TTLs) leaves the ALLOW in place. Runs in a private network
+ * namespace, so the validators reach no upstream and a release reaches nothing.
  */
 #include <errno.h>
 #include <sched.h>
@@ -278,6 +279,78 @@ static void test_dnssd_name_is_judged(void)
 	close(ld.fd_verdicts);
 }
 
+static int verdict_code(int map_fd, const uint8_t *m, size_t len)
+{
+	struct dw_punt *p = make_punt(m, len, false);
+	struct dw_verdict v;
+	struct punt_info pi;
+	int rc;
+
+	punt_decode(p, &cfg, sipkey, &pi);
+	free(p);
+	rc = verdict_lookup(map_fd, &pi.key, &v);
+	return rc ? rc : v.verdict;
+}
+
+/*
+ * A copy of an allowed reply with its TTLs raised shares the ALLOW's key (TTLs
+ * are outside it) and is judged BOGUS: the copy stays dropped and the ALLOW
+ * stays, so the genuine copies after it still hit. Once the ALLOW has expired
+ * a DENY for the key is written again.
+ */
+static void test_deny_keeps_live_allow(void)
+{
+	static const char *const name[] = {"www", "idp", "test"};
+	struct loader ld = {.fd_config = -1, .fd_release_proofs = -1, .fd_proven = -1};
+	struct events *ev = events_open("/dev/null");
+	struct reply_path *rp;
+	struct dw_verdict v;
+	struct punt_info pi;
+	struct dw_punt *p;
+	uint8_t genuine[512], raised[512];
+	size_t lg, lr;
+
+	ld.fd_verdicts = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(struct dw_verdict_key),
+					sizeof(struct dw_verdict), 64, NULL);
+	if (ld.fd_verdicts < 0) {
+		SKIP("no BPF maps here: %s", strerror(errno));
+		return;
+	}
+	rp = reply_path_new(&cfg, &ld, ev);
+	CHECK(rp != NULL);
+	if (!rp)
+		return;
+	lg = build_reply(genuine, 0x1111, name, 3, 1, 1, 300);
+	lr = build_reply(raised, 0x2222, name, 3, 1, 1, 86400);
+	judge(rp, genuine, lg, VAL_SECURE);
+	CHECK_EQ_INT(verdict_code(ld.fd_verdicts, genuine, lg), DW_VERDICT_ALLOW);
+	CHECK_EQ_INT(stat_of(rp, "released") + stat_of(rp, "release_failed"), 1);
+	judge(rp, raised, lr, VAL_BOGUS);
+	CHECK_EQ_INT(verdict_code(ld.fd_verdicts, raised, lr), DW_VERDICT_ALLOW);
+	CHECK_EQ_INT(stat_of(rp, "released") + stat_of(rp, "release_failed"), 1);
+	CHECK_EQ_INT(stat_of(rp, "verdicts_deny"), 0);
+	CHECK_EQ_INT(stat_of(rp, "verdicts_deny_kept_allow"), 1);
+	/* The same outcome for a closed failure mode's DENY (INDETERMINATE). */
+	judge(rp, raised, lr, VAL_INDETERMINATE);
+	CHECK_EQ_INT(verdict_code(ld.fd_verdicts, genuine, lg), DW_VERDICT_ALLOW);
+	/* An expired ALLOW proves nothing any more: the DENY goes in. */
+	p = make_punt(genuine, lg, false);
+	punt_decode(p, &cfg, sipkey, &pi);
+	free(p);
+	CHECK_EQ_INT(verdict_lookup(ld.fd_verdicts, &pi.key, &v), 0);
+	v.expires_ns = verdict_now_ns() - 1;
+	CHECK_EQ_INT(bpf_map_update_elem(ld.fd_verdicts, &pi.key, &v, BPF_EXIST), 0);
+	judge(rp, genuine, lg, VAL_BOGUS);
+	CHECK_EQ_INT(verdict_code(ld.fd_verdicts, genuine, lg), DW_VERDICT_DENY);
+	CHECK_EQ_INT(stat_of(rp, "verdicts_deny"), 1);
+	/* An ALLOW still replaces a DENY. */
+	judge(rp, genuine, lg, VAL_SECURE);
+	CHECK_EQ_INT(verdict_code(ld.fd_verdicts, genuine, lg), DW_VERDICT_ALLOW);
+	reply_path_free(rp);
+	events_close(ev);
+	close(ld.fd_verdicts);
+}
+
 int main(void)
 {
 	if (unshare(CLONE_NEWNET)) {
@@ -289,6 +362,7 @@ int main(void)
 	RUN_TEST(test_undigested_replies_never_share_a_job);
 	RUN_TEST(test_full_key_joins_only_the_same_bytes);
 	RUN_TEST(test_dnssd_name_is_judged);
+	RUN_TEST(test_deny_keeps_live_allow);
 	unlink(tmp_file);
 	HARNESS_EXIT();
 }

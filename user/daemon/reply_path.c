@@ -45,6 +45,7 @@ struct reply_path_stats {
 	uint64_t key_mismatch, key_uncomputable;
 	uint64_t unjudged_dropped; /* held, but no question to judge it by: never released */
 	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
+	uint64_t deny_kept_allow; /* a DENY not written over a live ALLOW for the same key */
 	uint64_t released, release_failed, release_skipped_tcp, release_skipped_stale;
 	uint64_t outcome[4]; /* by enum val_outcome */
 	uint64_t validate_ns_total, validations_timed;
@@ -387,6 +388,35 @@ static void prove_question(struct reply_path *rp, const struct vp_job *j, uint32
 		proven_put(rp->ld->fd_proven, &w, ttl);
 }
 
+/*
+ * Write a job's verdict under its key. A DENY never replaces a live ALLOW:
+ * the key leaves out the TTLs, the ID and the OPT record, so a copy that
+ * differs from the allowed one only there (a forger's raised TTLs) shares
+ * its key, and its DENY would drop every genuine copy for the negative
+ * cache's time. That copy stays dropped (it was held); the ALLOW lasts no
+ * longer than what it proved (min of TTL and RRSIG expiry), and a reload or
+ * flush deletes it, so a DENY it keeps out has nothing newer to say about
+ * the content. An expired ALLOW is replaced as before.
+ */
+static void cache_verdict(struct reply_path *rp, const struct vp_job *j, const struct cfg_zone *z,
+			  const struct verdict_decision *dec)
+{
+	const struct dw_verdict_key *key = &j->info.key;
+
+	if (dec->verdict != DW_VERDICT_ALLOW && verdict_allow_live(rp->ld->fd_verdicts, key)) {
+		rp->st.deny_kept_allow++;
+		return;
+	}
+	if (write_verdict(rp, key, dec->verdict, dec->reason, (uint32_t)(z - rp->cfg->zones),
+			  dec->ttl, &j->info) < 0)
+		rp->st.verdict_write_failed++;
+	else if (dec->verdict == DW_VERDICT_ALLOW)
+		rp->st.verdicts_allow++;
+	else
+		rp->st.verdicts_deny++;
+	record_verdict(rp, key, j->info.q.name);
+}
+
 void reply_path_on_result(struct vp_job *j, void *ctx)
 {
 	struct reply_path *rp = ctx;
@@ -423,16 +453,8 @@ void reply_path_on_result(struct vp_job *j, void *ctx)
 	monitor = z->mode == CFG_MODE_MONITOR;
 	/* A monitored zone's replies already passed: only an ALLOW (stop punting) is cached. */
 	/* A key without a full digest binds no content (and the data plane never looks it up). */
-	if (j->info.key_full && (!monitor || dec.verdict == DW_VERDICT_ALLOW)) {
-		if (write_verdict(rp, &j->info.key, dec.verdict, dec.reason,
-				  (uint32_t)(z - rp->cfg->zones), dec.ttl, &j->info) < 0)
-			rp->st.verdict_write_failed++;
-		else if (dec.verdict == DW_VERDICT_ALLOW)
-			rp->st.verdicts_allow++;
-		else
-			rp->st.verdicts_deny++;
-		record_verdict(rp, &j->info.key, q->name);
-	}
+	if (j->info.key_full && (!monitor || dec.verdict == DW_VERDICT_ALLOW))
+		cache_verdict(rp, j, z, &dec);
 	t1 = verdict_now_ns();
 	if (dec.verdict == DW_VERDICT_ALLOW && !monitor) {
 		prove_question(rp, j, dec.ttl);
@@ -492,6 +514,7 @@ void reply_path_write_stats(const struct reply_path *rp, FILE *out)
 	stat_line(out, "verdicts_allow", st->verdicts_allow);
 	stat_line(out, "verdicts_deny", st->verdicts_deny);
 	stat_line(out, "verdict_write_failed", st->verdict_write_failed);
+	stat_line(out, "verdicts_deny_kept_allow", st->deny_kept_allow);
 	stat_line(out, "verdicts_indexed", vindex_count(rp->vidx));
 	stat_line(out, "verdicts_evicted", st->verdicts_evicted);
 	for (i = 0; i < 4; i++) {

@@ -83,6 +83,15 @@ int verdict_lookup(int map_fd, const struct dw_verdict_key *key, struct dw_verdi
 	return bpf_map_lookup_elem(map_fd, key, out) ? -errno : 0;
 }
 
+bool verdict_allow_live(int map_fd, const struct dw_verdict_key *key)
+{
+	struct dw_verdict v;
+
+	if (bpf_map_lookup_elem(map_fd, key, &v))
+		return false;
+	return v.verdict == DW_VERDICT_ALLOW && (!v.expires_ns || verdict_now_ns() < v.expires_ns);
+}
+
 int verdict_flush(int map_fd)
 {
 	struct dw_verdict_key k, next;

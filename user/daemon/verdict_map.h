@@ -7,6 +7,7 @@
 #ifndef DW_VERDICT_MAP_H
 #define DW_VERDICT_MAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dnsward.h"
@@ -43,6 +44,8 @@ uint16_t verdict_ttl_over(uint64_t expires_ns, uint64_t until_ns);
 int verdict_memo_invalidate(int config_fd);
 /* Look one key up; returns 0 and fills out, or -ENOENT. */
 int verdict_lookup(int map_fd, const struct dw_verdict_key *key, struct dw_verdict *out);
+/* Whether key holds an ALLOW the data plane still honours (not expired). */
+bool verdict_allow_live(int map_fd, const struct dw_verdict_key *key);
 /* Delete every verdict; returns how many were deleted, or -errno. */
 int verdict_flush(int map_fd);
 /*
