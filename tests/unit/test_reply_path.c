@@ -234,6 +234,18 @@ static void judge(struct reply_path *rp, const uint8_t *m, size_t len, enum val_
 	reply_path_on_result(&j, rp);
 }
 
+/*
+ * A reply path over a fresh verdict map (ld->fd_verdicts), or NULL with
+ * *skip set when this kernel gives no BPF maps.
+ */
+static struct reply_path *open_path(struct loader *ld, struct events *ev, int *skip)
+{
+	ld->fd_verdicts = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(struct dw_verdict_key),
+					 sizeof(struct dw_verdict), 64, NULL);
+	*skip = ld->fd_verdicts < 0 ? errno : 0;
+	return *skip ? NULL : reply_path_new(&cfg, ld, ev);
+}
+
 static void test_dnssd_name_is_judged(void)
 {
 	static const char *const dnssd[] = {"my printer", "_ipp", "_tcp", "idp", "test"};
@@ -244,14 +256,11 @@ static void test_dnssd_name_is_judged(void)
 	struct reply_path *rp;
 	uint8_t m[512];
 	size_t len;
+	int skip;
 
-	ld.fd_verdicts = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(struct dw_verdict_key),
-					sizeof(struct dw_verdict), 64, NULL);
-	if (ld.fd_verdicts < 0) {
-		SKIP("no BPF maps here: %s", strerror(errno));
-		return;
-	}
-	rp = reply_path_new(&cfg, &ld, ev);
+	rp = open_path(&ld, ev, &skip);
+	if (skip)
+		SKIP("no BPF maps here: %s", strerror(skip));
 	CHECK(rp != NULL);
 	if (!rp)
 		return;
@@ -309,14 +318,11 @@ static void test_deny_keeps_live_allow(void)
 	struct dw_punt *p;
 	uint8_t genuine[512], raised[512];
 	size_t lg, lr;
+	int skip;
 
-	ld.fd_verdicts = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(struct dw_verdict_key),
-					sizeof(struct dw_verdict), 64, NULL);
-	if (ld.fd_verdicts < 0) {
-		SKIP("no BPF maps here: %s", strerror(errno));
-		return;
-	}
-	rp = reply_path_new(&cfg, &ld, ev);
+	rp = open_path(&ld, ev, &skip);
+	if (skip)
+		SKIP("no BPF maps here: %s", strerror(skip));
 	CHECK(rp != NULL);
 	if (!rp)
 		return;
