@@ -3,7 +3,7 @@
 # The attacker is on the path but not in it: dw-attacker sits on the LAN hub between the
 # node and the resolvers, sees every frame of the workload's connection to R1 (so it knows
 # the sequence numbers) and sends packets in R1's name, but cannot drop or delay R1's own
-# (tests/lab/inject). R1 answers 0.8 s late, so the forgery comes first. The workload is dig.
+# (tests/lab/inject). R1 answers 1 s late, so the forgery comes first. The workload is dig.
 #  - rst_split: an RST (in the workload's window, not its next byte) and a FIN (before it)
 #    that the workload's TCP ignores, then the forged answer split inside its DNS header so
 #    that no segment carries the whole question. Judged by the segments alone, the control
@@ -28,7 +28,7 @@
 . "$(dirname "$0")/daemon_lib.sh"
 
 NAME=www.idp.test
-dw_lab_up --resolver nonvalidating --delay-ms 800
+dw_lab_up --resolver nonvalidating --delay-ms 1000
 dw_config "$DW_TMP/tcp.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
   - {name: idp.test}"
 
