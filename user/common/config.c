@@ -436,7 +436,9 @@ bad:
 
 static const struct field limit_fields[] = {
     LIMIT("verdict_cache", verdict_cache, 1024, 1u << 24, 65536),
-    LIMIT("rrset_cache", rrset_cache, 16, 1u << 24, 10000),
+    LIMIT("rrset_cache", rrset_cache, CFG_RRSET_CACHE_MIN, 1u << 24, CFG_RRSET_CACHE_DEFAULT),
+    LIMIT("rrset_cache_bytes", rrset_cache_bytes, CFG_RRSET_CACHE_BYTES_MIN, 1u << 30,
+	  CFG_RRSET_CACHE_BYTES_DEFAULT),
     {"punt_rate", FT_CUSTOM, CFG_AT(struct cfg_limits, punt_rate), .def = CFG_PUNT_RATE_AUTO,
      .fn = parse_punt_rate},
     LIMIT("punt_burst", punt_burst, 1, 1000000, 400),

@@ -108,6 +108,7 @@ struct cfg_encdns {
 struct cfg_limits {
 	uint32_t verdict_cache;	      /* kernel verdict entries; default 65536 */
 	uint32_t rrset_cache;	      /* validated RRsets kept in user space; default 10000 */
+	uint32_t rrset_cache_bytes;   /* ... and their bytes, all workers together; default 4 MiB */
 	uint32_t punt_rate;	      /* fixed cap per zone, punts per second; default auto */
 	uint32_t punt_burst;	      /* default 400 */
 	uint32_t keys_per_tag;	      /* DNSKEYs tried per key tag; default 4 */
@@ -125,6 +126,12 @@ struct cfg_limits {
 	uint32_t punt_dest_rate;       /* a destination's share when the validator is busy; 100 */
 	uint32_t punt_dest_burst;      /* default 200 */
 };
+
+/* The validators' RRset cache, all workers together (limits.rrset_cache, rrset_cache_bytes). */
+#define CFG_RRSET_CACHE_DEFAULT	      10000
+#define CFG_RRSET_CACHE_MIN	      16
+#define CFG_RRSET_CACHE_BYTES_DEFAULT (4u << 20)
+#define CFG_RRSET_CACHE_BYTES_MIN     65536
 
 /* limits.punt_rate: auto, no fixed cap; the punt budget follows the validator's fill. */
 #define CFG_PUNT_RATE_AUTO UINT32_MAX

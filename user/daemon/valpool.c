@@ -6,6 +6,7 @@
  * job's msg and writes only its result, so waiters can join a running job.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +31,13 @@
  * more validation).
  */
 #define VP_RECENT_NS (10ull * 1000000000ull)
+/*
+ * Memory the workers freed stays in glibc's per-thread arenas until trimmed:
+ * when the pool falls idle after at least this many jobs, at most once per
+ * VP_TRIM_NS, the loop hands it back to the kernel.
+ */
+#define VP_TRIM_JOBS 256
+#define VP_TRIM_NS   1000000000ull
 
 struct vp_recent {
 	struct vp_question q;
@@ -67,6 +75,8 @@ struct valpool {
 	int n_inflight, n_prefetch;
 	struct vp_recent recent[VP_RECENT_SLOTS];
 	struct vp_stats st;
+	unsigned jobs_since_trim;
+	uint64_t trimmed_ns;
 	int n_workers;
 	struct vp_worker w[VP_THREADS_MAX];
 };
@@ -305,6 +315,18 @@ static void deliver(struct valpool *vp, struct vp_job *j)
 	job_free(j);
 }
 
+static void trim_when_idle(struct valpool *vp)
+{
+	uint64_t now = verdict_now_ns();
+
+	if (vp->n_inflight || vp->jobs_since_trim < VP_TRIM_JOBS ||
+	    now - vp->trimmed_ns < VP_TRIM_NS)
+		return;
+	malloc_trim(0);
+	vp->jobs_since_trim = 0;
+	vp->trimmed_ns = now;
+}
+
 static void on_done(struct loop *l, int fd, uint32_t events, void *ctx)
 {
 	struct valpool *vp = ctx;
@@ -320,22 +342,49 @@ static void on_done(struct loop *l, int fd, uint32_t events, void *ctx)
 	for (; list; list = next) {
 		next = list->next;
 		deliver(vp, list);
+		vp->jobs_since_trim++;
 	}
+	trim_when_idle(vp);
 }
 
+/* One worker's part of a limit for the whole pool (0: its default), at least floor. */
+static uint32_t cache_share(uint32_t total, uint32_t dflt, uint32_t floor, int n)
+{
+	uint32_t part = (total ? total : dflt) / (uint32_t)n;
+
+	return part < floor ? floor : part;
+}
+
+/*
+ * The RRset cache limits bound the pool: each worker's own cache gets an
+ * equal share, so the daemon's memory does not grow with its thread count.
+ */
 static int make_validators(const struct dw_config *cfg, int n, struct validator **out, char *err,
 			   size_t err_len)
 {
+	struct dw_config *share = malloc(sizeof(*share));
 	int i;
 
+	if (!share) {
+		snprintf(err, err_len, "valpool: out of memory for %d validators", n);
+		return -ENOMEM;
+	}
+	*share = *cfg;
+	share->limits.rrset_cache =
+	    cache_share(cfg->limits.rrset_cache, CFG_RRSET_CACHE_DEFAULT, CFG_RRSET_CACHE_MIN, n);
+	share->limits.rrset_cache_bytes =
+	    cache_share(cfg->limits.rrset_cache_bytes, CFG_RRSET_CACHE_BYTES_DEFAULT,
+			CFG_RRSET_CACHE_BYTES_MIN, n);
 	for (i = 0; i < n; i++) {
-		out[i] = validator_new(cfg, err, err_len);
+		out[i] = validator_new(share, err, err_len);
 		if (!out[i]) {
 			while (i-- > 0)
 				validator_free(out[i]);
+			free(share);
 			return -EINVAL;
 		}
 	}
+	free(share);
 	return 0;
 }
 

@@ -174,7 +174,8 @@ enum proof nsec3_no_ds(struct val_work *w, const ldns_rr_list *nsec3s, const ldn
 /* --- val_cache.c --- */
 /* CACHE_WILDCARD: a proven wildcard RRset under "*.<ce>" with its denial records (val_aggr.c). */
 enum cache_kind { CACHE_TRUTH = 1, CACHE_KEYS = 2, CACHE_DS = 3, CACHE_WILDCARD = 4 };
-struct val_cache *cache_new(uint32_t max_entries);
+/* At most max_entries entries holding at most max_bytes bytes; the least recently used go. */
+struct val_cache *cache_new(uint32_t max_entries, size_t max_bytes);
 void cache_free(struct val_cache *c);
 /* Copies the truth out (caller clears it); false when absent or expired. */
 bool cache_get(struct val_cache *c, enum cache_kind kind, const ldns_rdf *name, uint16_t type,
@@ -183,6 +184,7 @@ void cache_put(struct val_cache *c, enum cache_kind kind, const ldns_rdf *name, 
 	       time_t now, const struct val_truth *t);
 void cache_flush(struct val_cache *c, const ldns_rdf *below);
 uint32_t cache_count(const struct val_cache *c);
+size_t cache_bytes(const struct val_cache *c); /* entries as stored, allocator overhead aside */
 /* The validation's cache, counted as a hit or a miss. */
 bool cache_lookup(struct val_work *w, enum cache_kind kind, const ldns_rdf *name, uint16_t type,
 		  struct val_truth *t);

@@ -23,7 +23,8 @@ static void limits_defaults(struct cfg_limits *l)
 		if (!l->f)                                                                         \
 			l->f = (v);                                                                \
 	} while (0)
-	DEF(rrset_cache, 10000);
+	DEF(rrset_cache, CFG_RRSET_CACHE_DEFAULT);
+	DEF(rrset_cache_bytes, CFG_RRSET_CACHE_BYTES_DEFAULT);
 	DEF(keys_per_tag, 4);
 	DEF(sigs_per_rrset, 8);
 	DEF(sigs_per_validation, 64);
@@ -53,7 +54,7 @@ struct validator *validator_new(const struct dw_config *cfg, char *err, size_t e
 		free(v);
 		return NULL;
 	}
-	v->cache = cache_new(v->cfg.limits.rrset_cache);
+	v->cache = cache_new(v->cfg.limits.rrset_cache, v->cfg.limits.rrset_cache_bytes);
 	v->keycache = sig_keycache_new(); /* optional: without it ldns verifies */
 	if (!v->cache) {
 		snprintf(err, err_len, "out of memory for the validator cache");
