@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * verdict_index.c: a chained hash table over verdict keys with a list in
- * write order for eviction. Keys are SipHash digests already, so their first
- * word is a good bucket index. Entries carry their name inline: a full index
- * of typical names is a few MB.
+ * write order for eviction, in one array of fixed slots linked by number
+ * (0: none), so an entry costs its slot and no allocation of its own. Keys
+ * are SipHash digests already, so their first word is a good bucket index.
+ * A name that fits a slot lives in it; a longer one has its own allocation.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -14,19 +15,28 @@
 #include "common/log.h"
 #include "daemon/verdict_index.h"
 
-struct vi_entry {
+/* Room in a slot for a name (with its NUL): a slot is 72 bytes. */
+#define VI_NAME_INLINE 35
+
+struct vi_slot {
 	struct dw_verdict_key key;
-	struct vi_entry *hnext;		/* bucket chain */
-	struct vi_entry *older, *newer; /* write order */
-	char name[];
+	uint32_t hnext;		   /* bucket chain; the free list when unused */
+	uint32_t older, newer;	   /* write order */
+	char name[VI_NAME_INLINE]; /* or, for a long name, where it is */
+	uint8_t long_name;
 };
 
+_Static_assert(sizeof(struct vi_slot) == 72, "a verdict index slot grew");
+
 struct verdict_index {
-	struct vi_entry **buckets;
+	struct vi_slot *slots; /* slot n is slots[n - 1] */
+	uint32_t *buckets;
 	size_t mask;
-	unsigned n, cap;
-	struct vi_entry *oldest, *newest;
+	unsigned n, cap, used; /* used: slots ever handed out */
+	uint32_t free_list, oldest, newest;
 };
+
+#define SLOT(vi, i) (&(vi)->slots[(i)-1])
 
 struct verdict_index *vindex_new(unsigned cap)
 {
@@ -40,10 +50,17 @@ struct verdict_index *vindex_new(unsigned cap)
 	while (nb < cap)
 		nb <<= 1;
 	vi = calloc(1, sizeof(*vi));
-	if (vi)
+	if (vi) {
+		/* calloc'd pages stay untouched, and out of the RSS, until used */
 		vi->buckets = calloc(nb, sizeof(*vi->buckets));
-	if (!vi || !vi->buckets) {
+		vi->slots = calloc(cap, sizeof(*vi->slots));
+	}
+	if (!vi || !vi->buckets || !vi->slots) {
 		pr_err("verdict index: out of memory for %u entries", cap);
+		if (vi) {
+			free(vi->buckets);
+			free(vi->slots);
+		}
 		free(vi);
 		return NULL;
 	}
@@ -52,59 +69,114 @@ struct verdict_index *vindex_new(unsigned cap)
 	return vi;
 }
 
-static struct vi_entry **bucket(const struct verdict_index *vi, const struct dw_verdict_key *key)
+static char *long_name(const struct vi_slot *e)
+{
+	char *p;
+
+	memcpy(&p, e->name, sizeof(p));
+	return p;
+}
+
+static const char *slot_name(const struct vi_slot *e)
+{
+	return e->long_name ? long_name(e) : e->name;
+}
+
+static uint32_t *bucket(const struct verdict_index *vi, const struct dw_verdict_key *key)
 {
 	return &vi->buckets[(key->digest[0] ^ key->qtype) & vi->mask];
 }
 
-static struct vi_entry **find_slot(const struct verdict_index *vi, const struct dw_verdict_key *key)
+/* The link that holds key's slot number, or the 0 that ends its chain. */
+static uint32_t *find_link(const struct verdict_index *vi, const struct dw_verdict_key *key)
 {
-	struct vi_entry **pp = bucket(vi, key);
+	uint32_t *pp = bucket(vi, key);
 
-	while (*pp && memcmp(&(*pp)->key, key, sizeof(*key)))
-		pp = &(*pp)->hnext;
+	while (*pp && memcmp(&SLOT(vi, *pp)->key, key, sizeof(*key)))
+		pp = &SLOT(vi, *pp)->hnext;
 	return pp;
 }
 
-static void list_unlink(struct verdict_index *vi, struct vi_entry *e)
+static void list_unlink(struct verdict_index *vi, uint32_t i)
 {
+	struct vi_slot *e = SLOT(vi, i);
+
 	if (e->older)
-		e->older->newer = e->newer;
+		SLOT(vi, e->older)->newer = e->newer;
 	else
 		vi->oldest = e->newer;
 	if (e->newer)
-		e->newer->older = e->older;
+		SLOT(vi, e->newer)->older = e->older;
 	else
 		vi->newest = e->older;
-	e->older = e->newer = NULL;
+	e->older = e->newer = 0;
 }
 
-static void list_append(struct verdict_index *vi, struct vi_entry *e)
+static void list_append(struct verdict_index *vi, uint32_t i)
 {
+	struct vi_slot *e = SLOT(vi, i);
+
 	e->older = vi->newest;
-	e->newer = NULL;
+	e->newer = 0;
 	if (vi->newest)
-		vi->newest->newer = e;
+		SLOT(vi, vi->newest)->newer = i;
 	else
-		vi->oldest = e;
-	vi->newest = e;
+		vi->oldest = i;
+	vi->newest = i;
 }
 
-/* Unlink the entry *pp points at from both structures and free it. */
-static void remove_at(struct verdict_index *vi, struct vi_entry **pp)
+static void slot_release(struct verdict_index *vi, uint32_t i)
 {
-	struct vi_entry *e = *pp;
+	struct vi_slot *e = SLOT(vi, i);
 
-	*pp = e->hnext;
-	list_unlink(vi, e);
-	free(e);
+	if (e->long_name)
+		free(long_name(e));
+	e->long_name = 0;
+	e->hnext = vi->free_list;
+	vi->free_list = i;
+}
+
+/* Unlink the slot *pp holds from both structures and free it. */
+static void remove_at(struct verdict_index *vi, uint32_t *pp)
+{
+	uint32_t i = *pp;
+
+	*pp = SLOT(vi, i)->hnext;
+	list_unlink(vi, i);
+	slot_release(vi, i);
 	vi->n--;
+}
+
+/* A free slot's number holding name (len characters), or 0 when out of memory. */
+static uint32_t slot_take(struct verdict_index *vi, const char *name, size_t len)
+{
+	uint32_t i = vi->free_list;
+	struct vi_slot *e;
+	char *copy = NULL;
+
+	if (len >= VI_NAME_INLINE) {
+		copy = malloc(len + 1);
+		if (!copy)
+			return 0;
+		memcpy(copy, name, len + 1);
+	}
+	if (i)
+		vi->free_list = SLOT(vi, i)->hnext;
+	else
+		i = ++vi->used; /* n < cap, so a slot never handed out is left */
+	e = SLOT(vi, i);
+	e->long_name = copy != NULL;
+	if (copy)
+		memcpy(e->name, &copy, sizeof(copy));
+	else
+		memcpy(e->name, name, len + 1);
+	return i;
 }
 
 int vindex_put(struct verdict_index *vi, const struct dw_verdict_key *key, const char *name,
 	       struct dw_verdict_key *evicted)
 {
-	struct vi_entry **pp = find_slot(vi, key), *e;
+	uint32_t *pp = find_link(vi, key), i;
 	size_t len = strnlen(name, DW_NAME_MAX * 4 + 1);
 	int pushed = 0;
 
@@ -114,47 +186,50 @@ int vindex_put(struct verdict_index *vi, const struct dw_verdict_key *key, const
 	}
 	if (*pp) {
 		/* The digest covers the name: a present key already has this name. */
-		list_unlink(vi, *pp);
-		list_append(vi, *pp);
+		i = *pp;
+		list_unlink(vi, i);
+		list_append(vi, i);
 		return 0;
 	}
 	if (vi->n == vi->cap) {
-		*evicted = vi->oldest->key;
-		remove_at(vi, find_slot(vi, &vi->oldest->key));
+		*evicted = SLOT(vi, vi->oldest)->key;
+		remove_at(vi, find_link(vi, evicted));
 		pushed = 1;
-		pp = find_slot(vi, key); /* the chain may have changed */
+		pp = find_link(vi, key); /* the chain may have changed */
 	}
-	e = malloc(sizeof(*e) + len + 1);
-	if (!e) {
+	i = slot_take(vi, name, len);
+	if (!i) {
 		pr_err("verdict index: out of memory recording %s", name);
 		return -ENOMEM;
 	}
-	e->key = *key;
-	e->hnext = NULL;
-	memcpy(e->name, name, len + 1);
-	*pp = e;
-	list_append(vi, e);
+	SLOT(vi, i)->key = *key;
+	SLOT(vi, i)->hnext = 0;
+	*pp = i;
+	list_append(vi, i);
 	vi->n++;
 	return pushed;
 }
 
 bool vindex_contains(const struct verdict_index *vi, const struct dw_verdict_key *key)
 {
-	return *find_slot(vi, key) != NULL;
+	return *find_link(vi, key) != 0;
 }
 
 unsigned vindex_take(struct verdict_index *vi, const char *name, vindex_key_cb cb, void *ctx)
 {
-	struct vi_entry *e = vi->oldest, *next;
+	uint32_t i = vi->oldest, next;
 	unsigned n = 0;
 
-	for (; e; e = next) {
+	for (; i; i = next) {
+		struct vi_slot *e = SLOT(vi, i);
+		struct dw_verdict_key key = e->key;
+
 		next = e->newer;
-		if (!config_name_within(e->name, name))
+		if (!config_name_within(slot_name(e), name))
 			continue;
 		if (cb)
-			cb(&e->key, ctx);
-		remove_at(vi, find_slot(vi, &e->key));
+			cb(&key, ctx);
+		remove_at(vi, find_link(vi, &key));
 		n++;
 	}
 	return n;
@@ -162,15 +237,15 @@ unsigned vindex_take(struct verdict_index *vi, const char *name, vindex_key_cb c
 
 void vindex_clear(struct verdict_index *vi)
 {
-	struct vi_entry *e, *next;
+	uint32_t i;
 
-	for (e = vi->oldest; e; e = next) {
-		next = e->newer;
-		free(e);
-	}
+	for (i = vi->oldest; i; i = SLOT(vi, i)->newer)
+		if (SLOT(vi, i)->long_name)
+			free(long_name(SLOT(vi, i)));
 	memset(vi->buckets, 0, (vi->mask + 1) * sizeof(*vi->buckets));
-	vi->oldest = vi->newest = NULL;
-	vi->n = 0;
+	memset(vi->slots, 0, (size_t)vi->used * sizeof(*vi->slots));
+	vi->oldest = vi->newest = vi->free_list = 0;
+	vi->n = vi->used = 0;
 }
 
 void vindex_free(struct verdict_index *vi)
@@ -179,6 +254,7 @@ void vindex_free(struct verdict_index *vi)
 		return;
 	vindex_clear(vi);
 	free(vi->buckets);
+	free(vi->slots);
 	free(vi);
 }
 
