@@ -78,7 +78,11 @@ struct reply_path *reply_path_new(const struct dw_config *cfg, const struct load
 	rp->ld = ld;
 	rp->ev = ev;
 	rp->rel = release_new();
-	rp->vidx = vindex_new(DW_VERDICTS_MAX);
+	/* limits.verdict_cache bounds the verdicts of this run (read at start only). */
+	rp->vidx =
+	    vindex_new(cfg->limits.verdict_cache && cfg->limits.verdict_cache < DW_VERDICTS_MAX
+			   ? cfg->limits.verdict_cache
+			   : DW_VERDICTS_MAX);
 	rp->lat = calloc(1, sizeof(*rp->lat)); /* optional: without it nothing is measured */
 	if (!rp->rel || !rp->vidx) {
 		pr_err("reply path: cannot set up the release socket or the verdict index");
