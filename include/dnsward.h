@@ -286,9 +286,16 @@ struct dw_tcp_flow {
 	__u32 cur;
 	__u32 end;
 	__u8 decision; /* enum dw_tcp_decision */
-	__u8 _pad;
+	__u8 flags;    /* DW_TCP_FLOW_* */
 	__u16 first_back;
 };
+
+/*
+ * dw_tcp_flow.flags. HELD (with DROPPED): the message at cur spans segments
+ * and is held on the XDP hook; its segments go to the daemon
+ * (DW_PUNT_F_TCP_PART), which reassembles, validates and re-injects them.
+ */
+#define DW_TCP_FLOW_HELD 0x01
 
 /* Runtime configuration the daemon writes once per policy (array map, 1 slot). */
 struct dw_datapath_cfg {
@@ -475,12 +482,25 @@ struct dw_punt_share {
  * question so the truth is ready (or in flight) when the reply arrives.
  */
 #define DW_PUNT_F_QUERY 0x04
+/*
+ * One held segment of a protected DNS-over-TCP message that spans segments
+ * (bpf/lib/tcphold.bpf.h), with DW_PUNT_F_HELD. tcp_msg_seq: the sequence
+ * number of the message's 2-byte length; dns_len: the message's length;
+ * dns_off: where this segment's TCP payload starts in pkt (it may begin
+ * before the message or inside it); key is zero. The daemon reassembles the
+ * message from such records (user/daemon/tcp_reasm.c).
+ */
+#define DW_PUNT_F_TCP_PART 0x08
+/* The punt-rate bucket of held segments after a message's first (not a zone's). */
+#define DW_PUNT_RATE_TCP_PARTS DW_ZONES_MAX
 
 /*
  * One held or monitored reply, as the hook saw it. A ring-buffer record is
  * the header plus pkt_len bytes of pkt (offsetof(struct dw_punt, pkt) +
- * pkt_len), not always sizeof(struct dw_punt). A TCP reply is punted too
- * (l4 == IPPROTO_TCP) but must not be released: the server retransmits it.
+ * pkt_len), not always sizeof(struct dw_punt). A TCP reply in one segment
+ * is punted too (l4 == IPPROTO_TCP) but not released: the server retransmits
+ * it. The held segments of one that spans segments (DW_PUNT_F_TCP_PART) are
+ * released together once their whole message is allowed.
  */
 struct dw_punt {
 	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
@@ -494,8 +514,8 @@ struct dw_punt {
 	__u16 l3_off;  /* offset of the IP header in pkt */
 	__u16 dns_off; /* offset of the DNS message in pkt (after the TCP length for TCP) */
 	__u16 dns_len; /* length of the DNS message */
-	__u16 pkt_len; /* bytes valid in pkt (the whole frame) */
-	__u32 _pad;
+	__u16 pkt_len;	   /* bytes valid in pkt (the whole frame) */
+	__u32 tcp_msg_seq; /* DW_PUNT_F_TCP_PART: where the message starts (host order), else 0 */
 	__u8 pkt[DW_PUNT_PKT_MAX]; /* the frame from its link-layer header */
 };
 

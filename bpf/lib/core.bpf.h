@@ -81,6 +81,8 @@ static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch
 	return err ? 0 : n;
 }
 
+#include "lib/tcphold.bpf.h" /* reads frames with dw_copy_frame */
+
 /*
  * A marked reply (tc) re-injected by the daemon: its proof, taken once. The
  * key is read from the copy: the verdict key just computed, the DNS ID and
@@ -235,7 +237,7 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 		if (dw_copy_frame(ctx, xdp, s, frame_len) && dw_selfreply(ctx, s, hp))
 			return dw_pass(DW_CNT_VALIDATOR_REPLY);
 		dw_count(DW_CNT_TCP_SEGMENT);
-		return dw_failure(z);
+		return dw_tcp_hold_first(ctx, xdp, s, z, frame_len);
 	}
 	/* Only a protected reply is copied: the digest and the punt read the copy. */
 	copied = dw_copy_frame(ctx, xdp, s, frame_len);
@@ -325,6 +327,8 @@ static __always_inline int dw_core(void *ctx, int xdp, void *data, void *data_en
 	/* TCP: place the segment in its flow's stream of messages (tcpflow.bpf.h). */
 	if (s->hd.tcpflow) {
 		rc = dw_tcp_segment(ctx, xdp, s, rc);
+		if (rc == DW_TSEG_HOLD)
+			return dw_tcp_hold_part(ctx, xdp, s, frame_len);
 		if (rc != DW_TSEG_JUDGE)
 			return rc == DW_TSEG_DROP ? DW_ACT_DROP : DW_ACT_PASS;
 		dw_barrier();

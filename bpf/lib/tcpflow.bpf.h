@@ -14,13 +14,17 @@
  * (next: where the next message starts, the end of the passed messages or the
  * start of the dropped one):
  *  - it starts after next: the message start at next was dropped with its
- *    segment, or never seen (a gap): drop; TCP retransmits in order;
+ *    segment, or never seen (a gap): drop; TCP retransmits in order. Inside
+ *    a message held on XDP (DW_TCP_FLOW_HELD, tcphold.bpf.h) it is held and
+ *    punted as one of its segments;
  *  - it starts inside the last passed message: a continuation, passed up to
  *    next; if next lies inside it, that message start is judged;
  *  - it starts at next: judged there. Its 2-byte length and its whole
  *    question must be in this segment, or it cannot be judged and is dropped
  *    (DW_CNT_TCP_SPLIT_QUESTION: fail closed, whatever the zone, since the
- *    zone is unknown). A dropped message leaves next at its start, so its
+ *    zone is unknown). A protected message that does not end in the segment
+ *    is held on XDP in an enforced zone (tcphold.bpf.h), else follows the
+ *    zone's failure mode. A dropped message leaves next at its start, so its
  *    continuation segments, and its retransmission's, are judged again from
  *    its start (a held reply then hits its verdict);
  *  - it starts where a passed segment's first message or its last message
@@ -112,12 +116,14 @@ struct {
 #define DW_TCPF_KIND	0x0f
 #define DW_TCPF_REJUDGE 0x10 /* a passed message start judged again */
 #define DW_TCPF_PROT	0x20 /* set by the judgement: the message is in a protected zone */
+#define DW_TCPF_HELD	0x40 /* set by the judgement: the message is held (tcphold.bpf.h) */
 
 /* What the flow step tells the core: an action, or judge the message at hd.dns_off. */
 enum dw_tseg {
 	DW_TSEG_PASS = DW_ACT_PASS,
 	DW_TSEG_DROP = DW_ACT_DROP,
 	DW_TSEG_JUDGE = 3,
+	DW_TSEG_HOLD = 4, /* a later segment of a held message: punt it (tcphold.bpf.h) */
 };
 
 #define dw_ctx_data(ctx, xdp)                                                                      \
@@ -211,6 +217,7 @@ static __always_inline int dw_tcp_dropped(struct dw_tcp_flow *st, __u32 at, __u3
 	st->cur = at;
 	st->end = end;
 	st->first_back = 0;
+	st->flags = 0;
 	return dw_drop(reason);
 }
 
@@ -337,9 +344,14 @@ static __always_inline int dw_tcp_pre(void *ctx, int xdp, struct dw_scratch *s, 
 	nxt = dw_tcp_next(st);
 	first = st->cur - st->first_back;
 	if (dw_tcp_before(nxt, seq)) {
-		if (st->decision == DW_TCP_DROPPED && dw_tcp_before(seq, st->end))
+		if (st->decision != DW_TCP_DROPPED || !dw_tcp_before(seq, st->end))
+			return dw_drop(DW_CNT_TCP_GAP);
+		if (!xdp || !(st->flags & DW_TCP_FLOW_HELD))
 			return dw_drop(DW_CNT_TCP_AFTER_DROP);
-		return dw_drop(DW_CNT_TCP_GAP);
+		/* Inside a held message: the hold step punts it with the message's place. */
+		s->punt.tcp_msg_seq = st->cur;
+		h->dns_len = st->end - st->cur - 2;
+		return DW_TSEG_HOLD;
 	}
 	if (dw_tcp_before(seq, first))
 		return dw_drop(DW_CNT_TCP_OUT_OF_WINDOW);
@@ -427,6 +439,7 @@ static __always_inline int dw_tcp_walk(void *ctx, int xdp, struct dw_scratch *s,
 			st->cur = at;
 			st->end = end;
 			st->first_back = 0;
+			st->flags = h->tcpflow & DW_TCPF_HELD ? DW_TCP_FLOW_HELD : 0;
 		}
 		return act;
 	}
@@ -453,6 +466,7 @@ static __always_inline int dw_tcp_walk(void *ctx, int xdp, struct dw_scratch *s,
 	st->cur = last;
 	st->end = end;
 	st->first_back = last - at > 0xffff ? 0 : last - at;
+	st->flags = 0;
 	return act;
 }
 

@@ -234,7 +234,7 @@ static __always_inline void dw_punt_fill(struct dw_scratch *s, const struct dw_h
 	s->punt.dns_off = h->dns_off;
 	s->punt.dns_len = dns_len;
 	s->punt.pkt_len = pkt_len;
-	s->punt._pad = 0;
+	s->punt.tcp_msg_seq = 0;
 }
 
 /* Sends the punt record (header plus pkt_len frame bytes); 0 or the helper's error. */
