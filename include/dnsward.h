@@ -507,13 +507,13 @@ struct dw_punt {
 	struct dw_verdict_key key;
 	__u32 ifindex;
 	__u32 zone_id;
-	__u8 hook;     /* enum dw_hook */
-	__u8 l3;       /* 4 or 6 */
-	__u8 l4;       /* IPPROTO_UDP or IPPROTO_TCP */
-	__u8 flags;    /* DW_PUNT_F_* */
-	__u16 l3_off;  /* offset of the IP header in pkt */
-	__u16 dns_off; /* offset of the DNS message in pkt (after the TCP length for TCP) */
-	__u16 dns_len; /* length of the DNS message */
+	__u8 hook;	   /* enum dw_hook */
+	__u8 l3;	   /* 4 or 6 */
+	__u8 l4;	   /* IPPROTO_UDP or IPPROTO_TCP */
+	__u8 flags;	   /* DW_PUNT_F_* */
+	__u16 l3_off;	   /* offset of the IP header in pkt */
+	__u16 dns_off;	   /* offset of the DNS message in pkt (after the TCP length for TCP) */
+	__u16 dns_len;	   /* length of the DNS message */
 	__u16 pkt_len;	   /* bytes valid in pkt (the whole frame) */
 	__u32 tcp_msg_seq; /* DW_PUNT_F_TCP_PART: where the message starts (host order), else 0 */
 	__u8 pkt[DW_PUNT_PKT_MAX]; /* the frame from its link-layer header */

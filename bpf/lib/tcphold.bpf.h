@@ -70,8 +70,8 @@ static __always_inline int dw_tcp_hold_first(void *ctx, int xdp, struct dw_scrat
 
 	if (!xdp || z->mode != DW_MODE_ENFORCE || (h->tcpflow & DW_TCPF_KIND) != DW_TCPF_TRACKED)
 		return dw_failure(z);
-	why = dw_tcp_hold_xdp(ctx, frame_len, z->zone_id, h->tcp_seq + (h->dns_off - 2 - h->pay_off),
-			      h->dns_len);
+	why = dw_tcp_hold_xdp(ctx, frame_len, z->zone_id,
+			      h->tcp_seq + (h->dns_off - 2 - h->pay_off), h->dns_len);
 	if (why) {
 		dw_count(why);
 		return dw_failure(z);

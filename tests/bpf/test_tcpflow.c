@@ -20,6 +20,7 @@
 #include "harness.h"
 #include "bpf/dp_packets.h"
 #include "bpf/dp_env.h"
+#include "daemon/tcp_reasm.h"
 
 static struct dp_env env;
 static int flows_fd, pflows_fd;
@@ -62,6 +63,7 @@ enum skind {
 	S_ALLOW,    /* (no packet) an ALLOW verdict for message `from.msg` */
 	S_SYNACK2,  /* a SYN-ACK with another ISN (the layout's + 5000) */
 	S_ALT,	    /* bytes [from, to) of the scenario's other stream, same sequence numbers */
+	S_RELEASED, /* (no packet) the daemon released message `from.msg`: its flow moves on */
 };
 
 struct step {
@@ -69,7 +71,8 @@ struct step {
 	struct pos from, to;
 	int act;
 	int c1, c2;   /* counters that must move by one (c2 -1: none) */
-	int punt_msg; /* the punt this step sends carries this message (-1: no punt) */
+	int punt_msg; /* the punt this step sends carries this message, or a
+		       * segment of it (DW_PUNT_F_TCP_PART) (-1: no punt) */
 };
 
 enum st_want { ST_NEXT, ST_GONE };
@@ -131,8 +134,8 @@ static const struct scenario scenarios[] = {
      START(0),
      DW_TCP_DROPPED,
      {NULL}},
-    {"split_after_question_protected_fails_closed",
-     "split after the question, protected: failure mode, continuation dropped",
+    {"split_after_question_protected_fails_closed_tc",
+     "split after the question, protected, tc: failure mode, continuation dropped",
      {"www.idp.test"},
      {SYNACK, D(START(0), QEND(0, 3), ACT_DROP, DW_CNT_TCP_SEGMENT, DW_CNT_FAIL_CLOSED_DROPPED),
       D(QEND(0, 3), END(0), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1)},
@@ -140,13 +143,76 @@ static const struct scenario scenarios[] = {
      START(0),
      DW_TCP_DROPPED,
      {NULL}},
-    {"split_after_question_open_zone_passes",
-     "split after the question, open zone: both parts pass",
+    {"split_after_question_open_zone_passes_tc",
+     "split after the question, open zone, tc: both parts pass",
      {"www.open.test"},
      {SYNACK, D(START(0), QEND(0, 3), ACT_PASS, DW_CNT_TCP_SEGMENT, DW_CNT_FAIL_OPEN_PASSED),
       D(QEND(0, 3), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1)},
      ST_NEXT,
      END(0),
+     DW_TCP_PASSED,
+     {NULL}},
+    {"split_monitor_zone_passes",
+     "split after the question, monitor zone: both parts pass",
+     {"www.mon.test"},
+     {SYNACK, D(START(0), QEND(0, 3), ACT_PASS, DW_CNT_TCP_SEGMENT, DW_CNT_FAIL_OPEN_PASSED),
+      D(QEND(0, 3), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1)},
+     ST_NEXT,
+     END(0),
+     DW_TCP_PASSED,
+     {NULL}},
+    {"held_two_segments_xdp",
+     "protected message in two segments, xdp: each held and punted with its place",
+     {"www.idp.test"},
+     {SYNACK, DP(START(0), QEND(0, 3), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      DP(QEND(0, 3), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0)},
+     ST_NEXT,
+     START(0),
+     DW_TCP_DROPPED,
+     {NULL}},
+    {"held_three_segments_and_retransmissions_xdp",
+     "protected message in three segments, xdp: held, punted, and again when retransmitted",
+     {"www.idp.test"},
+     {SYNACK, DP(START(0), QEND(0, 3), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      DP(QEND(0, 3), QEND(0, 9), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      DP(QEND(0, 9), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      DP(QEND(0, 3), QEND(0, 9), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      DP(START(0), QEND(0, 3), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0)},
+     ST_NEXT,
+     START(0),
+     DW_TCP_DROPPED,
+     {NULL}},
+    {"held_open_zone_xdp",
+     "protected message in two segments, open zone, xdp: held like a closed one's",
+     {"www.open.test"},
+     {SYNACK, DP(START(0), QEND(0, 3), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      DP(QEND(0, 3), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0)},
+     ST_NEXT,
+     START(0),
+     DW_TCP_DROPPED,
+     {NULL}},
+    {"held_behind_unprotected_xdp",
+     "an unprotected message, then a protected one starting in the same segment, xdp",
+     {"www.example.test", "www.idp.test"},
+     {SYNACK, D(START(0), QEND(0, 3), ACT_PASS, DW_CNT_NOT_PROTECTED, -1),
+      DP(QEND(0, 3), QEND(1, 3), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 1),
+      DP(QEND(1, 3), END(1), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 1)},
+     ST_NEXT,
+     START(1),
+     DW_TCP_DROPPED,
+     {NULL}},
+    {"released_message_retransmissions_outside_window_xdp",
+     "held message released by the daemon: its retransmissions drop, the next one is judged",
+     {"www.idp.test", "www.example.test"},
+     {SYNACK,
+      DP(START(0), QEND(0, 3), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      DP(QEND(0, 3), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0),
+      {S_RELEASED, START(0), START(0), 0, 0, -1, -1},
+      D(START(0), QEND(0, 3), ACT_DROP, DW_CNT_TCP_OUT_OF_WINDOW, -1),
+      D(QEND(0, 3), END(0), ACT_DROP, DW_CNT_TCP_OUT_OF_WINDOW, -1),
+      D(START(1), END(1), ACT_PASS, DW_CNT_NOT_PROTECTED, -1)},
+     ST_NEXT,
+     END(1),
      DW_TCP_PASSED,
      {NULL}},
     {"unprotected_three_segments_pass",
@@ -476,6 +542,56 @@ static void tcp_frame(struct dp_buf *f, const struct layout *l, uint32_t seq, ui
 	dp_bytes(f, pay, n);
 }
 
+/* The layout's flow key (the reply direction). */
+static void layout_key(const struct layout *l, struct dw_tcp_flow_key *k)
+{
+	uint16_t sport = htons(53), dport = htons(33333);
+
+	memset(k, 0, sizeof(*k));
+	k->family = l->l3 == DP_IP6 ? 10 : 2;
+	memcpy(&k->sport, &sport, 2);
+	memcpy(&k->dport, &dport, 2);
+	if (l->l3 == DP_IP6) {
+		static const uint8_t s6[16] = {0x20, 1, 0xd, 0xb8, 0, 2, [15] = 0x53};
+		static const uint8_t d6[16] = {0x20, 1, 0xd, 0xb8, 0, 1, [15] = 2};
+
+		memcpy(k->saddr, s6, 16);
+		memcpy(k->daddr, d6, 16);
+	} else {
+		static const uint8_t s4[4] = {198, 51, 100, 53}, d4[4] = {192, 0, 2, 2};
+
+		memcpy(k->saddr, s4, 4);
+		memcpy(k->daddr, d4, 4);
+	}
+}
+
+/*
+ * A held segment's record (DW_PUNT_F_TCP_PART): the frame as sent, the
+ * payload where dns_off says, and the message's place in the stream, from
+ * which the daemon puts each segment where it belongs.
+ */
+static int part_ok(const struct dw_punt *p, const struct dp_buf *f, size_t pay_len,
+		   uint32_t msg_seq, size_t msg_len)
+{
+	static const struct dw_verdict_key zero;
+
+	return p->flags == (DW_PUNT_F_HELD | DW_PUNT_F_TCP_PART) && p->l4 == 6 &&
+	       p->hook == DW_HOOK_XDP && p->tcp_msg_seq == msg_seq && p->dns_len == msg_len &&
+	       p->pkt_len == f->n && p->dns_off == f->n - pay_len && !memcmp(p->pkt, f->b, f->n) &&
+	       !memcmp(&p->key, &zero, sizeof(zero));
+}
+
+/* The daemon's move of the flow past a released message, through its own function. */
+static int released(const struct layout *l, const struct stream *st, int msg)
+{
+	struct dw_tcp_flow_key k;
+	uint32_t data_seq = l->isn + 1;
+
+	layout_key(l, &k);
+	return tcp_reasm_flow_passed(pflows_fd, flows_fd, &k, data_seq + (uint32_t)st->start[msg],
+				     data_seq + (uint32_t)st->end[msg]) == 0;
+}
+
 static int act_of(int prog, int rc)
 {
 	if (prog == env.xdp)
@@ -541,6 +657,13 @@ static int run_step(int prog, const struct layout *l, const struct stream *main_
 	case S_ALLOW:
 		put_allow(&st->msg[s->from.msg]);
 		return 1;
+	case S_RELEASED:
+		if (!released(l, st, s->from.msg)) {
+			fprintf(stderr, "  %s: the flow is not held at message %d\n", what,
+				s->from.msg);
+			return 0;
+		}
+		return 1;
 	default:
 		return 0;
 	}
@@ -571,7 +694,14 @@ static int run_step(int prog, const struct layout *l, const struct stream *main_
 		fprintf(stderr, "  %s: %d punts\n", what, punts);
 		ok = 0;
 	}
-	if (s->punt_msg >= 0 && punts == 1) {
+	if (s->punt_msg >= 0 && punts == 1 && (env.last.flags & DW_PUNT_F_TCP_PART)) {
+		if (!part_ok(&env.last, &f, to - from, data_seq + (uint32_t)st->start[s->punt_msg],
+			     st->msg[s->punt_msg].n)) {
+			fprintf(stderr, "  %s: not a held segment of message %d (msg_seq %u)\n",
+				what, s->punt_msg, env.last.tcp_msg_seq - data_seq);
+			ok = 0;
+		}
+	} else if (s->punt_msg >= 0 && punts == 1) {
 		/* The punt carries the message the step names, at its place in the frame. */
 		const struct dp_buf *m = &st->msg[s->punt_msg];
 		const struct dw_punt *p = &env.last;
@@ -589,26 +719,12 @@ static int run_step(int prog, const struct layout *l, const struct stream *main_
 static void check_state(const struct layout *l, const struct stream *st, const struct scenario *sc,
 			const char *what)
 {
-	struct dw_tcp_flow_key k = {.family = l->l3 == DP_IP6 ? 10 : 2};
+	struct dw_tcp_flow_key k;
 	struct dw_tcp_flow v;
-	uint16_t sport = htons(53), dport = htons(33333);
 	uint32_t next;
 	int found;
 
-	memcpy(&k.sport, &sport, 2);
-	memcpy(&k.dport, &dport, 2);
-	if (l->l3 == DP_IP6) {
-		static const uint8_t s6[16] = {0x20, 1, 0xd, 0xb8, 0, 2, [15] = 0x53};
-		static const uint8_t d6[16] = {0x20, 1, 0xd, 0xb8, 0, 1, [15] = 2};
-
-		memcpy(k.saddr, s6, 16);
-		memcpy(k.daddr, d6, 16);
-	} else {
-		static const uint8_t s4[4] = {198, 51, 100, 53}, d4[4] = {192, 0, 2, 2};
-
-		memcpy(k.saddr, s4, 4);
-		memcpy(k.daddr, d4, 4);
-	}
+	layout_key(l, &k);
 	found = !bpf_map_lookup_elem(flows_fd, &k, &v) || !bpf_map_lookup_elem(pflows_fd, &k, &v);
 	if (sc->st == ST_GONE) {
 		if (found)
@@ -629,6 +745,18 @@ static void check_state(const struct layout *l, const struct stream *st, const s
 	}
 }
 
+/* A scenario named ..._xdp or ..._tc runs on that hook only (p: 0 XDP, 1 tc). */
+static int runs_on(const struct scenario *sc, int p)
+{
+	size_t n = strlen(sc->name);
+
+	if (n > 4 && !strcmp(sc->name + n - 4, "_xdp"))
+		return !p;
+	if (n > 3 && !strcmp(sc->name + n - 3, "_tc"))
+		return p;
+	return 1;
+}
+
 /* One scenario on every layout and both hooks. */
 static void run_scenario(const struct scenario *sc)
 {
@@ -641,6 +769,8 @@ static void run_scenario(const struct scenario *sc)
 			struct stream st, alt;
 			char what[240];
 
+			if (!runs_on(sc, p))
+				continue;
 			reset_state();
 			build_stream(&st, sc->qnames);
 			build_stream(&alt, sc->alt);
@@ -732,7 +862,8 @@ static void test_flood_keeps_protected_flows(void)
 			o.data_size_in = f[j].n;
 			o.data_size_out = 0; /* the last run's output size, else ENOSPC */
 			if (bpf_prog_test_run_opts(env.xdp, &o) || o.retval != 2) {
-				fprintf(stderr, "  flood packet %u/%u: rc %u (%s)\n", i, j, o.retval, strerror(errno));
+				fprintf(stderr, "  flood packet %u/%u: rc %u (%s)\n", i, j,
+					o.retval, strerror(errno));
 				CHECK(0);
 				return;
 			}

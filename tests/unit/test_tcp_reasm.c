@@ -84,8 +84,8 @@ static struct tcp_reasm *reasm(void)
 	return tcp_reasm_new(&lim);
 }
 
-static int add(struct tcp_reasm *ra, const struct stream *s, size_t from, size_t to,
-	       uint64_t now, const uint8_t **msg, size_t *len)
+static int add(struct tcp_reasm *ra, const struct stream *s, size_t from, size_t to, uint64_t now,
+	       const uint8_t **msg, size_t *len)
 {
 	static struct dw_punt p;
 

@@ -119,6 +119,8 @@ static void collect_fds(struct loader *ld)
 	ld->fd_proven = map_fd(ld, DW_MAP_PROVEN);
 	ld->fd_punt_budget = map_fd(ld, DW_MAP_PUNT_BUDGET);
 	ld->fd_punt_dests = map_fd(ld, DW_MAP_PUNT_DESTS);
+	ld->fd_tcp_flows = map_fd(ld, DW_MAP_TCP_FLOWS);
+	ld->fd_tcp_pflows = map_fd(ld, DW_MAP_TCP_PFLOWS);
 	ld->prog_xdp = prog_fd(ld, "dnsward_xdp");
 	ld->prog_tc = prog_fd(ld, "dnsward_tc");
 	ld->prog_query = prog_fd(ld, PROG_QUERY);

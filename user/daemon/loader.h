@@ -27,6 +27,7 @@ struct loader {
 	int fd_ports, fd_encdns_addrs;
 	int fd_proven; /* questions the query hook sends no prefetch for */
 	int fd_punt_budget, fd_punt_dests;
+	int fd_tcp_flows, fd_tcp_pflows; /* moved past a released TCP message (tcp_reasm.h) */
 	int prog_xdp, prog_tc;
 	int prog_query; /* the query hook (prefetch); -1 when it is not loaded */
 	char query_hook_off[PATH_MAX + 512]; /* why it is not loaded; "" when it is */

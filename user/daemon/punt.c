@@ -27,8 +27,10 @@ int punt_check(const struct dw_punt *p, size_t size)
 		return -EINVAL;
 	if (p->pkt_len > DW_PUNT_PKT_MAX || head + p->pkt_len > size)
 		return -EINVAL;
-	if (p->l3_off >= p->pkt_len || p->dns_off > p->pkt_len ||
-	    (size_t)p->dns_off + p->dns_len > p->pkt_len)
+	if (p->l3_off >= p->pkt_len || p->dns_off > p->pkt_len)
+		return -EINVAL;
+	/* A held TCP segment carries a part of its message (tcp_reasm.c checks it). */
+	if (!(p->flags & DW_PUNT_F_TCP_PART) && (size_t)p->dns_off + p->dns_len > p->pkt_len)
 		return -EINVAL;
 	if ((p->l3 != 4 && p->l3 != 6) || p->dns_len < 12)
 		return -EINVAL;

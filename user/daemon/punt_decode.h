@@ -43,6 +43,13 @@ struct punt_info {
  */
 void punt_decode(const struct dw_punt *p, const struct dw_config *cfg, const uint64_t sipkey[2],
 		 struct punt_info *out);
+/*
+ * The same for the message msg of len bytes that record p held only a part
+ * of (DW_PUNT_F_TCP_PART: put back together by tcp_reasm.c); the data
+ * plane computed no key for it.
+ */
+void punt_decode_msg(const struct dw_punt *p, const uint8_t *msg, size_t len,
+		     const struct dw_config *cfg, const uint64_t sipkey[2], struct punt_info *out);
 
 /*
  * The zone of cfg in force for the question q, or NULL. Names with bytes a

@@ -4,7 +4,10 @@
  * gets its verdict key from the held bytes and goes to the validation pool;
  * the pool's result comes back here on the loop thread, where the verdict is
  * written and indexed, allowed held replies are released and the event is
- * emitted. A query record (prefetch) starts a proof and holds nothing.
+ * emitted. A query record (prefetch) starts a proof and holds nothing. The
+ * held segments of a DNS-over-TCP message that spans segments are put back
+ * together first (tcp_reasm.h); the whole message is judged like any reply,
+ * and released as the segments that carried it.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -25,6 +28,7 @@
 #include "daemon/release.h"
 #include "daemon/reply_path.h"
 #include "daemon/stage_lat.h"
+#include "daemon/tcp_reasm.h"
 #include "daemon/proven.h"
 #include "daemon/valpool.h"
 #include "daemon/verdict_index.h"
@@ -52,6 +56,9 @@ struct reply_path_stats {
 	uint64_t prefetch_queries; /* query records from the query hook */
 	uint64_t prefetch_ignored; /* not IN, no longer enforced, or prefetch off */
 	uint64_t prefetch_hits; /* held replies judged after a prefetch without an upstream query */
+	uint64_t tcp_segments_held;  /* held segments of TCP messages that span segments */
+	uint64_t tcp_messages_whole; /* such messages put back together and judged */
+	uint64_t tcp_messages_released, tcp_release_failed;
 };
 
 struct reply_path {
@@ -62,6 +69,7 @@ struct reply_path {
 	struct release *rel;
 	struct verdict_index *vidx; /* verdict key -> question name, for flush NAME */
 	struct stage_lat *lat;	    /* where a held reply's time goes; NULL: not measured */
+	struct tcp_reasm *reasm;    /* TCP messages that span segments, being put together */
 	struct reply_path_stats st;
 };
 
@@ -84,7 +92,8 @@ struct reply_path *reply_path_new(const struct dw_config *cfg, const struct load
 			   ? cfg->limits.verdict_cache
 			   : DW_VERDICTS_MAX);
 	rp->lat = calloc(1, sizeof(*rp->lat)); /* optional: without it nothing is measured */
-	if (!rp->rel || !rp->vidx) {
+	rp->reasm = tcp_reasm_new(&TCP_REASM_DEFAULT_LIMITS);
+	if (!rp->rel || !rp->vidx || !rp->reasm) {
 		pr_err("reply path: cannot set up the release socket or the verdict index");
 		reply_path_free(rp);
 		return NULL;
@@ -119,6 +128,7 @@ void reply_path_free(struct reply_path *rp)
 		return;
 	release_free(rp->rel);
 	vindex_free(rp->vidx);
+	tcp_reasm_free(rp->reasm);
 	free(rp->lat);
 	free(rp);
 }
@@ -131,10 +141,44 @@ static const struct cfg_zone *zone_at(const struct reply_path *rp, const struct 
 	return pi->zone >= 0 && pi->zone < rp->cfg->n_zones ? &rp->cfg->zones[pi->zone] : NULL;
 }
 
+/*
+ * The whole TCP message p is a segment of, re-injected as the frames that
+ * carried it, in stream order. Its flow moves past it first, so that the
+ * server's retransmissions meanwhile fall outside the window instead of
+ * being held again. A frame that fails leaves the rest unsent: the client
+ * cannot use the message without it.
+ */
+static void release_tcp_message(struct reply_path *rp, const struct dw_punt *p)
+{
+	struct tcp_reasm_done d;
+	unsigned i;
+
+	if (tcp_reasm_take(rp->reasm, p, &d)) {
+		rp->st.tcp_release_failed++;
+		return;
+	}
+	tcp_reasm_flow_passed(rp->ld->fd_tcp_pflows, rp->ld->fd_tcp_flows, &d.key, d.msg_seq,
+			      d.msg_end);
+	for (i = 0; i < d.n && !release_frame(rp->rel, d.frames[i]); i++)
+		;
+	if (i == d.n)
+		rp->st.tcp_messages_released++;
+	else
+		rp->st.tcp_release_failed++;
+	tcp_reasm_done_free(&d);
+}
+
 static void release_or_refuse(struct reply_path *rp, const struct dw_punt *p)
 {
 	if (!(p->flags & DW_PUNT_F_HELD))
 		return;
+	if (p->flags & DW_PUNT_F_TCP_PART) {
+		if (verdict_now_ns() - p->ts_ns > RELEASE_MAX_AGE_NS)
+			rp->st.release_skipped_stale++;
+		else
+			release_tcp_message(rp, p);
+		return;
+	}
 	if (p->l4 != IPPROTO_UDP) {
 		/* TCP: the server retransmits, and the retransmission meets the verdict. */
 		rp->st.release_skipped_tcp++;
@@ -234,6 +278,35 @@ static void on_query(struct reply_path *rp, const struct dw_punt *p, const struc
 	valpool_prefetch(rp->pool, &q); /* counted by the pool, whatever the outcome */
 }
 
+/*
+ * One held segment of a TCP message that spans segments: kept until its
+ * message is whole, then the message goes to validation with this record as
+ * its waiter (the release takes every frame of the message).
+ */
+static void on_tcp_part(struct reply_path *rp, const struct dw_punt *p)
+{
+	size_t sz = offsetof(struct dw_punt, pkt) + p->pkt_len, len = 0;
+	const uint8_t *msg = NULL;
+	struct dw_punt *copy;
+	struct punt_info pi;
+
+	rp->st.tcp_segments_held++;
+	if (tcp_reasm_add(rp->reasm, p, verdict_now_ns(), &msg, &len) != TCP_REASM_COMPLETE)
+		return; /* more to come, a copy, or refused (counted there): it stays dropped */
+	rp->st.tcp_messages_whole++;
+	rp->st.punts_held++;
+	punt_decode_msg(p, msg, len, rp->cfg, rp->ld->digest_key, &pi);
+	copy = malloc(sz);
+	if (copy) {
+		memcpy(copy, p, sz);
+		if (valpool_submit(rp->pool, &pi, msg, len, copy) >= 0)
+			return;
+		free(copy);
+	}
+	on_unvalidated(rp, p, &pi);
+	tcp_reasm_forget(rp->reasm, p);
+}
+
 void reply_path_on_punt(const struct dw_punt *p, void *ctx)
 {
 	struct reply_path *rp = ctx;
@@ -242,6 +315,10 @@ void reply_path_on_punt(const struct dw_punt *p, void *ctx)
 	struct punt_info pi;
 	int rc;
 
+	if (p->flags & DW_PUNT_F_TCP_PART) {
+		on_tcp_part(rp, p);
+		return;
+	}
 	punt_decode(p, rp->cfg, rp->ld->digest_key, &pi);
 	if (p->flags & DW_PUNT_F_QUERY) {
 		on_query(rp, p, &pi);
@@ -338,12 +415,18 @@ static void emit_verdict_event(struct reply_path *rp, const struct vp_job *j,
 	events_write(rp->ev, json_end(&o));
 }
 
-static void free_waiters(struct vp_job *j)
+/* A held TCP message that was not released is forgotten with its waiter. */
+static void free_waiters(struct reply_path *rp, struct vp_job *j)
 {
 	int i;
 
-	for (i = 0; i < j->n_waiters; i++)
+	for (i = 0; i < j->n_waiters; i++) {
+		const struct dw_punt *p = j->waiters[i];
+
+		if (p->flags & DW_PUNT_F_TCP_PART)
+			tcp_reasm_forget(rp->reasm, p);
 		free(j->waiters[i]);
+	}
 	j->n_waiters = 0;
 }
 
@@ -470,7 +553,7 @@ void reply_path_on_result(struct vp_job *j, void *ctx)
 	action = monitor ? "reported" : (dec.verdict == DW_VERDICT_ALLOW ? "delivered" : "dropped");
 	emit_verdict_event(rp, j, q, z, &dec, action);
 out:
-	free_waiters(j);
+	free_waiters(rp, j);
 }
 
 /* --- flush and stats ------------------------------------------------------ */
@@ -503,6 +586,7 @@ static void stat_line(FILE *out, const char *name, uint64_t v)
 void reply_path_write_stats(const struct reply_path *rp, FILE *out)
 {
 	const struct reply_path_stats *st = &rp->st;
+	struct tcp_reasm_stats ts;
 	struct release_stats rs;
 	char name[64];
 	unsigned i;
@@ -540,6 +624,16 @@ void reply_path_write_stats(const struct reply_path *rp, FILE *out)
 	stat_line(out, "prefetch_queries", st->prefetch_queries);
 	stat_line(out, "prefetch_ignored", st->prefetch_ignored);
 	stat_line(out, "prefetch_hits", st->prefetch_hits);
+	stat_line(out, "tcp_segments_held", st->tcp_segments_held);
+	stat_line(out, "tcp_messages_whole", st->tcp_messages_whole);
+	stat_line(out, "tcp_messages_released", st->tcp_messages_released);
+	stat_line(out, "tcp_release_failed", st->tcp_release_failed);
+	tcp_reasm_get_stats(rp->reasm, &ts);
+	stat_line(out, "tcp_reasm_duplicates", ts.duplicates);
+	stat_line(out, "tcp_reasm_spoiled", ts.spoiled);
+	stat_line(out, "tcp_reasm_refused", ts.refused);
+	stat_line(out, "tcp_reasm_malformed", ts.malformed);
+	stat_line(out, "tcp_reasm_expired", ts.expired);
 	if (rp->lat)
 		stage_lat_write(rp->lat, out);
 }

@@ -174,7 +174,8 @@ static struct held_msg *msg_find(struct tcp_reasm *ra, const struct dw_tcp_flow_
 static struct held_msg *msg_new(struct tcp_reasm *ra, const struct seg *sg, uint32_t msg_seq,
 				uint32_t total, uint64_t now_ns)
 {
-	size_t need = (size_t)total + (total + 7) / 8 + ra->lim.max_frames * sizeof(struct held_frame);
+	size_t need =
+	    (size_t)total + (total + 7) / 8 + ra->lim.max_frames * sizeof(struct held_frame);
 	struct held_msg *m = NULL;
 	unsigned i;
 
@@ -435,7 +436,8 @@ int tcp_reasm_flow_passed(int pflows_fd, int flows_fd, const struct dw_tcp_flow_
 	for (i = 0; i < 2; i++) {
 		if (fds[i] < 0 || bpf_map_lookup_elem(fds[i], key, &v))
 			continue;
-		if (v.decision != DW_TCP_DROPPED || v.cur != msg_seq || !(v.flags & DW_TCP_FLOW_HELD))
+		if (v.decision != DW_TCP_DROPPED || v.cur != msg_seq ||
+		    !(v.flags & DW_TCP_FLOW_HELD))
 			return -ENOENT;
 		memset(&v, 0, sizeof(v));
 		v.cur = msg_end;
