@@ -161,6 +161,10 @@ static void release_tcp_message(struct reply_path *rp, const struct dw_punt *p)
 			      d.msg_end);
 	for (i = 0; i < d.n && !release_frame(rp->rel, d.frames[i]); i++)
 		;
+	/* A retransmission judged on another CPU while the flow moved may have put it
+	 * back at the message: move it again (only a flow still held there changes). */
+	tcp_reasm_flow_passed(rp->ld->fd_tcp_pflows, rp->ld->fd_tcp_flows, &d.key, d.msg_seq,
+			      d.msg_end);
 	if (i == d.n)
 		rp->st.tcp_messages_released++;
 	else
