@@ -191,4 +191,40 @@ code=$(ip netns exec "$NS_NODE" curl -s -o /dev/null -w '%{http_code}' --max-tim
 code2=$(ip netns exec "$NS_NODE" curl -s -o /dev/null -w '%{http_code}' --max-time 2 -X POST -d x "http://127.0.0.1:$DW_METRICS_PORT/metrics")
 [ "$code" = 404 ] && [ "$code2" = 405 ] && pass other_paths_and_methods_refused ||
 	fail other_paths_and_methods_refused "GET /other $code, POST /metrics $code2"
+# --- memory ------------------------------------------------------------------
+# RSS as /proc sees it, the maps' memory as the kernel charges it (the memlock
+# of every BPF map fd the daemon holds), and the caches that bound the rest,
+# within their default limits, in the stats and in a scrape alike; a flush
+# empties the caches and their gauges say so.
+rss_kib=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$DW_PID/status")
+rss=$(dw_stat process_rss_bytes)
+maps=0
+for f in /proc/"$DW_PID"/fdinfo/*; do
+	m=$(awk '$1 == "map_type:" { t = 1 } $1 == "memlock:" { v = $2 } END { if (t) print v }' "$f" 2>/dev/null)
+	maps=$((maps + ${m:-0}))
+done
+mapb=$(dw_stat bpf_map_bytes) vi=$(dw_stat verdicts_indexed)
+ce=$(dw_stat validator_cache_entries) cb=$(dw_stat validator_cache_bytes)
+body=$(dw_scrape)
+if [ "$rss" -gt $((rss_kib * 1024 * 8 / 10)) ] && [ "$rss" -lt $((rss_kib * 1024 * 12 / 10)) ] &&
+	[ "$maps" -gt $((1 << 20)) ] && [ "$mapb" = "$maps" ] &&
+	[ "$vi" -gt 0 ] && [ "$vi" -le 65536 ] && [ "$ce" -gt 0 ] && [ "$ce" -le 10000 ] &&
+	[ "$cb" -gt 0 ] && [ "$cb" -le 4194304 ] &&
+	[ "$(sample "$body" dnsward_bpf_map_bytes "")" = "$mapb" ] &&
+	[ "$(sample "$body" dnsward_verdicts_indexed "")" = "$vi" ] &&
+	[ "$(sample "$body" dnsward_validator_cache_entries "")" = "$ce" ] &&
+	[ "$(sample "$body" dnsward_validator_cache_bytes "")" = "$cb" ] &&
+	[ "$(sample "$body" dnsward_process_resident_memory_bytes "")" -gt $((rss_kib * 1024 * 8 / 10)) ]; then
+	pass memory_figures_reported
+else
+	fail memory_figures_reported "rss $rss (VmRSS $rss_kib KiB), maps $mapb (fdinfo $maps), index $vi, cache $ce/$cb B"
+fi
+"$DNSWARD" flush --socket "$DW_TMP/control.sock" >/dev/null 2>&1
+for _ in $(seq 1 50); do
+	[ "$(dw_stat validator_cache_entries)" = 0 ] && [ "$(dw_stat verdicts_indexed)" = 0 ] && break
+	sleep 0.1
+done
+ce=$(dw_stat validator_cache_entries) cb=$(dw_stat validator_cache_bytes) vi=$(dw_stat verdicts_indexed)
+[ "$ce" = 0 ] && [ "$cb" = 0 ] && [ "$vi" = 0 ] && pass cache_gauges_follow_flush ||
+	fail cache_gauges_follow_flush "after flush: cache $ce entries $cb B, index $vi"
 finish

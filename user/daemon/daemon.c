@@ -198,6 +198,8 @@ static int daemon_write_stats(void *ctx, FILE *out)
 	stat_line(out, "validator_cache_hits", vs.val.cache_hits);
 	stat_line(out, "validator_cache_misses", vs.val.cache_misses);
 	stat_line(out, "validator_limit_hits", vs.val.limit_hits);
+	stat_line(out, "validator_cache_entries", vs.val.cache_entries);
+	stat_line(out, "validator_cache_bytes", vs.val.cache_bytes);
 	stat_line(out, "events", events_written(d->ev));
 	stat_line(out, "attachments", attach_count(d->att));
 	stat_line(out, "upstream_ns_total", vs.val.upstream_ns);

@@ -92,6 +92,7 @@ static void worker_housekeeping(struct vp_worker *w)
 	struct validator *old = NULL;
 	bool flush = false, all = false;
 	char name[CFG_NAME_LEN];
+	struct val_stats now;
 
 	if (w->next_v) {
 		old = w->v;
@@ -109,7 +110,11 @@ static void worker_housekeeping(struct vp_worker *w)
 	validator_free(old);
 	if (flush)
 		validator_flush(w->v, all ? NULL : name);
+	validator_get_stats(w->v, &now);
 	pthread_mutex_lock(&w->vp->mu);
+	/* a flush or a new validator empties the cache: its gauges follow at once */
+	w->stats.cache_entries = now.cache_entries;
+	w->stats.cache_bytes = now.cache_bytes;
 }
 
 /*
@@ -720,6 +725,8 @@ void valpool_get_stats(struct valpool *vp, struct vp_stats *out)
 		out->val.upstream_ns += s->upstream_ns;
 		out->val.sig_verify_ns += s->sig_verify_ns;
 		out->val.wildcard_synth += s->wildcard_synth;
+		out->val.cache_entries += s->cache_entries;
+		out->val.cache_bytes += s->cache_bytes;
 	}
 	pthread_mutex_unlock(&vp->mu);
 }

@@ -17,6 +17,8 @@ struct val_stats {
 	uint64_t upstream_ns;	 /* time spent in upstream exchanges */
 	uint64_t sig_verify_ns;	 /* time spent verifying signatures */
 	uint64_t wildcard_synth; /* answers synthesised from a validated wildcard (RFC 8198) */
+	uint64_t cache_entries;	 /* RRsets in the cache now (limits.rrset_cache) */
+	uint64_t cache_bytes;	 /* their bytes as stored (limits.rrset_cache_bytes) */
 };
 
 #endif

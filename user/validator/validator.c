@@ -330,6 +330,8 @@ int validator_judge_reply(struct validator *v, const uint8_t *msg, size_t len,
 void validator_get_stats(const struct validator *v, struct val_stats *out)
 {
 	*out = v->stats;
+	out->cache_entries = cache_count(v->cache);
+	out->cache_bytes = cache_bytes(v->cache);
 }
 
 void validator_flush(struct validator *v, const char *name)
