@@ -6,12 +6,16 @@
 # reads names as glibc does (dn_expand follows the pointer). (2) TTLs: the same records
 # with TTL 86400.
 # Without dnsward each forged copy reaches the workload, so the test can fail. With the
-# daemon on XDP on the node's uplink, after the genuine reply was allowed: the attacker
-# first sends a copy whose option bytes spell the genuine name (a reader of raw rdata
-# would give it the genuine key), then the one that spells evil.example; neither is
-# delivered and the genuine reply arrives. The copy with raised TTLs is no verdict hit
-# (ttl_exceeded), is judged and dropped, and does not take the ALLOW with it: the genuine
-# copy right behind it arrives on the cached verdict (verdicts_deny_kept_allow).
+# daemon on XDP on the node's uplink: first, before any genuine copy of www.idp.test was
+# judged, the copy with raised TTLs is held, judged (its records proven, its TTLs above
+# the signed 300) and dropped, and what it proved is cached as an ALLOW bounded by the
+# signed TTL, not as a DENY: the genuine reply right behind it arrives intact
+# (ttl_raised_dropped). Then, after the genuine reply was allowed: the attacker first
+# sends a copy whose option bytes spell the genuine name (a reader of raw rdata would give
+# it the genuine key), then the one that spells evil.example; neither is delivered and the
+# genuine reply arrives. The copy with raised TTLs is no verdict hit (ttl_exceeded), is
+# judged and dropped, and does not take the ALLOW with it: the genuine copy right behind
+# it arrives on the cached verdict.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/daemon_lib.sh"
 
@@ -74,6 +78,20 @@ done
 
 dw_setup_start "$DW_TMP/r.yaml"
 
+# The raised copy first, before any genuine copy of the name was judged; then R1's reply.
+for fam in 4 6; do
+	r0=$(dw_stat ttl_raised_dropped) d0=$(dw_stat verdicts_deny) n0=$(dw_stat datapath_denied)
+	out=$(ttl_race $fam)
+	r1=$(dw_stat ttl_raised_dropped) d1=$(dw_stat verdicts_deny) n1=$(dw_stat datapath_denied)
+	ttl=$(ttl_of "$out")
+	if [ -n "$ttl" ] && [ "$ttl" -le 300 ] && [ "$r1" -gt "$r0" ] && [ "$d1" = "$d0" ] &&
+		[ "$n1" = "$n0" ]; then
+		pass "raised_ttl_first_genuine_delivered_v$fam"
+	else
+		fail "raised_ttl_first_genuine_delivered_v$fam" "ttl '$ttl', ttl_raised_dropped $r0->$r1, verdicts_deny $d0->$d1, datapath_denied $n0->$n1: $(tr '\n' ' ' <<<"$out")"
+	fi
+done
+
 # The genuine reply (R1, 1 s late), as the glibc-reading stub takes it.
 genuine_query() {
 	local name=$1 type=$2 six=()
@@ -112,10 +130,10 @@ for fam in 4 6; do
 		fail "raised_ttl_dropped_allow_kept_v$fam" "genuine reply not delivered: $(tr '\n' ' ' <<<"$out")"
 		continue
 	fi
-	t0=$(dw_stat datapath_ttl_exceeded) k0=$(dw_stat verdicts_deny_kept_allow)
+	t0=$(dw_stat datapath_ttl_exceeded) k0=$(dw_stat ttl_raised_dropped)
 	h0=$(dw_stat datapath_held) al0=$(dw_stat datapath_allowed)
 	out=$(ttl_race $fam)
-	t1=$(dw_stat datapath_ttl_exceeded) k1=$(dw_stat verdicts_deny_kept_allow)
+	t1=$(dw_stat datapath_ttl_exceeded) k1=$(dw_stat ttl_raised_dropped)
 	h1=$(dw_stat datapath_held) al1=$(dw_stat datapath_allowed)
 	ttl=$(ttl_of "$out")
 	# Delivered: an aged genuine TTL; the forged copy held (once) and judged; the genuine
@@ -124,7 +142,7 @@ for fam in 4 6; do
 		[ $((h1 - h0)) = 1 ] && [ "$al1" -gt "$al0" ]; then
 		pass "raised_ttl_dropped_allow_kept_v$fam"
 	else
-		fail "raised_ttl_dropped_allow_kept_v$fam" "ttl '$ttl', ttl_exceeded $t0->$t1, deny_kept_allow $k0->$k1, held $h0->$h1, allowed $al0->$al1: $(tr '\n' ' ' <<<"$out")"
+		fail "raised_ttl_dropped_allow_kept_v$fam" "ttl '$ttl', ttl_exceeded $t0->$t1, ttl_raised_dropped $k0->$k1, held $h0->$h1, allowed $al0->$al1: $(tr '\n' ' ' <<<"$out")"
 	fi
 done
 finish

@@ -6,7 +6,8 @@
  * it only with the same bytes. Through the reply path: a name the policy
  * cannot spell (a DNS-SD instance label) is judged in its zone, not released
  * whatever the validator said. A DENY for a copy that shares a live ALLOW's
- * key (raised TTLs) leaves the ALLOW in place. Runs in a private network
+ * key (raised TTLs) leaves the ALLOW in place; a copy whose only fault is
+ * raised TTLs, judged first, leaves an ALLOW bounded by the signed TTL. Runs in a private network
  * namespace, so the validators reach no upstream and a release reaches nothing.
  */
 #include <errno.h>
@@ -357,6 +358,85 @@ static void test_deny_keeps_live_allow(void)
 	close(ld.fd_verdicts);
 }
 
+/* A finished job for m whose records were proven but whose TTLs exceed the signed ones. */
+static void judge_raised(struct reply_path *rp, const uint8_t *m, size_t len, uint32_t signed_ttl)
+{
+	struct vp_job j;
+	struct dw_punt *p = make_punt(m, len, false);
+
+	memset(&j, 0, sizeof(j));
+	punt_decode(p, &cfg, sipkey, &j.info);
+	j.msg = p->pkt + p->dns_off;
+	j.msg_len = len;
+	j.waiters[j.n_waiters++] = p;
+	j.res.outcome = VAL_BOGUS;
+	j.res.ttl = 5;
+	j.res.ttl_raised = true;
+	j.res.proven_ttl = signed_ttl;
+	j.res.proven_max_ttl = signed_ttl;
+	snprintf(j.res.reason, sizeof(j.res.reason), "test: TTL above the signed original TTL");
+	reply_path_on_result(&j, rp);
+}
+
+/*
+ * A copy with raised TTLs judged before any genuine copy: it is dropped, and
+ * what its records proved is cached as an ALLOW whose TTL bound reaches no
+ * further than the signed TTL, so the genuine copies after it pass and no
+ * DENY drops them. A later raised copy leaves a live ALLOW as it is; a
+ * genuine copy's ALLOW replaces it.
+ */
+static void test_raised_first_leaves_bounded_allow(void)
+{
+	static const char *const name[] = {"login", "idp", "test"};
+	struct loader ld = {.fd_config = -1, .fd_release_proofs = -1, .fd_proven = -1};
+	struct events *ev = events_open("/dev/null");
+	struct reply_path *rp;
+	struct dw_verdict v, again;
+	struct punt_info pi;
+	struct dw_punt *p;
+	uint8_t genuine[512], raised[512];
+	uint64_t before, reach;
+	size_t lg, lr;
+	int skip;
+
+	rp = open_path(&ld, ev, &skip);
+	if (skip)
+		SKIP("no BPF maps here: %s", strerror(skip));
+	CHECK(rp != NULL);
+	if (!rp)
+		return;
+	lg = build_reply(genuine, 0x1111, name, 3, 1, 1, 300);
+	lr = build_reply(raised, 0x2222, name, 3, 1, 1, 86400);
+	before = verdict_now_ns();
+	judge_raised(rp, raised, lr, 300);
+	CHECK_EQ_INT(stat_of(rp, "released") + stat_of(rp, "release_failed"), 0);
+	CHECK_EQ_INT(stat_of(rp, "ttl_raised_dropped"), 1);
+	CHECK_EQ_INT(stat_of(rp, "verdicts_deny"), 0);
+	CHECK_EQ_INT(stat_of(rp, "verdicts_allow"), 1);
+	/* The genuine copies' key holds an ALLOW; hits reach no further than the signed TTL. */
+	p = make_punt(genuine, lg, false);
+	punt_decode(p, &cfg, sipkey, &pi);
+	free(p);
+	CHECK_EQ_INT(verdict_lookup(ld.fd_verdicts, &pi.key, &v), 0);
+	CHECK_EQ_INT(v.verdict, DW_VERDICT_ALLOW);
+	reach = v.expires_ns + DW_TTL_OVER_S(v.ttl_over) * 1000000000ull;
+	CHECK(reach <= verdict_now_ns() + 300 * 1000000000ull);
+	CHECK(reach + 2000000000ull >= before + 300 * 1000000000ull);
+	/* Another raised copy: dropped, the live ALLOW untouched. */
+	judge_raised(rp, raised, lr, 300);
+	CHECK_EQ_INT(verdict_lookup(ld.fd_verdicts, &pi.key, &again), 0);
+	CHECK(!memcmp(&v, &again, sizeof(v)));
+	CHECK_EQ_INT(stat_of(rp, "ttl_raised_dropped"), 2);
+	CHECK_EQ_INT(stat_of(rp, "released") + stat_of(rp, "release_failed"), 0);
+	/* The genuine copy judged: its own ALLOW, and it goes out. */
+	judge(rp, genuine, lg, VAL_SECURE);
+	CHECK_EQ_INT(verdict_code(ld.fd_verdicts, genuine, lg), DW_VERDICT_ALLOW);
+	CHECK_EQ_INT(stat_of(rp, "released") + stat_of(rp, "release_failed"), 1);
+	reply_path_free(rp);
+	events_close(ev);
+	close(ld.fd_verdicts);
+}
+
 int main(void)
 {
 	if (unshare(CLONE_NEWNET)) {
@@ -369,6 +449,7 @@ int main(void)
 	RUN_TEST(test_full_key_joins_only_the_same_bytes);
 	RUN_TEST(test_dnssd_name_is_judged);
 	RUN_TEST(test_deny_keeps_live_allow);
+	RUN_TEST(test_raised_first_leaves_bounded_allow);
 	unlink(tmp_file);
 	HARNESS_EXIT();
 }

@@ -7,7 +7,8 @@
  * mismatch, expired and not-yet-valid RRSIGs, a KeyTrap zone (bounded work,
  * BOGUS), NSEC3 above the iteration limit (insecure, RFC 9276), negative
  * trust anchors (judged replies still compared), no upstream (indeterminate),
- * the cache, judged replies (secure, forged, rotating answer sets), RFC 8624
+ * the cache, judged replies (secure, forged, rotating answer sets, raised
+ * TTLs told apart from forged content), RFC 8624
  * algorithms (DSA, RSAMD5 insecure; SHA-1 DS), wildcard synthesis skipping
  * opt-out spans, and cname_targets_secure. Runs in its own network namespace.
  */
@@ -575,6 +576,60 @@ static void test_judge_authority_poisoning(void)
 	validator_free(v);
 }
 
+/* www.idp.test/A as the servers sign it, every TTL set to ttl, plus extra_answer. */
+static uint8_t *raised_wire(uint32_t ttl, const char *extra_answer, size_t *len)
+{
+	ldns_rdf *n = ldns_dname_new_frm_str("www.idp.test.");
+	ldns_pkt *p = f_answer(n, LDNS_RR_TYPE_A);
+	ldns_rr *q = ldns_rr_new();
+	uint8_t *w = NULL;
+	size_t i;
+
+	for (i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++)
+		ldns_rr_set_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), i), ttl);
+	ldns_rr_set_owner(q, ldns_rdf_clone(n));
+	ldns_rr_set_type(q, LDNS_RR_TYPE_A);
+	ldns_rr_set_class(q, LDNS_RR_CLASS_IN);
+	ldns_rr_set_question(q, true);
+	ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, q);
+	if (extra_answer)
+		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, f_rr(extra_answer));
+	ldns_pkt2wire(&w, p, len);
+	ldns_pkt_free(p);
+	ldns_rdf_deep_free(n);
+	return w;
+}
+
+/*
+ * The signed records with their TTLs raised above the signed 300: the copy is
+ * BOGUS, but told apart from forged content, with what its records proved
+ * (SECURE, bounded by the signed TTL). Forged content with raised TTLs is not.
+ */
+static void test_judge_raised_ttls(void)
+{
+	struct validator *v = new_validator();
+	struct val_result res;
+	size_t len;
+	uint8_t *w;
+
+	w = raised_wire(86400, NULL, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_BOGUS);
+	CHECK(strstr(res.reason, "TTL 86400 above the signed original TTL 300") != NULL);
+	CHECK(res.ttl_raised);
+	CHECK(!res.content_mismatch);
+	CHECK_EQ_INT(res.proven_max_ttl, 300);
+	CHECK(res.proven_ttl > 0 && res.proven_ttl <= 300);
+	CHECK(res.ttl <= cfg.limits.negative_cache_ttl);
+	w = raised_wire(300, NULL, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_SECURE);
+	CHECK(!res.ttl_raised);
+	w = raised_wire(86400, "www.idp.test. 300 IN A 198.51.100.66", &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_BOGUS);
+	CHECK(!res.ttl_raised);
+	CHECK(res.content_mismatch);
+	validator_free(v);
+}
+
 /* A rotating set: the cached truth differs, one re-query finds the held set. */
 static void test_judge_rotating_set(void)
 {
@@ -754,6 +809,7 @@ int main(void)
 	RUN_TEST(test_judge_replies);
 	RUN_TEST(test_judge_authority_poisoning);
 	RUN_TEST(test_judge_rotating_set);
+	RUN_TEST(test_judge_raised_ttls);
 	RUN_TEST(test_wildcard_synth);
 	RUN_TEST(test_wildcard_optout);
 	RUN_TEST(test_cname_targets);

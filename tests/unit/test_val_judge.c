@@ -2,7 +2,7 @@
 /*
  * test_val_judge.c: comparing a held reply with the validated truth
  * (judge_compare): identical, reordered, lower TTLs, a TTL above the signed
- * one, a forged RR added, an RR replaced, a forged NXDOMAIN and NODATA,
+ * one (and the same forgiven and noted, told apart from forged content), a forged RR added, an RR replaced, a forged NXDOMAIN and NODATA,
  * authority/additional poisoning for a protected zone (flagged for proof) and
  * out-of-zone glue (irrelevant), DNSSEC records ignored.
  */
@@ -67,7 +67,7 @@ static const char *const truth_rr_set[] = {
 
 static bool judge(const ldns_pkt *p, const struct val_truth *t, ldns_rr_list *extra, char *why)
 {
-	return judge_compare(&cfg, p, t, extra, why, VAL_REASON_LEN);
+	return judge_compare(&cfg, p, t, extra, NULL, why, VAL_REASON_LEN);
 }
 
 static void run_answer_case(const char *const *ans, bool expect, const char *why_part)
@@ -112,6 +112,53 @@ static void test_ttl_above_signed(void)
 {
 	const char *a[] = {"rr.idp.test. 86400 IN A 203.0.113.84", NULL};
 	run_answer_case(a, false, "TTL 86400 above the signed original TTL");
+}
+
+/*
+ * Forgiving raised TTLs tells a copy whose only fault is its TTLs from forged
+ * content: its records are covered, counted at their signed TTL.
+ */
+static void test_raised_ttls_told_apart(void)
+{
+	const char *raised[] = {"rr.idp.test. 86400 IN A 203.0.113.84",
+				"rr.idp.test. 120 IN A 203.0.113.85", NULL};
+	const char *forged[] = {"rr.idp.test. 86400 IN A 203.0.113.84",
+				"rr.idp.test. 300 IN A 198.51.100.66", NULL};
+	const char *ns[] = {"idp.test. 86400 IN NS ns1.idp.test.", NULL};
+	const char *truth_ns[] = {"rr.idp.test. 300 IN A 203.0.113.84", NULL,
+				  "idp.test. 3600 IN NS ns1.idp.test.", NULL};
+	char why[VAL_REASON_LEN] = "";
+	struct judge_ttls c;
+	struct val_truth t;
+	ldns_pkt *p;
+
+	truth(&t, LDNS_RCODE_NOERROR, "idp.test.", truth_rr_set);
+	p = held("rr.idp.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, raised, NULL, NULL);
+	judge_ttls_init(&c);
+	CHECK(judge_compare(&cfg, p, &t, NULL, &c, why, sizeof(why)));
+	CHECK(c.raised);
+	CHECK_EQ_INT(c.max, 300);
+	CHECK_EQ_INT(c.min, 120);
+	CHECK(strstr(c.why, "TTL 86400 above the signed original TTL 300") != NULL);
+	CHECK(!judge_compare(&cfg, p, &t, NULL, NULL, why, sizeof(why)));
+	ldns_pkt_free(p);
+	p = held("rr.idp.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, forged, NULL, NULL);
+	judge_ttls_init(&c);
+	CHECK(!judge_compare(&cfg, p, &t, NULL, &c, why, sizeof(why)));
+	CHECK(strstr(why, "198.51.100.66 is not in the validated data") != NULL);
+	ldns_pkt_free(p);
+	truth_clear(&t);
+	/* a relevant authority RR with its TTL raised is covered too, not sent for proof */
+	truth(&t, LDNS_RCODE_NOERROR, "idp.test.", truth_ns);
+	ldns_rr_list_push_rr(t.rrs, rr(truth_ns[2]));
+	p = held("rr.idp.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, truth_ns, ns, NULL);
+	judge_ttls_init(&c);
+	CHECK(judge_compare(&cfg, p, &t, NULL, &c, why, sizeof(why)));
+	CHECK(c.raised);
+	CHECK_EQ_INT(c.max, 3600);
+	CHECK(strstr(c.why, "authority or additional idp.test/NS") != NULL);
+	ldns_pkt_free(p);
+	truth_clear(&t);
 }
 
 static void test_subset_of_rotating_set(void)
@@ -369,6 +416,7 @@ int main(void)
 	RUN_TEST(test_reordered_and_case);
 	RUN_TEST(test_lower_ttls);
 	RUN_TEST(test_ttl_above_signed);
+	RUN_TEST(test_raised_ttls_told_apart);
 	RUN_TEST(test_subset_of_rotating_set);
 	RUN_TEST(test_forged_rr_added);
 	RUN_TEST(test_rr_replaced);

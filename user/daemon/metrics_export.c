@@ -217,6 +217,13 @@ static const struct family families[] = {
      0,
      "Denied copies whose key held a live ALLOW: the copy dropped, the ALLOW kept.",
      {{"verdicts_deny_kept_allow", NULL}}},
+    {"dnsward_replies_ttl_raised_total",
+     PROM_COUNTER,
+     NULL,
+     0,
+     "Held replies whose records were proven but whose TTLs exceed the signed original TTL: "
+     "dropped, never released.",
+     {{"ttl_raised_dropped", NULL}}},
     {"dnsward_verdict_write_failures_total",
      PROM_COUNTER,
      NULL,

@@ -49,7 +49,8 @@ struct reply_path_stats {
 	uint64_t key_mismatch, key_uncomputable;
 	uint64_t unjudged_dropped; /* held, but no question to judge it by: never released */
 	uint64_t verdicts_allow, verdicts_deny, verdict_write_failed;
-	uint64_t deny_kept_allow; /* a DENY not written over a live ALLOW for the same key */
+	uint64_t deny_kept_allow;    /* a DENY not written over a live ALLOW for the same key */
+	uint64_t ttl_raised_dropped; /* held copies of proven records with raised TTLs */
 	uint64_t released, release_failed, release_skipped_tcp, release_skipped_stale;
 	uint64_t outcome[4]; /* by enum val_outcome */
 	uint64_t validate_ns_total, validations_timed;
@@ -508,6 +509,41 @@ static void cache_verdict(struct reply_path *rp, const struct vp_job *j, const s
 	record_verdict(rp, key, j->info.q.name);
 }
 
+/*
+ * A copy whose records are all proven but whose TTLs exceed the signed
+ * original TTLs (a forger's raised copy) stays dropped. Its DENY would sit
+ * under the key the genuine copies share (TTLs are outside it) and drop them
+ * for the negative cache's time, so what its records proved goes in instead:
+ * the ALLOW the same records with the signed TTLs would get, whose TTL bound
+ * (ttl_over) reaches no further than the signed TTLs counted from when this
+ * copy was seen. Genuine copies pass on it; a raised copy exceeds it and is
+ * judged (and dropped) again. A live ALLOW stays as it is.
+ */
+static void cache_proven_records(struct reply_path *rp, const struct vp_job *j,
+				 const struct cfg_zone *z)
+{
+	struct val_result proven = {.outcome = VAL_SECURE, .ttl = j->res.proven_ttl};
+	struct punt_info seen = j->info;
+	struct verdict_decision dec;
+
+	if (z->mode != CFG_MODE_MONITOR && (j->info.flags & DW_PUNT_F_HELD))
+		rp->st.ttl_raised_dropped += (uint64_t)j->n_waiters;
+	if (!j->info.key_full || verdict_allow_live(rp->ld->fd_verdicts, &j->info.key))
+		return;
+	verdict_decide(z, &proven, &rp->cfg->limits, &dec);
+	if (dec.verdict != DW_VERDICT_ALLOW)
+		return;
+	if (j->res.proven_max_ttl < seen.max_ttl)
+		seen.max_ttl = j->res.proven_max_ttl;
+	if (write_verdict(rp, &j->info.key, dec.verdict, dec.reason, (uint32_t)(z - rp->cfg->zones),
+			  dec.ttl, &seen) < 0) {
+		rp->st.verdict_write_failed++;
+		return;
+	}
+	rp->st.verdicts_allow++;
+	record_verdict(rp, &j->info.key, j->info.q.name);
+}
+
 void reply_path_on_result(struct vp_job *j, void *ctx)
 {
 	struct reply_path *rp = ctx;
@@ -544,7 +580,9 @@ void reply_path_on_result(struct vp_job *j, void *ctx)
 	monitor = z->mode == CFG_MODE_MONITOR;
 	/* A monitored zone's replies already passed: only an ALLOW (stop punting) is cached. */
 	/* A key without a full digest binds no content (and the data plane never looks it up). */
-	if (j->info.key_full && (!monitor || dec.verdict == DW_VERDICT_ALLOW))
+	if (j->res.ttl_raised)
+		cache_proven_records(rp, j, z); /* the copy itself is BOGUS: never released */
+	else if (j->info.key_full && (!monitor || dec.verdict == DW_VERDICT_ALLOW))
 		cache_verdict(rp, j, z, &dec);
 	t1 = verdict_now_ns();
 	if (dec.verdict == DW_VERDICT_ALLOW && !monitor) {
@@ -607,6 +645,7 @@ void reply_path_write_stats(const struct reply_path *rp, FILE *out)
 	stat_line(out, "verdicts_deny", st->verdicts_deny);
 	stat_line(out, "verdict_write_failed", st->verdict_write_failed);
 	stat_line(out, "verdicts_deny_kept_allow", st->deny_kept_allow);
+	stat_line(out, "ttl_raised_dropped", st->ttl_raised_dropped);
 	stat_line(out, "verdicts_indexed", vindex_count(rp->vidx));
 	stat_line(out, "verdicts_evicted", st->verdicts_evicted);
 	for (i = 0; i < 4; i++) {

@@ -231,15 +231,35 @@ bool aggr_synthesise(struct val_work *w, const ldns_rdf *qname, ldns_rr_type qty
 
 /* --- val_judge.c --- */
 /*
+ * TTLs above the signed original TTL, forgiven while judging so that a copy
+ * whose only fault is its TTLs is told apart from forged content. raised:
+ * some covered RR carried one (why names the first); max and min: the
+ * largest and smallest TTL of the covered RRs, each lowered to its signed
+ * TTL (DNSSEC records and RRs irrelevant by policy are not counted).
+ */
+struct judge_ttls {
+	bool raised;
+	uint32_t max, min;
+	char why[VAL_REASON_LEN];
+};
+void judge_ttls_init(struct judge_ttls *c);
+/*
  * Compare a held reply with the truth for its question. Returns true when
  * every RR is covered (or irrelevant by policy); otherwise false with a reason.
  * relevant_extra collects authority/additional RRs that need their own truth.
+ * ttls NULL: a TTL above the signed one is a mismatch; else it is noted there.
  */
 bool judge_compare(const struct dw_config *cfg, const ldns_pkt *held, const struct val_truth *t,
-		   ldns_rr_list *relevant_extra, char *why, size_t len);
+		   ldns_rr_list *relevant_extra, struct judge_ttls *ttls, char *why, size_t len);
 /* Is an RR in the authority/additional section something a workload could act on? */
 bool judge_relevant(const struct dw_config *cfg, const ldns_rdf *qname, const ldns_rdf *zone,
 		    const ldns_rr *rr);
 bool judge_rr_in(const ldns_rr *rr, const ldns_rr_list *list, bool check_ttl);
+/*
+ * judge_rr_in with the TTL checked, except that with c a TTL above the signed
+ * one is forgiven and noted there (where: the section, for the reason).
+ */
+bool judge_rr_covered(const ldns_rr *rr, const ldns_rr_list *list, struct judge_ttls *c,
+		      const char *where);
 
 #endif

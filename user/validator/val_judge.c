@@ -10,6 +10,9 @@
  * (anything at or above the question's zone, or in a protected zone) are
  * handed back to be proven on their own; the rest is irrelevant by policy.
  * DNSSEC records (RRSIG, NSEC, NSEC3) cannot mislead anyone and are ignored.
+ * A judgement may forgive TTLs above the signed ones (struct judge_ttls): the
+ * copy is still not delivered, but its records are told apart from forged
+ * ones, so what they proved can be cached for the genuine copies.
  */
 #include <string.h>
 
@@ -47,17 +50,74 @@ static bool rr_same(const ldns_rr *a, const ldns_rr *b)
 	return eq;
 }
 
-bool judge_rr_in(const ldns_rr *rr, const ldns_rr_list *list, bool check_ttl)
+/* Whether rr's content is in list; *ttl: the largest TTL a copy there carries. */
+static bool signed_ttl(const ldns_rr *rr, const ldns_rr_list *list, uint32_t *ttl)
 {
+	bool found = false;
 	size_t i;
 
+	*ttl = 0;
 	for (i = 0; list && i < ldns_rr_list_rr_count(list); i++) {
 		const ldns_rr *t = ldns_rr_list_rr(list, i);
 
-		if (rr_same(rr, t) && (!check_ttl || ldns_rr_ttl(rr) <= ldns_rr_ttl(t)))
-			return true;
+		if (rr_same(rr, t) && (!found || ldns_rr_ttl(t) > *ttl)) {
+			*ttl = ldns_rr_ttl(t);
+			found = true;
+		}
 	}
-	return false;
+	return found;
+}
+
+bool judge_rr_in(const ldns_rr *rr, const ldns_rr_list *list, bool check_ttl)
+{
+	uint32_t ttl;
+
+	return signed_ttl(rr, list, &ttl) && (!check_ttl || ldns_rr_ttl(rr) <= ttl);
+}
+
+void judge_ttls_init(struct judge_ttls *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->min = UINT32_MAX;
+}
+
+static void describe(const ldns_rr *rr, char *buf, size_t len)
+{
+	char o[CFG_NAME_LEN], tb[16], *rd = NULL;
+
+	if (ldns_rr_rd_count(rr))
+		rd = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+	snprintf(buf, len, "%s/%s %s", name_str(ldns_rr_owner(rr), o, sizeof(o)),
+		 type_str(ldns_rr_get_type(rr), tb, sizeof(tb)), rd ? rd : "");
+	free(rd);
+}
+
+bool judge_rr_covered(const ldns_rr *rr, const ldns_rr_list *list, struct judge_ttls *c,
+		      const char *where)
+{
+	uint32_t ttl, signed_max;
+	char d[160];
+
+	if (!signed_ttl(rr, list, &signed_max))
+		return false;
+	ttl = ldns_rr_ttl(rr);
+	if (ttl > signed_max) {
+		if (!c)
+			return false;
+		if (!c->raised) {
+			describe(rr, d, sizeof(d));
+			snprintf(c->why, sizeof(c->why),
+				 "%s %s: TTL %u above the signed original TTL %u", where, d, ttl,
+				 signed_max);
+		}
+		c->raised = true;
+		ttl = signed_max;
+	}
+	if (c) {
+		c->max = ttl > c->max ? ttl : c->max;
+		c->min = ttl < c->min ? ttl : c->min;
+	}
+	return true;
 }
 
 bool judge_relevant(const struct dw_config *cfg, const ldns_rdf *qname, const ldns_rdf *zone,
@@ -89,18 +149,8 @@ static bool truth_has_answer(const struct val_truth *t, const ldns_rdf *qname, l
 	return false;
 }
 
-static void describe(const ldns_rr *rr, char *buf, size_t len)
-{
-	char o[CFG_NAME_LEN], tb[16], *rd = NULL;
-
-	if (ldns_rr_rd_count(rr))
-		rd = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-	snprintf(buf, len, "%s/%s %s", name_str(ldns_rr_owner(rr), o, sizeof(o)),
-		 type_str(ldns_rr_get_type(rr), tb, sizeof(tb)), rd ? rd : "");
-	free(rd);
-}
-
-static bool check_answer(const ldns_pkt *held, const struct val_truth *t, char *why, size_t len)
+static bool check_answer(const ldns_pkt *held, const struct val_truth *t, struct judge_ttls *ttls,
+			 char *why, size_t len)
 {
 	const ldns_rr_list *ans = ldns_pkt_answer(held);
 	char d[160];
@@ -111,7 +161,7 @@ static bool check_answer(const ldns_pkt *held, const struct val_truth *t, char *
 
 		if (dnssec_meta(ldns_rr_get_type(rr)))
 			continue;
-		if (judge_rr_in(rr, t->rrs, true))
+		if (judge_rr_covered(rr, t->rrs, ttls, "answer"))
 			continue;
 		describe(rr, d, sizeof(d));
 		if (judge_rr_in(rr, t->rrs, false))
@@ -125,7 +175,7 @@ static bool check_answer(const ldns_pkt *held, const struct val_truth *t, char *
 }
 
 bool judge_compare(const struct dw_config *cfg, const ldns_pkt *held, const struct val_truth *t,
-		   ldns_rr_list *relevant_extra, char *why, size_t len)
+		   ldns_rr_list *relevant_extra, struct judge_ttls *ttls, char *why, size_t len)
 {
 	const ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(held), 0);
 	const ldns_rdf *qname = ldns_rr_owner(q);
@@ -145,7 +195,7 @@ bool judge_compare(const struct dw_config *cfg, const ldns_pkt *held, const stru
 				 n, tb, t->rcode);
 		return false;
 	}
-	if (!check_answer(held, t, why, len))
+	if (!check_answer(held, t, ttls, why, len))
 		return false;
 	if (rc == LDNS_RCODE_NOERROR && !ldns_pkt_tc(held) &&
 	    !ldns_rr_list_rr_count(ldns_pkt_answer(held)) && truth_has_answer(t, qname, qt)) {
@@ -156,8 +206,8 @@ bool judge_compare(const struct dw_config *cfg, const ldns_pkt *held, const stru
 		for (i = 0; i < ldns_rr_list_rr_count(secs[s]); i++) {
 			const ldns_rr *rr = ldns_rr_list_rr(secs[s], i);
 
-			if (judge_rr_in(rr, t->rrs, true) ||
-			    !judge_relevant(cfg, qname, t->zone, rr))
+			if (!judge_relevant(cfg, qname, t->zone, rr) ||
+			    judge_rr_covered(rr, t->rrs, ttls, "authority or additional"))
 				continue;
 			if (relevant_extra && !judge_rr_in(rr, relevant_extra, false))
 				ldns_rr_list_push_rr(relevant_extra, ldns_rr_clone(rr));

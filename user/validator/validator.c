@@ -193,7 +193,8 @@ static uint32_t held_min_ttl(const ldns_pkt *p)
 }
 
 /* Authority/additional RRs that matter need their own validated truth. */
-static void judge_extra(struct val_work *w, const ldns_rr_list *extra, struct val_status *st)
+static void judge_extra(struct val_work *w, const ldns_rr_list *extra, struct val_status *st,
+			struct judge_ttls *ttls)
 {
 	size_t i, looked = 0;
 
@@ -216,7 +217,7 @@ static void judge_extra(struct val_work *w, const ldns_rr_list *extra, struct va
 		if (t.st.outcome == VAL_BOGUS || t.st.outcome == VAL_INDETERMINATE) {
 			status_set(&b, t.st.outcome, "%s/%s in the reply: %s", o, tb, t.st.reason);
 			status_merge(st, &b);
-		} else if (!judge_rr_in(rr, t.rrs, true)) {
+		} else if (!judge_rr_covered(rr, t.rrs, ttls, "authority or additional")) {
 			status_set(&b, VAL_BOGUS,
 				   "%s/%s in the %s section is not in the validated data", o, tb,
 				   "authority or additional");
@@ -244,6 +245,25 @@ static bool error_reply(const ldns_pkt *p)
 	return rc != LDNS_RCODE_NXDOMAIN && (rc != LDNS_RCODE_NOERROR || ldns_pkt_tc(p));
 }
 
+/*
+ * A reply with TTLs above the signed ones is BOGUS; when that is its only
+ * fault and its records came out SECURE, res says what they proved
+ * (val_result.ttl_raised). A reply already BOGUS keeps its own reason.
+ */
+static void ttl_raised(struct val_result *res, const struct judge_ttls *ttls)
+{
+	if (res->outcome == VAL_BOGUS)
+		return;
+	if (res->outcome == VAL_SECURE && !res->under_nta) {
+		res->ttl_raised = true;
+		res->proven_ttl = res->ttl < ttls->min ? res->ttl : ttls->min;
+		res->proven_max_ttl = ttls->max;
+	}
+	res->outcome = VAL_BOGUS;
+	res->under_nta = false;
+	snprintf(res->reason, sizeof(res->reason), "%s", ttls->why);
+}
+
 static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_result *res)
 {
 	struct validator *v = w->v;
@@ -251,6 +271,7 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 	ldns_rdf *qn = ldns_rdf_clone(ldns_rr_owner(q));
 	ldns_rr_type qt = ldns_rr_get_type(q);
 	ldns_rr_list *extra = ldns_rr_list_new();
+	struct judge_ttls ttls;
 	struct val_truth t;
 	char why[VAL_REASON_LEN] = "";
 	bool ok, nta;
@@ -263,17 +284,20 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 			 ldns_pkt_tc(held) ? "truncated " : "", ldns_pkt_get_rcode(held));
 		goto out;
 	}
+	judge_ttls_init(&ttls);
 	nta = question_truth(w, qn, qt, &t);
-	ok = judge_compare(&v->cfg, held, &t, extra, why, sizeof(why));
-	if (!ok && t.st.outcome != VAL_INDETERMINATE) {
-		/* answer sets rotate: ask once more, bypassing the cache */
+	ok = judge_compare(&v->cfg, held, &t, extra, &ttls, why, sizeof(why));
+	if ((!ok || ttls.raised) && t.st.outcome != VAL_INDETERMINATE) {
+		/* answer sets rotate, and a re-signed zone may have raised its TTLs: ask once
+		 * more, bypassing the cache */
 		truth_clear(&t);
 		ldns_rr_list_deep_free(extra);
 		extra = ldns_rr_list_new();
+		judge_ttls_init(&ttls);
 		w->fresh = true;
 		nta = question_truth(w, qn, qt, &t);
 		w->fresh = false;
-		ok = judge_compare(&v->cfg, held, &t, extra, why, sizeof(why));
+		ok = judge_compare(&v->cfg, held, &t, extra, &ttls, why, sizeof(why));
 	}
 	if (t.st.outcome == VAL_INDETERMINATE) {
 		result_from(res, &t.st, v->cfg.limits.max_verdict_ttl);
@@ -282,12 +306,14 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 		res->content_mismatch = true;
 		snprintf(res->reason, sizeof(res->reason), "%s", why);
 	} else {
-		judge_extra(w, extra, &t.st);
+		judge_extra(w, extra, &t.st, &ttls);
 		result_from(res, &t.st, v->cfg.limits.max_verdict_ttl);
 		if (held_min_ttl(held) < res->ttl)
 			res->ttl = held_min_ttl(held);
 		/* the policy delivers what an NTA covers: only a reply that matched */
 		res->under_nta = nta && res->outcome == VAL_INSECURE;
+		if (ttls.raised)
+			ttl_raised(res, &ttls);
 	}
 	if (res->outcome == VAL_BOGUS || res->outcome == VAL_INDETERMINATE)
 		res->ttl = res->ttl < v->cfg.limits.negative_cache_ttl
