@@ -483,9 +483,9 @@ static void prove_question(struct reply_path *rp, const struct vp_job *j, uint32
 /*
  * Write a job's verdict under its key. A DENY never replaces a live ALLOW:
  * the key leaves out the TTLs, the ID and the OPT record, so a copy that
- * differs from the allowed one only there (a forger's raised TTLs) shares
- * its key, and its DENY would drop every genuine copy for the negative
- * cache's time. That copy stays dropped (it was held); the ALLOW lasts no
+ * differs from the allowed one only there (a forger's raised TTLs, judged
+ * while the chain could not be proven) shares its key, and its DENY would
+ * drop every genuine copy for the negative cache's time. That copy stays dropped (it was held); the ALLOW lasts no
  * longer than what it proved (min of TTL and RRSIG expiry), and a reload or
  * flush deletes it, so a DENY it keeps out has nothing newer to say about
  * the content. An expired ALLOW is replaced as before.
