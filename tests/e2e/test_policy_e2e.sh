@@ -164,6 +164,13 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$DNSWARD" nta add bogu
 setpriv --reuid=65534 --regid=65534 --clear-groups "$DNSWARD" status --socket "$SOCK" >/dev/null 2>&1; rc=$?
 [ $rc -eq 0 ] && pass unprivileged_status_allowed || fail unprivileged_status_allowed "rc=$rc"
 
+# stat NAME: one counter of `dnsward stats`.
+stat() { ctl stats 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
+# new_names TAG: new names under idp.test's wildcard, so every worker validates after a reload.
+new_names() { for i in 1 2 3 4 5 6 7 8; do answer "$1$i.wild.idp.test" >/dev/null; done; }
+new_names before
+SIGS_A=$(stat signatures_verified)
+
 # Good reload: bogus.test is no longer protected, so its replies are delivered.
 write_cfg "$ZONES_B"
 out=$(ctl reload 2>&1); rc=$?
@@ -174,6 +181,14 @@ if [ $rc -eq 0 ] && grep -q "^reload applied: zones -bogus.test$" <<<"$out" &&
 	pass reload_good_applies
 else
 	fail reload_good_applies "rc=$rc out=$out bogus=$(answer bogus.test)"
+fi
+# The validators a reload replaces leave their counters: totals never go back.
+new_names after
+SIGS_B=$(stat signatures_verified)
+if [ "${SIGS_A:-0}" -gt 0 ] && [ "${SIGS_B:-0}" -gt "$SIGS_A" ]; then
+	pass counters_survive_reload
+else
+	fail counters_survive_reload "signatures_verified $SIGS_A -> $SIGS_B"
 fi
 if wait_audit reload "\"caller\":\\{\"uid\":0,\"pid\":[0-9]+\\},\"old_policy\":\"$HASH_A\",\"new_policy\":\"$HASH_B\",\"summary\":\"zones -bogus.test\",\"outcome\":\"applied\""; then
 	pass audit_reload_applied

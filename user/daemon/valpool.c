@@ -53,7 +53,8 @@ struct vp_worker {
 	bool flush_all;
 	char flush_name[CFG_NAME_LEN];
 	bool flush_pending;
-	struct val_stats stats; /* snapshot after each job, read under the mutex */
+	struct val_stats stats;	  /* snapshot after each job, read under the mutex */
+	struct val_stats retired; /* counters of the validators a reload replaced */
 };
 
 struct valpool {
@@ -87,12 +88,27 @@ static void job_free(struct vp_job *j)
 	free(j);
 }
 
+/* Adds src's counters to dst; the cache gauges are left to the caller. */
+static void val_counters_add(struct val_stats *dst, const struct val_stats *src)
+{
+	dst->validations += src->validations;
+	dst->upstream_queries += src->upstream_queries;
+	dst->upstream_timeouts += src->upstream_timeouts;
+	dst->signatures_verified += src->signatures_verified;
+	dst->cache_hits += src->cache_hits;
+	dst->cache_misses += src->cache_misses;
+	dst->limit_hits += src->limit_hits;
+	dst->upstream_ns += src->upstream_ns;
+	dst->sig_verify_ns += src->sig_verify_ns;
+	dst->wildcard_synth += src->wildcard_synth;
+}
+
 static void worker_housekeeping(struct vp_worker *w)
 {
 	struct validator *old = NULL;
 	bool flush = false, all = false;
 	char name[CFG_NAME_LEN];
-	struct val_stats now;
+	struct val_stats now, gone = {0};
 
 	if (w->next_v) {
 		old = w->v;
@@ -107,11 +123,18 @@ static void worker_housekeeping(struct vp_worker *w)
 		w->flush_all = false;
 	}
 	pthread_mutex_unlock(&w->vp->mu);
+	if (old)
+		validator_get_stats(old, &gone);
 	validator_free(old);
 	if (flush)
 		validator_flush(w->v, all ? NULL : name);
 	validator_get_stats(w->v, &now);
 	pthread_mutex_lock(&w->vp->mu);
+	if (old) {
+		/* the counters are totals since the daemon started: a reload keeps them */
+		val_counters_add(&w->retired, &gone);
+		w->stats = now;
+	}
 	/* a flush or a new validator empties the cache: its gauges follow at once */
 	w->stats.cache_entries = now.cache_entries;
 	w->stats.cache_bytes = now.cache_bytes;
@@ -715,16 +738,8 @@ void valpool_get_stats(struct valpool *vp, struct vp_stats *out)
 	for (i = 0; i < vp->n_workers; i++) {
 		const struct val_stats *s = &vp->w[i].stats;
 
-		out->val.validations += s->validations;
-		out->val.upstream_queries += s->upstream_queries;
-		out->val.upstream_timeouts += s->upstream_timeouts;
-		out->val.signatures_verified += s->signatures_verified;
-		out->val.cache_hits += s->cache_hits;
-		out->val.cache_misses += s->cache_misses;
-		out->val.limit_hits += s->limit_hits;
-		out->val.upstream_ns += s->upstream_ns;
-		out->val.sig_verify_ns += s->sig_verify_ns;
-		out->val.wildcard_synth += s->wildcard_synth;
+		val_counters_add(&out->val, s);
+		val_counters_add(&out->val, &vp->w[i].retired);
 		out->val.cache_entries += s->cache_entries;
 		out->val.cache_bytes += s->cache_bytes;
 	}
