@@ -218,8 +218,9 @@ static uint64_t stat_of(struct reply_path *rp, const char *name)
 	return v;
 }
 
-/* One finished job for message m with the validator's outcome, through the reply path. */
-static void judge(struct reply_path *rp, const uint8_t *m, size_t len, enum val_outcome outcome)
+/* One finished job for message m with the validator's result res, through the reply path. */
+static void finish(struct reply_path *rp, const uint8_t *m, size_t len,
+		   const struct val_result *res)
 {
 	struct vp_job j;
 	struct dw_punt *p = make_punt(m, len, false);
@@ -229,10 +230,17 @@ static void judge(struct reply_path *rp, const uint8_t *m, size_t len, enum val_
 	j.msg = p->pkt + p->dns_off;
 	j.msg_len = len;
 	j.waiters[j.n_waiters++] = p;
-	j.res.outcome = outcome;
-	j.res.ttl = 60;
+	j.res = *res;
 	snprintf(j.res.reason, sizeof(j.res.reason), "test");
 	reply_path_on_result(&j, rp);
+}
+
+/* The same with only the validator's outcome. */
+static void judge(struct reply_path *rp, const uint8_t *m, size_t len, enum val_outcome outcome)
+{
+	struct val_result res = {.outcome = outcome, .ttl = 60};
+
+	finish(rp, m, len, &res);
 }
 
 /*
@@ -361,21 +369,14 @@ static void test_deny_keeps_live_allow(void)
 /* A finished job for m whose records were proven but whose TTLs exceed the signed ones. */
 static void judge_raised(struct reply_path *rp, const uint8_t *m, size_t len, uint32_t signed_ttl)
 {
-	struct vp_job j;
-	struct dw_punt *p = make_punt(m, len, false);
+	struct val_result res = {.outcome = VAL_BOGUS,
+				 .ttl = 5,
+				 .ttl_raised = true,
+				 .proven_ttl = signed_ttl,
+				 .max_ttl_proven = true,
+				 .max_ttl = signed_ttl};
 
-	memset(&j, 0, sizeof(j));
-	punt_decode(p, &cfg, sipkey, &j.info);
-	j.msg = p->pkt + p->dns_off;
-	j.msg_len = len;
-	j.waiters[j.n_waiters++] = p;
-	j.res.outcome = VAL_BOGUS;
-	j.res.ttl = 5;
-	j.res.ttl_raised = true;
-	j.res.proven_ttl = signed_ttl;
-	j.res.proven_max_ttl = signed_ttl;
-	snprintf(j.res.reason, sizeof(j.res.reason), "test: TTL above the signed original TTL");
-	reply_path_on_result(&j, rp);
+	finish(rp, m, len, &res);
 }
 
 /*
@@ -437,6 +438,46 @@ static void test_raised_first_leaves_bounded_allow(void)
 	close(ld.fd_verdicts);
 }
 
+/*
+ * A SECURE copy whose largest TTL is on a record the validator did not count
+ * (its max_ttl is lower): the ALLOW bounds later copies by the proven TTL.
+ */
+static void test_allow_bound_by_proven_ttl(void)
+{
+	static const char *const name[] = {"api", "idp", "test"};
+	struct loader ld = {.fd_config = -1, .fd_release_proofs = -1, .fd_proven = -1};
+	struct events *ev = events_open("/dev/null");
+	struct val_result res = {
+	    .outcome = VAL_SECURE, .ttl = 60, .max_ttl_proven = true, .max_ttl = 300};
+	struct reply_path *rp;
+	struct dw_verdict v;
+	struct punt_info pi;
+	struct dw_punt *p;
+	uint8_t m[512];
+	size_t len;
+	int skip;
+
+	rp = open_path(&ld, ev, &skip);
+	if (skip)
+		SKIP("no BPF maps here: %s", strerror(skip));
+	CHECK(rp != NULL);
+	if (!rp)
+		return;
+	len = build_reply(m, 0x1111, name, 3, 1, 1, 86400);
+	finish(rp, m, len, &res);
+	p = make_punt(m, len, false);
+	punt_decode(p, &cfg, sipkey, &pi);
+	free(p);
+	CHECK_EQ_INT(pi.max_ttl, 86400);
+	CHECK_EQ_INT(verdict_lookup(ld.fd_verdicts, &pi.key, &v), 0);
+	CHECK_EQ_INT(v.verdict, DW_VERDICT_ALLOW);
+	CHECK(v.expires_ns + DW_TTL_OVER_S(v.ttl_over) * 1000000000ull <=
+	      verdict_now_ns() + 300 * 1000000000ull);
+	reply_path_free(rp);
+	events_close(ev);
+	close(ld.fd_verdicts);
+}
+
 int main(void)
 {
 	if (unshare(CLONE_NEWNET)) {
@@ -450,6 +491,7 @@ int main(void)
 	RUN_TEST(test_dnssd_name_is_judged);
 	RUN_TEST(test_deny_keeps_live_allow);
 	RUN_TEST(test_raised_first_leaves_bounded_allow);
+	RUN_TEST(test_allow_bound_by_proven_ttl);
 	unlink(tmp_file);
 	HARNESS_EXIT();
 }

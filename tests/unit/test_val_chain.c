@@ -576,8 +576,12 @@ static void test_judge_authority_poisoning(void)
 	validator_free(v);
 }
 
-/* www.idp.test/A as the servers sign it, every TTL set to ttl, plus extra_answer. */
-static uint8_t *raised_wire(uint32_t ttl, const char *extra_answer, size_t *len)
+/*
+ * www.idp.test/A as the servers sign it, the TTLs of its answer records of
+ * type only (0: every type) set to ttl, plus extra_answer and add (additional).
+ */
+static uint8_t *ttl_wire(ldns_rr_type only, uint32_t ttl, const char *extra_answer, const char *add,
+			 size_t *len)
 {
 	ldns_rdf *n = ldns_dname_new_frm_str("www.idp.test.");
 	ldns_pkt *p = f_answer(n, LDNS_RR_TYPE_A);
@@ -585,8 +589,14 @@ static uint8_t *raised_wire(uint32_t ttl, const char *extra_answer, size_t *len)
 	uint8_t *w = NULL;
 	size_t i;
 
-	for (i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++)
-		ldns_rr_set_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), i), ttl);
+	for (i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++) {
+		ldns_rr *r = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+
+		if (!only || ldns_rr_get_type(r) == only)
+			ldns_rr_set_ttl(r, ttl);
+	}
+	if (add)
+		ldns_pkt_push_rr(p, LDNS_SECTION_ADDITIONAL, f_rr(add));
 	ldns_rr_set_owner(q, ldns_rdf_clone(n));
 	ldns_rr_set_type(q, LDNS_RR_TYPE_A);
 	ldns_rr_set_class(q, LDNS_RR_CLASS_IN);
@@ -612,21 +622,44 @@ static void test_judge_raised_ttls(void)
 	size_t len;
 	uint8_t *w;
 
-	w = raised_wire(86400, NULL, &len);
+	w = ttl_wire(0, 86400, NULL, NULL, &len);
 	CHECK_EQ_INT(judge(v, w, len, &res), VAL_BOGUS);
 	CHECK(strstr(res.reason, "TTL 86400 above the signed original TTL 300") != NULL);
 	CHECK(res.ttl_raised);
 	CHECK(!res.content_mismatch);
-	CHECK_EQ_INT(res.proven_max_ttl, 300);
+	CHECK(res.max_ttl_proven);
+	CHECK_EQ_INT(res.max_ttl, 300);
 	CHECK(res.proven_ttl > 0 && res.proven_ttl <= 300);
 	CHECK(res.ttl <= cfg.limits.negative_cache_ttl);
-	w = raised_wire(300, NULL, &len);
+	w = ttl_wire(0, 300, NULL, NULL, &len);
 	CHECK_EQ_INT(judge(v, w, len, &res), VAL_SECURE);
 	CHECK(!res.ttl_raised);
-	w = raised_wire(86400, "www.idp.test. 300 IN A 198.51.100.66", &len);
+	w = ttl_wire(0, 86400, "www.idp.test. 300 IN A 198.51.100.66", NULL, &len);
 	CHECK_EQ_INT(judge(v, w, len, &res), VAL_BOGUS);
 	CHECK(!res.ttl_raised);
 	CHECK(res.content_mismatch);
+	validator_free(v);
+}
+
+/*
+ * A raised TTL on a record the judgement does not count (an RRSIG, a record
+ * irrelevant by policy) leaves the reply SECURE, but the TTL it proved, the
+ * bound of later copies, is the signed one.
+ */
+static void test_judge_proven_max_ttl(void)
+{
+	struct validator *v = new_validator();
+	struct val_result res;
+	size_t len;
+	uint8_t *w;
+
+	w = ttl_wire(LDNS_RR_TYPE_RRSIG, 86400, NULL, NULL, &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_SECURE);
+	CHECK(res.max_ttl_proven);
+	CHECK_EQ_INT(res.max_ttl, 300);
+	w = ttl_wire(0, 200, NULL, "cdn.elsewhere.invalid. 86400 IN A 192.0.2.7", &len);
+	CHECK_EQ_INT(judge(v, w, len, &res), VAL_SECURE);
+	CHECK_EQ_INT(res.max_ttl, 200);
 	validator_free(v);
 }
 
@@ -810,6 +843,7 @@ int main(void)
 	RUN_TEST(test_judge_authority_poisoning);
 	RUN_TEST(test_judge_rotating_set);
 	RUN_TEST(test_judge_raised_ttls);
+	RUN_TEST(test_judge_proven_max_ttl);
 	RUN_TEST(test_wildcard_synth);
 	RUN_TEST(test_wildcard_optout);
 	RUN_TEST(test_cname_targets);

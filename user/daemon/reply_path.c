@@ -481,6 +481,18 @@ static void prove_question(struct reply_path *rp, const struct vp_job *j, uint32
 }
 
 /*
+ * The TTL bound an ALLOW for j carries: the largest TTL of the copy as the
+ * data plane saw it, lowered to the largest TTL the validator proved. A
+ * record the judgement did not count (an RRSIG, a record irrelevant by
+ * policy) cannot stretch how long later copies' records may be kept.
+ */
+static void proven_ttl_bound(const struct vp_job *j, struct punt_info *seen)
+{
+	if (j->res.max_ttl_proven && j->res.max_ttl < seen->max_ttl)
+		seen->max_ttl = j->res.max_ttl;
+}
+
+/*
  * Write a job's verdict under its key. A DENY never replaces a live ALLOW:
  * the key leaves out the TTLs, the ID and the OPT record, so a copy that
  * differs from the allowed one only there (a forger's raised TTLs, judged
@@ -494,13 +506,15 @@ static void cache_verdict(struct reply_path *rp, const struct vp_job *j, const s
 			  const struct verdict_decision *dec)
 {
 	const struct dw_verdict_key *key = &j->info.key;
+	struct punt_info seen = j->info;
 
 	if (dec->verdict != DW_VERDICT_ALLOW && verdict_allow_live(rp->ld->fd_verdicts, key)) {
 		rp->st.deny_kept_allow++;
 		return;
 	}
+	proven_ttl_bound(j, &seen);
 	if (write_verdict(rp, key, dec->verdict, dec->reason, (uint32_t)(z - rp->cfg->zones),
-			  dec->ttl, &j->info) < 0)
+			  dec->ttl, &seen) < 0)
 		rp->st.verdict_write_failed++;
 	else if (dec->verdict == DW_VERDICT_ALLOW)
 		rp->st.verdicts_allow++;
@@ -533,8 +547,7 @@ static void cache_proven_records(struct reply_path *rp, const struct vp_job *j,
 	verdict_decide(z, &proven, &rp->cfg->limits, &dec);
 	if (dec.verdict != DW_VERDICT_ALLOW)
 		return;
-	if (j->res.proven_max_ttl < seen.max_ttl)
-		seen.max_ttl = j->res.proven_max_ttl;
+	proven_ttl_bound(j, &seen);
 	if (write_verdict(rp, &j->info.key, dec.verdict, dec.reason, (uint32_t)(z - rp->cfg->zones),
 			  dec.ttl, &seen) < 0) {
 		rp->st.verdict_write_failed++;

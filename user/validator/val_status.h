@@ -40,14 +40,21 @@ struct val_result {
 	/* judge_reply only: the validated data did not cover the reply's content */
 	bool content_mismatch;
 	/*
+	 * judge_reply only, when the records matched the validated data: the
+	 * largest TTL among them, each at most its signed original TTL (DNSSEC
+	 * records and records irrelevant by policy are not counted). A cached
+	 * verdict bounds the TTLs of later copies by it, not by the copy's own.
+	 */
+	bool max_ttl_proven;
+	uint32_t max_ttl;
+	/*
 	 * judge_reply only: every record is proven, but TTLs exceed the signed
 	 * original TTL. The reply itself is BOGUS (it must not be delivered);
 	 * the same records with those TTLs lowered to the signed ones are
-	 * SECURE for proven_ttl seconds, and carry no TTL above proven_max_ttl.
+	 * SECURE for proven_ttl seconds, and carry no TTL above max_ttl.
 	 */
 	bool ttl_raised;
 	uint32_t proven_ttl;
-	uint32_t proven_max_ttl;
 	/*
 	 * The earliest expiration (Unix time) of the RRSIGs verified while
 	 * answering, 0 when none was: what a cache hit proved is not counted,

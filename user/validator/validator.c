@@ -257,7 +257,6 @@ static void ttl_raised(struct val_result *res, const struct judge_ttls *ttls)
 	if (res->outcome == VAL_SECURE && !res->under_nta) {
 		res->ttl_raised = true;
 		res->proven_ttl = res->ttl < ttls->min ? res->ttl : ttls->min;
-		res->proven_max_ttl = ttls->max;
 	}
 	res->outcome = VAL_BOGUS;
 	res->under_nta = false;
@@ -312,6 +311,8 @@ static int judge_parsed(struct val_work *w, const ldns_pkt *held, struct val_res
 			res->ttl = held_min_ttl(held);
 		/* the policy delivers what an NTA covers: only a reply that matched */
 		res->under_nta = nta && res->outcome == VAL_INSECURE;
+		res->max_ttl_proven = true;
+		res->max_ttl = ttls.max;
 		if (ttls.raised)
 			ttl_raised(res, &ttls);
 	}
