@@ -15,7 +15,9 @@
 # it the genuine key), then the one that spells evil.example; neither is delivered and the
 # genuine reply arrives. The copy with raised TTLs is no verdict hit (ttl_exceeded), is
 # judged and dropped, and does not take the ALLOW with it: the genuine copy right behind
-# it arrives on the cached verdict.
+# it arrives on the cached verdict. (3) A copy whose longest TTL is on a record never
+# compared (unrelated glue) is SECURE; its ALLOW bounds later copies by the signed TTL,
+# so the same records with the address's TTL raised to 86300 are dropped, not delivered.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/daemon_lib.sh"
 
@@ -53,6 +55,18 @@ ttl_race() {
 	fi
 }
 
+# glue_race FAMILY TTL GLUE-TTL: a copy of www.idp.test's address with TTL, carrying an
+# unrelated record (no protected zone's, never compared) with GLUE-TTL.
+GLUE='cdn.elsewhere.example.'
+glue_race() {
+	local six=() type=A addr=203.0.113.81 gtype=A gaddr=192.0.2.7
+	if [ "$1" = 6 ]; then
+		six=(--ipv6) type=AAAA addr=2001:db8:3::81 gtype=AAAA gaddr=2001:db8::7
+	fi
+	forged_race www.idp.test $type "${six[@]}" --answer $addr --ttl "$2" \
+		--additional "$GLUE $3 $gtype $gaddr"
+}
+
 # The TTL of www.idp.test's address in the stub's output, or nothing.
 ttl_of() { awk '$1 == "www.idp.test." && ($4 == "A" || $4 == "AAAA") { print $2; exit }' <<<"$1"; }
 
@@ -74,6 +88,12 @@ for fam in 4 6; do
 	else
 		fail "raised_ttl_accepted_without_dnsward_v$fam" "$(tr '\n' ' ' <<<"$out")"
 	fi
+	out=$(glue_race $fam 86300 86300)
+	if [ "$(ttl_of "$out")" = 86300 ]; then
+		pass "raised_ttl_with_glue_accepted_without_dnsward_v$fam"
+	else
+		fail "raised_ttl_with_glue_accepted_without_dnsward_v$fam" "$(tr '\n' ' ' <<<"$out")"
+	fi
 done
 
 dw_setup_start "$DW_TMP/r.yaml"
@@ -89,6 +109,22 @@ for fam in 4 6; do
 		pass "raised_ttl_first_genuine_delivered_v$fam"
 	else
 		fail "raised_ttl_first_genuine_delivered_v$fam" "ttl '$ttl', ttl_raised_dropped $r0->$r1, verdicts_deny $d0->$d1, datapath_denied $n0->$n1: $(tr '\n' ' ' <<<"$out")"
+	fi
+done
+
+# A copy whose only long TTL is on a record never compared (the unrelated glue) is judged
+# SECURE and delivered; its ALLOW must bound later copies by the signed 300, not by the
+# glue's 86400: the same records with the address's TTL raised to 86300 are dropped.
+for fam in 4 6; do
+	out1=$(glue_race $fam 300 86400)
+	r0=$(dw_stat ttl_raised_dropped)
+	out=$(glue_race $fam 86300 86300)
+	r1=$(dw_stat ttl_raised_dropped)
+	ttl1=$(ttl_of "$out1") ttl=$(ttl_of "$out")
+	if [ "$ttl1" = 300 ] && [ -n "$ttl" ] && [ "$ttl" -le 300 ] && [ "$r1" -gt "$r0" ]; then
+		pass "raised_ttl_past_glue_bound_dropped_v$fam"
+	else
+		fail "raised_ttl_past_glue_bound_dropped_v$fam" "first ttl '$ttl1', then '$ttl', ttl_raised_dropped $r0->$r1: $(tr '\n' ' ' <<<"$out1 / $out")"
 	fi
 done
 

@@ -117,6 +117,9 @@ def build_reply(args, qname, qtype, qid, query):
     for value in args.answer:
         rr = dns.rrset.from_text(qname, args.ttl, dns.rdataclass.IN, qtype, value)
         r.answer.append(rr)
+    for text in args.additional:
+        owner, ttl, rtype, rdata = text.split(None, 3)
+        r.additional.append(dns.rrset.from_text(owner, int(ttl), dns.rdataclass.IN, rtype, rdata))
     return r.to_wire()
 
 
@@ -177,6 +180,8 @@ def main():
     ap.add_argument("--dport", type=int, help="the workload's source port (or --sniff)")
     ap.add_argument("--answer", action="append", default=[], help="rdata in text, repeatable")
     ap.add_argument("--ttl", type=int, default=300)
+    ap.add_argument("--additional", action="append", default=[], metavar="RR",
+                    help='a record for the additional section, "OWNER TTL TYPE RDATA", repeatable')
     ap.add_argument("--nxdomain", action="store_true")
     ap.add_argument("--rcode", help="e.g. SERVFAIL, NOERROR (empty NODATA with no --answer)")
     ap.add_argument("--ad", action="store_true", help="claim AD")
