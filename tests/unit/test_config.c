@@ -166,7 +166,8 @@ static const struct error_case error_cases[] = {
      "2:22: limits.rrset_cache_bytes: expected an integer from 65536 to 1073741824, got '4096'"},
     {"unknown limit", "limits:\n  sigs: 3\n",
      "2:3: limits.sigs: unknown key (expected one of: verdict_cache, rrset_cache, "
-     "rrset_cache_bytes, punt_rate, punt_burst, punt_dest_rate, punt_dest_burst, keys_per_tag, "
+     "rrset_cache_bytes, signature_cache, punt_rate, punt_burst, punt_dest_rate, punt_dest_burst, "
+     "keys_per_tag, "
      "sigs_per_rrset, "
      "sigs_per_validation, "
      "nsec3_iterations, chain_depth, cname_chain, queries_per_validation, clock_skew, "
@@ -568,6 +569,7 @@ static void test_defaults(void)
 	CHECK_EQ_INT(cfg.limits.verdict_cache, 65536);
 	CHECK_EQ_INT(cfg.limits.rrset_cache, 10000);
 	CHECK_EQ_INT(cfg.limits.rrset_cache_bytes, 4 << 20);
+	CHECK_EQ_INT(cfg.limits.signature_cache, 4096);
 	CHECK_EQ_INT(load_text("limits: {rrset_cache_bytes: 65536}\n"), 0);
 	CHECK_EQ_INT(cfg.limits.rrset_cache_bytes, 65536);
 	CHECK_EQ_INT(cfg.limits.punt_rate, CFG_PUNT_RATE_AUTO);

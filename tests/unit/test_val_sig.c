@@ -7,7 +7,8 @@
  * expansion), while a tampered or truncated signature, a tampered RRset, a same-tag
  * impostor key (after the real key is cached) and an unrelated key are BOGUS;
  * the per-key contexts, used again for each signature, still verify a good
- * signature right after a failed one.
+ * signature right after a failed one. A signature remembered as verified
+ * (the signature memo) makes no other signature, set, key or time pass.
  * Every outcome is checked against ldns's own verifier on the same input.
  */
 #include "common/array.h"
@@ -43,24 +44,28 @@ static ldns_rr_list *one(ldns_rr *r)
 	return l;
 }
 
-/* Our verdict on (set, sig, key), also checked against ldns's verifier. */
-static enum val_outcome verify(ldns_rr_list *set, ldns_rr_list *sigs, ldns_rr *key)
+/* Our verdict on (set, sig, key) at now, also checked against ldns's verifier. */
+static enum val_outcome verify_at(ldns_rr_list *set, ldns_rr_list *sigs, ldns_rr *key, time_t now)
 {
-	struct val_work w = {.v = v, .now = FAKE_T0};
+	struct val_work w = {.v = v, .now = now};
 	ldns_rr_list *keys = one(ldns_rr_clone(key));
 	ldns_rdf *zone = ldns_dname_new_frm_str("idp.test.");
 	struct val_status st = {0};
 	bool ldns_ok;
 
 	sig_verify_rrset(&w, set, sigs, keys, zone, &st, NULL);
-	ldns_ok =
-	    ldns_verify_rrsig_time(set, ldns_rr_list_rr(sigs, 0), key, FAKE_T0) == LDNS_STATUS_OK;
+	ldns_ok = ldns_verify_rrsig_time(set, ldns_rr_list_rr(sigs, 0), key, now) == LDNS_STATUS_OK;
 	if (ldns_ok != (st.outcome == VAL_SECURE))
 		fprintf(stderr, "  disagreement with ldns: %s\n", st.reason);
 	CHECK(ldns_ok == (st.outcome == VAL_SECURE));
 	ldns_rr_list_deep_free(keys);
 	ldns_rdf_deep_free(zone);
 	return st.outcome;
+}
+
+static enum val_outcome verify(ldns_rr_list *set, ldns_rr_list *sigs, ldns_rr *key)
+{
+	return verify_at(set, sigs, key, FAKE_T0);
 }
 
 /*
@@ -209,6 +214,71 @@ static void test_context_reuse_after_failure(void)
 		check_reuse(&cases[i]);
 }
 
+/* Signatures the validator found in its memo so far. */
+static uint64_t remembered(void)
+{
+	struct val_stats st;
+
+	validator_get_stats(v, &st);
+	return st.signatures_remembered;
+}
+
+/*
+ * Once a signature verified and is remembered (the count of memo hits shows
+ * it is), the same signature still fails outside its validity window, with
+ * another key, with its bytes changed, and over another address, while every
+ * wildcard expansion it covers verifies; after a flush of everything the
+ * memo is empty and the same answers come from the verifier itself.
+ */
+static void test_signature_memo(void)
+{
+	ldns_key *k =
+	    f_key(LDNS_SIGN_ECDSAP256SHA256, 256, "idp.test.", FAKE_T0 - 3600, FAKE_T0 + 86400);
+	ldns_key *k2 =
+	    f_key(LDNS_SIGN_ECDSAP256SHA256, 256, "idp.test.", FAKE_T0 - 3600, FAKE_T0 + 86400);
+	ldns_key_list *kl = ldns_key_list_new();
+	ldns_rr *key = f_dnskey(k), *other = f_dnskey(k2), *imp = same_tag_impostor(key);
+	ldns_rr_list *wset = one(f_rr("*.wild.idp.test. 300 IN A 203.0.113.83")), *sigs, *bad;
+	char name[64];
+	uint64_t r0;
+	int i, round;
+
+	ldns_key_list_push_key(kl, k);
+	sigs = ldns_sign_public(wset, kl);
+	bad = ldns_rr_list_clone(sigs);
+	ldns_rdf_data(ldns_rr_rdf(ldns_rr_list_rr(bad, 0), 8))[7] ^= 0x01;
+	for (round = 0; round < 2; round++) {
+		r0 = remembered();
+		CHECK_EQ_INT(verify(wset, sigs, key), VAL_SECURE);
+		CHECK(remembered() == r0); /* the first time: verified, not remembered */
+		for (i = 0; i < 20; i++) {
+			ldns_rr_list *x;
+
+			snprintf(name, sizeof(name), "n%d.wild.idp.test. 300 IN A 203.0.113.%d", i,
+				 i % 2 ? 83 : 84);
+			x = one(f_rr(name));
+			CHECK_EQ_INT(verify(x, sigs, key), i % 2 ? VAL_SECURE : VAL_BOGUS);
+			ldns_rr_list_deep_free(x);
+		}
+		CHECK(remembered() == r0 + 10); /* each expansion with the right address */
+		CHECK_EQ_INT(verify_at(wset, sigs, key, FAKE_T0 + 86400 + 400), VAL_BOGUS);
+		CHECK_EQ_INT(verify_at(wset, sigs, key, FAKE_T0 - 3600 - 400), VAL_BOGUS);
+		CHECK_EQ_INT(verify(wset, sigs, other), VAL_BOGUS);
+		CHECK_EQ_INT(verify(wset, sigs, imp), VAL_BOGUS);
+		CHECK_EQ_INT(verify(wset, bad, key), VAL_BOGUS);
+		CHECK(remembered() == r0 + 10);
+		validator_flush(v, NULL);
+	}
+	ldns_rr_list_deep_free(wset);
+	ldns_rr_list_deep_free(sigs);
+	ldns_rr_list_deep_free(bad);
+	ldns_rr_free(key);
+	ldns_rr_free(other);
+	ldns_rr_free(imp);
+	ldns_key_list_free(kl);
+	ldns_key_deep_free(k2);
+}
+
 /* More distinct keys than the cache holds: evictions never confuse keys. */
 static void test_key_cache_eviction(void)
 {
@@ -254,6 +324,7 @@ int main(void)
 	RUN_TEST(test_each_algorithm);
 	RUN_TEST(test_key_cache_eviction);
 	RUN_TEST(test_context_reuse_after_failure);
+	RUN_TEST(test_signature_memo);
 	validator_free(v);
 	free(c);
 	HARNESS_EXIT();

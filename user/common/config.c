@@ -439,6 +439,8 @@ static const struct field limit_fields[] = {
     LIMIT("rrset_cache", rrset_cache, CFG_RRSET_CACHE_MIN, 1u << 24, CFG_RRSET_CACHE_DEFAULT),
     LIMIT("rrset_cache_bytes", rrset_cache_bytes, CFG_RRSET_CACHE_BYTES_MIN, 1u << 30,
 	  CFG_RRSET_CACHE_BYTES_DEFAULT),
+    LIMIT("signature_cache", signature_cache, CFG_SIGNATURE_CACHE_MIN, 1u << 20,
+	  CFG_SIGNATURE_CACHE_DEFAULT),
     {"punt_rate", FT_CUSTOM, CFG_AT(struct cfg_limits, punt_rate), .def = CFG_PUNT_RATE_AUTO,
      .fn = parse_punt_rate},
     LIMIT("punt_burst", punt_burst, 1, 1000000, 400),

@@ -109,6 +109,7 @@ struct cfg_limits {
 	uint32_t verdict_cache;	      /* kernel verdict entries; default 65536 */
 	uint32_t rrset_cache;	      /* validated RRsets kept in user space; default 10000 */
 	uint32_t rrset_cache_bytes;   /* ... and their bytes, all workers together; default 4 MiB */
+	uint32_t signature_cache;     /* signatures that verified, remembered; default 4096 */
 	uint32_t punt_rate;	      /* fixed cap per zone, punts per second; default auto */
 	uint32_t punt_burst;	      /* default 400 */
 	uint32_t keys_per_tag;	      /* DNSKEYs tried per key tag; default 4 */
@@ -132,6 +133,9 @@ struct cfg_limits {
 #define CFG_RRSET_CACHE_MIN	      16
 #define CFG_RRSET_CACHE_BYTES_DEFAULT (4u << 20)
 #define CFG_RRSET_CACHE_BYTES_MIN     65536
+/* Signatures that verified, remembered by digest (32 bytes each), all workers together. */
+#define CFG_SIGNATURE_CACHE_DEFAULT 4096
+#define CFG_SIGNATURE_CACHE_MIN	    64
 
 /* limits.punt_rate: auto, no fixed cap; the punt budget follows the validator's fill. */
 #define CFG_PUNT_RATE_AUTO UINT32_MAX

@@ -195,6 +195,7 @@ static int daemon_write_stats(void *ctx, FILE *out)
 	stat_line(out, "upstream_queries", vs.val.upstream_queries);
 	stat_line(out, "upstream_timeouts", vs.val.upstream_timeouts);
 	stat_line(out, "signatures_verified", vs.val.signatures_verified);
+	stat_line(out, "signatures_remembered", vs.val.signatures_remembered);
 	stat_line(out, "validator_cache_hits", vs.val.cache_hits);
 	stat_line(out, "validator_cache_misses", vs.val.cache_misses);
 	stat_line(out, "validator_limit_hits", vs.val.limit_hits);

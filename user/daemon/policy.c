@@ -103,16 +103,17 @@ static void canon_limits(const struct cfg_limits *l, FILE *out)
 	else
 		snprintf(rate, sizeof(rate), "%u", l->punt_rate);
 	fprintf(out,
-		"limits verdict_cache=%u rrset_cache=%u rrset_cache_bytes=%u punt_rate=%s "
+		"limits verdict_cache=%u rrset_cache=%u rrset_cache_bytes=%u signature_cache=%u "
+		"punt_rate=%s "
 		"punt_burst=%u keys_per_tag=%u "
 		"sigs_per_rrset=%u sigs_per_validation=%u nsec3_iterations=%u chain_depth=%u "
 		"cname_chain=%u queries_per_validation=%u clock_skew=%u max_verdict_ttl=%u "
 		"negative_cache_ttl=%u heartbeat_timeout_ms=%u punt_dest_rate=%u "
 		"punt_dest_burst=%u\n",
-		l->verdict_cache, l->rrset_cache, l->rrset_cache_bytes, rate, l->punt_burst,
-		l->keys_per_tag, l->sigs_per_rrset, l->sigs_per_validation, l->nsec3_iterations,
-		l->chain_depth, l->cname_chain, l->queries_per_validation, l->clock_skew,
-		l->max_verdict_ttl, l->negative_cache_ttl, l->heartbeat_timeout_ms,
+		l->verdict_cache, l->rrset_cache, l->rrset_cache_bytes, l->signature_cache, rate,
+		l->punt_burst, l->keys_per_tag, l->sigs_per_rrset, l->sigs_per_validation,
+		l->nsec3_iterations, l->chain_depth, l->cname_chain, l->queries_per_validation,
+		l->clock_skew, l->max_verdict_ttl, l->negative_cache_ttl, l->heartbeat_timeout_ms,
 		l->punt_dest_rate, l->punt_dest_burst);
 }
 

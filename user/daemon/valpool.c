@@ -95,6 +95,7 @@ static void val_counters_add(struct val_stats *dst, const struct val_stats *src)
 	dst->upstream_queries += src->upstream_queries;
 	dst->upstream_timeouts += src->upstream_timeouts;
 	dst->signatures_verified += src->signatures_verified;
+	dst->signatures_remembered += src->signatures_remembered;
 	dst->cache_hits += src->cache_hits;
 	dst->cache_misses += src->cache_misses;
 	dst->limit_hits += src->limit_hits;
@@ -403,6 +404,8 @@ static int make_validators(const struct dw_config *cfg, int n, struct validator 
 	share->limits.rrset_cache_bytes =
 	    cache_share(cfg->limits.rrset_cache_bytes, CFG_RRSET_CACHE_BYTES_DEFAULT,
 			CFG_RRSET_CACHE_BYTES_MIN, n);
+	share->limits.signature_cache = cache_share(
+	    cfg->limits.signature_cache, CFG_SIGNATURE_CACHE_DEFAULT, CFG_SIGNATURE_CACHE_MIN, n);
 	for (i = 0; i < n; i++) {
 		out[i] = validator_new(share, err, err_len);
 		if (!out[i]) {

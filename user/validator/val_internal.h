@@ -129,9 +129,13 @@ int upstream_query(struct val_work *w, const ldns_rdf *name, ldns_rr_type type, 
 void sig_verify_rrset(struct val_work *w, ldns_rr_list *rrset, const ldns_rr_list *sigs,
 		      const ldns_rr_list *keys, const ldns_rdf *zone, struct val_status *st,
 		      uint8_t *labels);
-/* Per-validator cache of converted public keys (bounded LRU); NULL when out of memory. */
-struct sig_keycache *sig_keycache_new(void);
+/*
+ * Per-validator cache of converted public keys (bounded LRU) and a memo of
+ * up to memo_slots signatures that verified (0: none); NULL when out of memory.
+ */
+struct sig_keycache *sig_keycache_new(uint32_t memo_slots);
 void sig_keycache_free(struct sig_keycache *kc);
+void sig_memo_clear(struct sig_keycache *kc); /* forget which signatures verified */
 bool sig_ds_usable(const ldns_rr *ds, bool allow_sha1);
 bool sig_ds_matches(const ldns_rr *ds, const ldns_rr *dnskey);
 uint16_t sig_keytag(const ldns_rr *dnskey);

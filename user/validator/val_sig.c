@@ -41,8 +41,22 @@ struct sigkey_ent {
 	EVP_MD_CTX *tmpl;   /* EdDSA: DigestVerifyInit done; copied, never used itself */
 };
 
+/*
+ * Signatures that verified, by the SHA-256 of what was verified (algorithm,
+ * the key's rdata, the signed data, the signature; each with its length):
+ * verification is a pure function of these, so a match verified before. One
+ * wildcard's RRSIG or one NSEC's covers many names; without this every new
+ * name pays for them again. Direct-mapped; the validity window is still
+ * checked on every use. A collision needs one in SHA-256.
+ */
+struct sig_memo {
+	uint8_t (*slot)[SHA256_DIGEST_LENGTH];
+	uint32_t mask; /* slots - 1 */
+};
+
 struct sig_keycache {
 	struct sigkey_ent e[SIGKEY_SLOTS];
+	struct sig_memo memo;
 	uint64_t tick;
 	EVP_MD *sha256, *sha384, *sha512; /* fetched once, not per signature */
 	EVP_MD_CTX *dctx;		  /* digest of the signed data (reset by each init) */
@@ -75,15 +89,21 @@ void sig_keycache_free(struct sig_keycache *kc)
 		ldns_buffer_free(kc->der);
 	if (kc->data)
 		ldns_buffer_free(kc->data);
+	free(kc->memo.slot);
 	free(kc);
 }
 
-struct sig_keycache *sig_keycache_new(void)
+struct sig_keycache *sig_keycache_new(uint32_t memo_slots)
 {
 	struct sig_keycache *kc = calloc(1, sizeof(struct sig_keycache));
+	uint32_t n = 1;
 
 	if (!kc)
 		return NULL;
+	while (memo_slots && n <= memo_slots / 2)
+		n <<= 1;
+	kc->memo.slot = memo_slots ? calloc(n, sizeof(*kc->memo.slot)) : NULL;
+	kc->memo.mask = kc->memo.slot ? n - 1 : 0;
 	kc->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	kc->sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
 	kc->sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
@@ -474,6 +494,52 @@ static bool sig_window_ok(const ldns_rr *sig, time_t at)
 	       (int32_t)(exp - (uint32_t)at) >= 0;
 }
 
+void sig_memo_clear(struct sig_keycache *kc)
+{
+	if (kc && kc->memo.slot)
+		memset(kc->memo.slot, 0, ((size_t)kc->memo.mask + 1) * sizeof(*kc->memo.slot));
+}
+
+/* The memo's name for verifying sd over data with e's key; false when it cannot be made. */
+static bool sig_memo_digest(struct sig_keycache *kc, const struct sigkey_ent *e, uint8_t alg,
+			    const ldns_rdf *sd, const uint8_t *data, size_t data_len,
+			    uint8_t out[SHA256_DIGEST_LENGTH])
+{
+	uint64_t lens[3] = {e->len, data_len, ldns_rdf_size(sd)};
+	unsigned int n = 0;
+
+	return EVP_DigestInit_ex2(kc->dctx, kc->sha256, NULL) == 1 &&
+	       EVP_DigestUpdate(kc->dctx, &alg, 1) == 1 &&
+	       EVP_DigestUpdate(kc->dctx, lens, sizeof(lens)) == 1 &&
+	       EVP_DigestUpdate(kc->dctx, e->rdata, e->len) == 1 &&
+	       EVP_DigestUpdate(kc->dctx, data, data_len) == 1 &&
+	       EVP_DigestUpdate(kc->dctx, ldns_rdf_data(sd), ldns_rdf_size(sd)) == 1 &&
+	       EVP_DigestFinal_ex(kc->dctx, out, &n) == 1 && n == SHA256_DIGEST_LENGTH;
+}
+
+/* sig_evp_verify through the memo of signatures that verified (a hit counted in st). */
+static int sig_verify_memo(struct sig_keycache *kc, struct sigkey_ent *e, uint8_t alg,
+			   const ldns_rdf *sd, const uint8_t *data, size_t data_len,
+			   struct val_stats *st)
+{
+	uint8_t dg[SHA256_DIGEST_LENGTH], *slot = NULL;
+	uint32_t at;
+	int ok;
+
+	if (kc->memo.slot && sig_memo_digest(kc, e, alg, sd, data, data_len, dg)) {
+		memcpy(&at, dg, sizeof(at));
+		slot = kc->memo.slot[at & kc->memo.mask];
+		if (!memcmp(slot, dg, sizeof(dg))) {
+			st->signatures_remembered++;
+			return 1;
+		}
+	}
+	ok = sig_evp_verify(kc, e, alg, sd, data, data_len);
+	if (ok && slot)
+		memcpy(slot, dg, sizeof(dg));
+	return ok;
+}
+
 /*
  * One signature with one key: our own path (cached, prepared key; the
  * signed data in kc->data, built on first use: *built) for the algorithms we
@@ -499,8 +565,8 @@ static bool sig_verify_one(struct val_work *w, ldns_rr_list *rrset, ldns_rr *sig
 		pr_warn("validator: cannot build the signed data of an RRSIG (algorithm %u)", alg);
 		return false;
 	}
-	return sig_evp_verify(kc, e, alg, sd, ldns_buffer_begin(kc->data),
-			      ldns_buffer_position(kc->data));
+	return sig_verify_memo(kc, e, alg, sd, ldns_buffer_begin(kc->data),
+			       ldns_buffer_position(kc->data), &w->v->stats);
 }
 
 /*

@@ -11,6 +11,7 @@ struct val_stats {
 	uint64_t upstream_queries;
 	uint64_t upstream_timeouts;
 	uint64_t signatures_verified;
+	uint64_t signatures_remembered; /* of those, answered from the signature memo */
 	uint64_t cache_hits;
 	uint64_t cache_misses;
 	uint64_t limit_hits;

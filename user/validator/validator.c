@@ -25,6 +25,7 @@ static void limits_defaults(struct cfg_limits *l)
 	} while (0)
 	DEF(rrset_cache, CFG_RRSET_CACHE_DEFAULT);
 	DEF(rrset_cache_bytes, CFG_RRSET_CACHE_BYTES_DEFAULT);
+	DEF(signature_cache, CFG_SIGNATURE_CACHE_DEFAULT);
 	DEF(keys_per_tag, 4);
 	DEF(sigs_per_rrset, 8);
 	DEF(sigs_per_validation, 64);
@@ -55,7 +56,8 @@ struct validator *validator_new(const struct dw_config *cfg, char *err, size_t e
 		return NULL;
 	}
 	v->cache = cache_new(v->cfg.limits.rrset_cache, v->cfg.limits.rrset_cache_bytes);
-	v->keycache = sig_keycache_new(); /* optional: without it ldns verifies */
+	v->keycache = sig_keycache_new(
+	    v->cfg.limits.signature_cache); /* optional: without it ldns verifies */
 	if (!v->cache) {
 		snprintf(err, err_len, "out of memory for the validator cache");
 		sig_keycache_free(v->keycache);
@@ -367,6 +369,7 @@ void validator_flush(struct validator *v, const char *name)
 
 	if (!name) {
 		cache_flush(v->cache, NULL);
+		sig_memo_clear(v->keycache);
 		return;
 	}
 	if (ldns_str2rdf_dname(&n, name) != LDNS_STATUS_OK || !n) {
