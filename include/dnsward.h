@@ -180,6 +180,7 @@ enum dw_counter {
 	DW_CNT_PUNT_RATE_LIMITED, /* destination past its share while the validator is busy */
 	DW_CNT_PUNT_HOST_LIMITED, /* validation queue or ring full: no punt for anyone */
 	DW_CNT_TTL_EXCEEDED, /* ALLOW hit whose TTLs exceed the judged copy's: judged as a miss */
+	DW_CNT_TCP_FLOW_LEARNED, /* a SYN-ACK from the DNS port started tracking a TCP flow */
 	DW_CNT_MAX,
 };
 

@@ -8,13 +8,22 @@
  * sockets, sendmmsg in batches, paced to RATE packets per second for SECONDS.
  * Prints what it sent and the rate it achieved ("name value unit" lines).
  *
+ * --synack sends TCP SYN-ACKs from port 53 instead, each on its own 4-tuple
+ * (the FROM addresses in turn, then the next destination port from 1024 up)
+ * with a random sequence number: what a flood of forged connections looks
+ * like to a hook that learns DNS-over-TCP flows from the server's SYN-ACK.
+ * --synack-data puts a forged reply under ZONE into each as its data (the
+ * 2-byte TCP length prefix and the message). --count bounds the packets
+ * below RATE * SECONDS.
+ *
  * It is a lab tool: the rate and the duration have hard maxima, every address
  * must lie in a documentation range (192.0.2.0/24, 198.51.100.0/24,
  * 203.0.113.0/24, 2001:db8::/32), and it refuses to run in the root network
  * namespace.
  *
  * usage: dw-flood --to ADDR --from ADDR[,ADDR...] --zone NAME --rate PPS
- *                 --seconds S [--qtype A|AAAA] [--batch N]
+ *                 --seconds S [--qtype A|AAAA] [--batch N] [--count N]
+ *                 [--synack | --synack-data]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +45,15 @@
 #define FLOOD_FROM_MAX	  8
 #define FLOOD_PKT_MAX	  512
 #define FLOOD_ETH_LEN	  14 /* dp_frame's Ethernet header, not sent on a raw IP socket */
+#define FLOOD_PORT_FIRST  1024
+#define FLOOD_PORTS	  (65536 - FLOOD_PORT_FIRST)
+#define FLOOD_COUNT_MAX	  (FLOOD_RATE_MAX * FLOOD_SECONDS_MAX)
+
+enum flood_kind {
+	FLOOD_UDP,	   /* forged UDP replies (the default) */
+	FLOOD_SYNACK,	   /* SYN-ACKs without data */
+	FLOOD_SYNACK_DATA, /* SYN-ACKs carrying a forged reply */
+};
 
 struct flood_addr {
 	int family; /* AF_INET or AF_INET6 */
@@ -51,7 +69,8 @@ struct flood_opts {
 	int n_from;
 	const char *zone;
 	uint16_t qtype;
-	long rate, seconds, batch;
+	long rate, seconds, batch, count;
+	enum flood_kind kind;
 };
 
 /* A documentation range (RFC 5737, RFC 3849): the only places the forger may address. */
@@ -191,6 +210,62 @@ static size_t flood_packet(uint8_t *out, const struct flood_opts *o, uint64_t *r
 	return ip_len;
 }
 
+/*
+ * SYN-ACK number i (no Ethernet header) into out; returns its length or 0.
+ * Tuple i: source o->from[i % n_from] port 53, destination port
+ * FLOOD_PORT_FIRST + i / n_from, so no two of the first n_from * FLOOD_PORTS
+ * share a 4-tuple.
+ */
+static size_t flood_synack(uint8_t *out, const struct flood_opts *o, uint64_t *rnd, uint64_t i)
+{
+	const struct flood_addr *src = &o->from[i % (uint64_t)o->n_from];
+	uint16_t dport = (uint16_t)(FLOOD_PORT_FIRST + (i / (uint64_t)o->n_from) % FLOOD_PORTS);
+	uint64_t r = flood_rand(rnd);
+	static struct dp_buf m, f;
+	size_t ip_len, l3;
+
+	m.n = 0;
+	if (o->kind == FLOOD_SYNACK_DATA) {
+		dp_u16(&m, 0); /* the TCP length prefix, patched below */
+		flood_message(&m, o, r);
+		dp_patch16(&m, 0, (uint16_t)(m.n - 2));
+	}
+	f.n = 0;
+	if (o->to.family == AF_INET6) {
+		dp_u32(&f, 0x60000000);
+		dp_u16(&f, (uint16_t)(20 + m.n));
+		dp_u8(&f, 6);
+		dp_u8(&f, 64);
+		dp_bytes(&f, src->v6.s6_addr, 16);
+		dp_bytes(&f, o->to.v6.s6_addr, 16);
+		l3 = DP_IP6;
+	} else {
+		dp_u16(&f, 0x4500);
+		dp_u16(&f, (uint16_t)(40 + m.n));
+		dp_u32(&f, 0x4000); /* ID 0, DF */
+		dp_u16(&f, 0x4006); /* TTL 64, TCP; the kernel fills the header checksum */
+		dp_u16(&f, 0);
+		dp_bytes(&f, &src->v4.s_addr, 4);
+		dp_bytes(&f, &o->to.v4.s_addr, 4);
+		l3 = DP_IP4;
+	}
+	dp_u16(&f, 53);
+	dp_u16(&f, dport);
+	dp_u32(&f, (uint32_t)(r >> 32));
+	dp_u32(&f, (uint32_t)r);
+	dp_u16(&f, 0x5012); /* data offset 5, SYN|ACK */
+	dp_u16(&f, 65535);
+	dp_u32(&f, 0); /* checksum and urgent pointer */
+	dp_bytes(&f, m.b, m.n);
+	if (release_fix_l4_csum(f.b, (uint32_t)f.n, 0, (uint8_t)l3, 6))
+		return 0;
+	ip_len = f.n;
+	if (ip_len > FLOOD_PKT_MAX)
+		return 0;
+	memcpy(out, f.b, ip_len);
+	return ip_len;
+}
+
 static uint64_t flood_now_ns(void)
 {
 	struct timespec ts;
@@ -227,6 +302,8 @@ static int flood_run(int fd, const struct flood_opts *o, struct flood_result *re
 	int from_i = 0, n, i, k;
 
 	total = (uint64_t)o->rate * (uint64_t)o->seconds;
+	if (o->count && (uint64_t)o->count < total)
+		total = (uint64_t)o->count;
 	end = t0 + (uint64_t)o->seconds * 1000000000ull;
 	if (o->to.family == AF_INET6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&dst;
@@ -254,7 +331,11 @@ static int flood_run(int fd, const struct flood_opts *o, struct flood_result *re
 		n = n > o->batch ? (int)o->batch : n;
 		for (i = 0; i < n; i++) {
 			iov[i].iov_base = pkts[i];
-			iov[i].iov_len = flood_packet(pkts[i], o, &rnd, &from_i);
+			if (o->kind == FLOOD_UDP)
+				iov[i].iov_len = flood_packet(pkts[i], o, &rnd, &from_i);
+			else
+				iov[i].iov_len = flood_synack(
+				    pkts[i], o, &rnd, res->sent + res->failed + (uint64_t)i);
 			if (!iov[i].iov_len) {
 				fprintf(stderr, "dw-flood: cannot build a packet for zone %s\n",
 					o->zone);
@@ -287,9 +368,11 @@ static void usage(void)
 	fprintf(
 	    stderr,
 	    "usage: dw-flood --to ADDR --from ADDR[,ADDR...] --zone NAME --rate PPS --seconds S\n"
-	    "                [--qtype A|AAAA] [--batch N]\n"
+	    "                [--qtype A|AAAA] [--batch N] [--count N] [--synack | --synack-data]\n"
 	    "  forged DNS replies for random names under NAME to ADDR (documentation ranges\n"
-	    "  only), at most %d packets per second for at most %d s, in a lab namespace\n",
+	    "  only), at most %d packets per second for at most %d s, in a lab namespace;\n"
+	    "  --synack: SYN-ACKs from port 53 on distinct 4-tuples instead (--zone not\n"
+	    "  needed), --synack-data: each carrying a forged reply under NAME\n",
 	    FLOOD_RATE_MAX, FLOOD_SECONDS_MAX);
 }
 
@@ -310,9 +393,17 @@ static int flood_from_list(char *list, struct flood_opts *o)
 
 static int flood_parse(int argc, char **argv, struct flood_opts *o)
 {
-	static const struct option lo[] = {
-	    {"to", 1, 0, 't'},	    {"from", 1, 0, 'f'},  {"zone", 1, 0, 'z'},	{"rate", 1, 0, 'r'},
-	    {"seconds", 1, 0, 's'}, {"qtype", 1, 0, 'q'}, {"batch", 1, 0, 'b'}, {0, 0, 0, 0}};
+	static const struct option lo[] = {{"to", 1, 0, 't'},
+					   {"from", 1, 0, 'f'},
+					   {"zone", 1, 0, 'z'},
+					   {"rate", 1, 0, 'r'},
+					   {"seconds", 1, 0, 's'},
+					   {"qtype", 1, 0, 'q'},
+					   {"batch", 1, 0, 'b'},
+					   {"count", 1, 0, 'n'},
+					   {"synack", 0, 0, 'S'},
+					   {"synack-data", 0, 0, 'D'},
+					   {0, 0, 0, 0}};
 	int c, have_to = 0, i;
 
 	*o = (struct flood_opts){.qtype = 1, .batch = 64};
@@ -342,6 +433,16 @@ static int flood_parse(int argc, char **argv, struct flood_opts *o)
 			if ((o->batch = flood_num("--batch", optarg, 1, FLOOD_BATCH_MAX)) < 0)
 				return -1;
 			break;
+		case 'n':
+			if ((o->count = flood_num("--count", optarg, 1, FLOOD_COUNT_MAX)) < 0)
+				return -1;
+			break;
+		case 'S':
+			o->kind = FLOOD_SYNACK;
+			break;
+		case 'D':
+			o->kind = FLOOD_SYNACK_DATA;
+			break;
 		case 'q':
 			if (strcmp(optarg, "A") && strcmp(optarg, "AAAA")) {
 				fprintf(stderr, "dw-flood: --qtype '%s' must be A or AAAA\n",
@@ -354,11 +455,14 @@ static int flood_parse(int argc, char **argv, struct flood_opts *o)
 			return -1;
 		}
 	}
-	if (optind != argc || !have_to || !o->n_from || !o->zone || !o->rate || !o->seconds) {
-		fprintf(stderr,
-			"dw-flood: --to, --from, --zone, --rate and --seconds are required\n");
+	if (optind != argc || !have_to || !o->n_from || !o->rate || !o->seconds ||
+	    (!o->zone && o->kind != FLOOD_SYNACK)) {
+		fprintf(stderr, "dw-flood: --to, --from, --rate and --seconds are required, "
+				"--zone unless --synack\n");
 		return -1;
 	}
+	if (!o->zone)
+		o->zone = "invalid";
 	if (strlen(o->zone) < 1 || strlen(o->zone) > 200) {
 		fprintf(stderr, "dw-flood: --zone '%s' must be 1..200 characters\n", o->zone);
 		return -1;

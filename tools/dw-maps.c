@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * dw-maps: read dnsward's pinned maps without the daemon (it may be dead or
- * restarting): counters by name, or the number of cached verdicts by kind.
- * Usage: dw-maps [PIN_PATH] counters|verdicts
+ * restarting): counters by name, the number of cached verdicts by kind, or
+ * the DNS-over-TCP flows tracked (plain and protected, with the protected
+ * ones' client ports, the first DW_MAPS_PFLOWS_SHOWN of them).
+ * Usage: dw-maps [PIN_PATH] counters|verdicts|tcpflows
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +17,8 @@
 
 #include "daemon/counters.h"
 #include "dnsward.h"
+
+#define DW_MAPS_PFLOWS_SHOWN 64
 
 static int open_pinned(const char *dir, const char *name)
 {
@@ -83,6 +88,45 @@ static int show_verdicts(const char *dir)
 	return 0;
 }
 
+/* Entries of a flow map (bounded by twice its size), each passed to show when set. */
+static int count_flows(const char *dir, const char *map, unsigned max, unsigned *n,
+		       void (*show)(const struct dw_tcp_flow_key *k, unsigned i))
+{
+	struct dw_tcp_flow_key key, next;
+	int fd = open_pinned(dir, map);
+	void *prev = NULL;
+
+	if (fd < 0)
+		return 1;
+	*n = 0;
+	while (*n < 2 * max && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (show)
+			show(&key, *n);
+		(*n)++;
+	}
+	close(fd);
+	return 0;
+}
+
+static void show_pflow(const struct dw_tcp_flow_key *k, unsigned i)
+{
+	if (i < DW_MAPS_PFLOWS_SHOWN)
+		printf("tcp_pflow_port %u\n", (unsigned)ntohs(k->dport));
+}
+
+static int show_tcpflows(const char *dir)
+{
+	unsigned flows, pflows;
+
+	if (count_flows(dir, DW_MAP_TCP_PFLOWS, DW_TCP_PFLOWS_MAX, &pflows, show_pflow) ||
+	    count_flows(dir, DW_MAP_TCP_FLOWS, DW_TCP_FLOWS_MAX, &flows, NULL))
+		return 1;
+	printf("tcp_flows %u\ntcp_pflows %u\n", flows, pflows);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = DW_DEFAULT_PIN_PATH;
@@ -94,13 +138,15 @@ int main(int argc, char **argv)
 	} else if (argc == 2) {
 		what = argv[1];
 	} else {
-		fprintf(stderr, "usage: dw-maps [PIN_PATH] counters|verdicts\n");
+		fprintf(stderr, "usage: dw-maps [PIN_PATH] counters|verdicts|tcpflows\n");
 		return 2;
 	}
 	if (!strcmp(what, "counters"))
 		return show_counters(dir);
 	if (!strcmp(what, "verdicts"))
 		return show_verdicts(dir);
-	fprintf(stderr, "dw-maps: unknown view '%s' (counters or verdicts)\n", what);
+	if (!strcmp(what, "tcpflows"))
+		return show_tcpflows(dir);
+	fprintf(stderr, "dw-maps: unknown view '%s' (counters, verdicts or tcpflows)\n", what);
 	return 2;
 }

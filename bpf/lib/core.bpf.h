@@ -145,9 +145,12 @@ static __always_inline int dw_protected(void *ctx, int xdp, struct dw_scratch *s
 		if (v && (!v->expires_ns || dw_tick_now(s) < v->expires_ns) &&
 		    (v->verdict == DW_VERDICT_ALLOW || v->verdict == DW_VERDICT_DENY)) {
 			dw_memo_keep(ctx, xdp, s, h->dns_off, h->dns_len, DW_MEMO_REPLY, v);
-			if (v->verdict == DW_VERDICT_ALLOW)
-				return dw_pass(DW_CNT_ALLOWED);
-			return dw_drop(DW_CNT_DENIED);
+			if (v->verdict != DW_VERDICT_ALLOW)
+				return dw_drop(DW_CNT_DENIED);
+			/* A proven message: its flow keeps its state through floods. */
+			if (h->l4 == DW_IPPROTO_TCP)
+				h->tcpflow |= DW_TCPF_PROT;
+			return dw_pass(DW_CNT_ALLOWED);
 		}
 	}
 	/* A miss. The validator's own upstream replies go straight to it: it
@@ -225,8 +228,6 @@ static __always_inline int dw_judge(void *ctx, int xdp, __u32 frame_len, struct 
 			     0);
 		return dw_pass(DW_CNT_NOT_PROTECTED);
 	}
-	if (hp->l4 == DW_IPPROTO_TCP)
-		hp->tcpflow |= DW_TCPF_PROT; /* the flow keeps its state through floods */
 	/* What cannot be checked whole follows the failure mode. */
 	if (hp->frag) {
 		dw_count(DW_CNT_FRAGMENT);

@@ -55,7 +55,13 @@
  * asks of the receiver itself: an RST or a FIN forgets the flow only when its
  * sequence number is exactly next (a FIN with data: when the data ends the
  * last message); a SYN-ACK learns a flow that is new or has judged nothing
- * yet, never one with judged messages (another ISN would move next).
+ * yet (DW_CNT_TCP_FLOW_LEARNED), never one with judged messages (another ISN
+ * would move next), nor with an ISN before the learnt one: a segment that
+ * starts before the receiver's next byte would then be judged from its
+ * first byte, which the receiver drops, and the message the receiver reads
+ * from its next byte on would pass unjudged. A later ISN moves next past the
+ * receiver's: its data then never passes, the connection is lost, no forged
+ * byte delivered.
  * Anything else is counted (DW_CNT_TCP_OUT_OF_WINDOW) and passed unchanged:
  * the receiver ignores it too.
  *
@@ -115,7 +121,7 @@ struct {
 /* dw_hdrs.tcpflow bits on DW_TCPF_TRACKED: */
 #define DW_TCPF_KIND	0x0f
 #define DW_TCPF_REJUDGE 0x10 /* a passed message start judged again */
-#define DW_TCPF_PROT	0x20 /* set by the judgement: the message is in a protected zone */
+#define DW_TCPF_PROT	0x20 /* set by the judgement: a protected message passed on an ALLOW verdict */
 #define DW_TCPF_HELD	0x40 /* set by the judgement: the message is held (tcphold.bpf.h) */
 
 /* What the flow step tells the core: an action, or judge the message at hd.dns_off. */
@@ -290,8 +296,13 @@ static __always_inline int dw_tcp_control(struct dw_hdrs *h, struct dw_tcp_flow_
 		return dw_pass(DW_CNT_NOT_DNS);
 	}
 	if ((fl & (DW_TCP_SYN | DW_TCP_ACK)) == (DW_TCP_SYN | DW_TCP_ACK)) {
-		if (st && st->decision != DW_TCP_NONE) {
-			/* Another ISN would move next under passed messages. */
+		/*
+		 * Another ISN would move next under passed messages; one before the
+		 * learnt stream's start would let a segment that starts before the
+		 * receiver's next byte be judged from there, as another message
+		 * than the bytes the receiver keeps.
+		 */
+		if (st && (st->decision != DW_TCP_NONE || dw_tcp_before(seq + 1, st->cur))) {
 			if (paylen)
 				return dw_drop(DW_CNT_TCP_OUT_OF_WINDOW);
 			return dw_pass(DW_CNT_TCP_OUT_OF_WINDOW);
@@ -300,6 +311,7 @@ static __always_inline int dw_tcp_control(struct dw_hdrs *h, struct dw_tcp_flow_
 		fresh.cur = seq;
 		fresh.end = seq;
 		bpf_map_update_elem(&dnsward_tcp_flows, k, &fresh, BPF_ANY);
+		dw_count(DW_CNT_TCP_FLOW_LEARNED);
 		h->tcp_seq = seq;
 		return paylen ? DW_TSEG_JUDGE : dw_pass(DW_CNT_NOT_DNS);
 	}
@@ -397,7 +409,6 @@ static __always_inline int dw_tcp_later(void *ctx, int xdp, struct dw_scratch *s
 	z = zk ? bpf_map_lookup_elem(&dnsward_zones, zk) : 0;
 	if (!z)
 		return 0;
-	s->hd.tcpflow |= DW_TCPF_PROT;
 	dw_count(DW_CNT_TCP_MULTI);
 	if (z->mode == DW_MODE_MONITOR || z->failure == DW_FAIL_OPEN) {
 		dw_count(DW_CNT_FAIL_OPEN_PASSED);
@@ -406,7 +417,11 @@ static __always_inline int dw_tcp_later(void *ctx, int xdp, struct dw_scratch *s
 	return DW_CNT_FAIL_CLOSED_DROPPED;
 }
 
-/* A flow that carried a protected message moves to the map forged SYN-ACKs cannot fill. */
+/*
+ * A flow whose protected message passed proven, or is held for the validator
+ * (each hold costs a punt of the destination's budget), moves to the map that
+ * forged SYN-ACKs cannot fill, with or without forged data.
+ */
 static __always_inline void dw_tcp_keep(const struct dw_tcp_flow_key *k, struct dw_tcp_flow *st)
 {
 	if (bpf_map_lookup_elem(&dnsward_tcp_pflows, k))
@@ -488,7 +503,7 @@ static __always_inline int dw_tcp_post(void *ctx, int xdp, struct dw_scratch *s,
 		dw_tcp_forget(&k);
 		return act;
 	}
-	if (h->tcpflow & DW_TCPF_PROT)
+	if (h->tcpflow & (DW_TCPF_PROT | DW_TCPF_HELD))
 		dw_tcp_keep(&k, st);
 	return act;
 }

@@ -54,16 +54,17 @@ struct pos {
 	}
 
 enum skind {
-	S_NONE = 0, /* ends the list */
-	S_SYNACK,   /* the server's SYN-ACK: the flow is learnt */
-	S_DATA,	    /* stream bytes [from, to) */
-	S_DATA_FIN, /* the same with FIN set */
-	S_FIN,	    /* FIN without data, at `from` */
-	S_RST,	    /* RST at `from` */
-	S_ALLOW,    /* (no packet) an ALLOW verdict for message `from.msg` */
-	S_SYNACK2,  /* a SYN-ACK with another ISN (the layout's + 5000) */
-	S_ALT,	    /* bytes [from, to) of the scenario's other stream, same sequence numbers */
-	S_RELEASED, /* (no packet) the daemon released message `from.msg`: its flow moves on */
+	S_NONE = 0,    /* ends the list */
+	S_SYNACK,      /* the server's SYN-ACK: the flow is learnt */
+	S_DATA,	       /* stream bytes [from, to) */
+	S_DATA_FIN,    /* the same with FIN set */
+	S_FIN,	       /* FIN without data, at `from` */
+	S_RST,	       /* RST at `from` */
+	S_ALLOW,       /* (no packet) an ALLOW verdict for message `from.msg` */
+	S_SYNACK2,     /* a SYN-ACK with another ISN (the layout's + 5000) */
+	S_SYNACK_BACK, /* a SYN-ACK with an ISN before the layout's (- 40) */
+	S_ALT,	       /* bytes [from, to) of the scenario's other stream, same sequence numbers */
+	S_RELEASED,    /* (no packet) the daemon released message `from.msg`: its flow moves on */
 };
 
 struct step {
@@ -415,6 +416,16 @@ static const struct scenario scenarios[] = {
      AT0(0, 5000),
      DW_TCP_NONE,
      {NULL}},
+    {"synack_before_data_with_earlier_isn_ignored",
+     "a SYN-ACK with an ISN before the learnt one: the flow stays, the message is judged",
+     {"www.example.test"},
+     {SYNACK,
+      {S_SYNACK_BACK, START(0), START(0), ACT_PASS, DW_CNT_TCP_OUT_OF_WINDOW, -1, -1},
+      D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1)},
+     ST_NEXT,
+     END(0),
+     DW_TCP_PASSED,
+     {NULL}},
     {"other_copy_of_passed_start_judged",
      "other bytes at a passed message's start (a copy the receiver may take instead): judged",
      {"www.abc.test"},
@@ -642,6 +653,9 @@ static int run_step(int prog, const struct layout *l, const struct stream *main_
 	case S_SYNACK2:
 		tcp_frame(&f, l, l->isn + 5000, 0x12, NULL, 0);
 		break;
+	case S_SYNACK_BACK:
+		tcp_frame(&f, l, l->isn - 40, 0x12, NULL, 0);
+		break;
 	case S_ALT:
 	case S_DATA:
 	case S_DATA_FIN:
@@ -816,10 +830,75 @@ static void flow_key(uint16_t port, struct dw_tcp_flow_key *k)
 }
 
 /*
- * A flood of forged connections, each a SYN-ACK and a whole unprotected
- * reply (so each is a flow the LRU keeps as recently used), four times what
- * the flow map holds: the flow that carried a protected message keeps its
- * state (its split continuation is dropped as such, not judged untracked).
+ * Sends n forged connections through XDP, each a SYN-ACK, msg as its first
+ * data and an ACK after it (so each flow is one the LRU saw used again), on
+ * 4-tuples no other flow uses (client ports 1..60000 of client addresses
+ * 192.0.2.FIRST_ADDR..; IPv4 header at 14). Returns 1 when every SYN-ACK
+ * passed and every data segment had the action data_rc.
+ */
+static int forged_connections(const struct layout *l, const struct dp_buf *msg, uint32_t n,
+			      uint8_t first_addr, uint32_t data_rc)
+{
+	struct dp_buf f[3];
+	uint32_t i, j;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .repeat = 1);
+
+	tcp_frame(&f[0], l, 0x1000, 0x12, NULL, 0);
+	tcp_frame(&f[1], l, 0x1001, 0x18, msg->b, msg->n);
+	tcp_frame(&f[2], l, 0x1001 + (uint32_t)msg->n, 0x10, NULL, 0);
+	for (i = 0; i < n; i++) {
+		uint16_t port = htons((uint16_t)(i % 60000 + 1));
+
+		for (j = 0; j < 3; j++) {
+			f[j].b[14 + 19] = (uint8_t)(first_addr + i / 60000);
+			memcpy(f[j].b + 14 + 20 + 2, &port, 2);
+			o.data_in = f[j].b;
+			o.data_size_in = f[j].n;
+			o.data_size_out = 0; /* the last run's output size, else ENOSPC */
+			if (bpf_prog_test_run_opts(env.xdp, &o) ||
+			    o.retval != (j == 1 ? data_rc : 2)) {
+				fprintf(stderr, "  flood packet %u/%u: rc %u (%s)\n", i, j,
+					o.retval, strerror(errno));
+				return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+/* The length-prefixed DNS-over-TCP message of an A reply for qname. */
+static void tcp_message(struct dp_buf *m, const char *qname, uint32_t addr)
+{
+	struct dp_buf r;
+
+	dp_reply_a(&r, qname, 7, 300, addr);
+	m->n = 0;
+	dp_u16(m, (uint16_t)r.n);
+	dp_bytes(m, r.b, r.n);
+}
+
+static uint32_t map_entries(int fd)
+{
+	struct dw_tcp_flow_key k, next;
+	uint32_t n = 0;
+
+	while (n < 2 * DW_TCP_FLOWS_MAX && !bpf_map_get_next_key(fd, n ? &k : NULL, &next)) {
+		k = next;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A flood of forged connections against a flow whose protected message
+ * passed proven: first each a SYN-ACK and a whole unprotected reply (so each
+ * is a flow the LRU keeps as recently used), four times what the flow map
+ * holds; then each a SYN-ACK and a forged protected reply (judged and
+ * dropped: a miss the validator never proves), twice what the protected flow
+ * map holds. A protected message that was only punted does not move its flow;
+ * its proven retransmission does, and the flow keeps its state through both
+ * floods (its continuation passes as such, not judged untracked), while the
+ * forged connections never enter the protected map.
  */
 static void test_flood_keeps_protected_flows(void)
 {
@@ -827,50 +906,44 @@ static void test_flood_keeps_protected_flows(void)
 	const struct layout *l = &layouts[0];
 	struct step synack = SYNACK;
 	struct step held = DP(START(0), END(0), ACT_DROP, DW_CNT_HELD, DW_CNT_PUNTED, 0);
-	struct step cont = D(QEND(0, 1), END(0), ACT_DROP, DW_CNT_TCP_AFTER_DROP, -1);
-	uint64_t before[DW_CNT_MAX], after[DW_CNT_MAX];
-	struct dp_buf f[2], m, r;
+	struct step allow = {S_ALLOW, START(0), START(0), 0, 0, -1, -1};
+	struct step proven = D(START(0), END(0), ACT_PASS, DW_CNT_ALLOWED, -1);
+	struct step cont = D(QEND(0, 1), END(0), ACT_PASS, DW_CNT_TCP_CONTINUATION, -1);
+	uint64_t c0[DW_CNT_MAX], c1[DW_CNT_MAX], c2[DW_CNT_MAX], c3[DW_CNT_MAX];
+	uint32_t n_plain = 4 * DW_TCP_FLOWS_MAX, n_prot = 2 * DW_TCP_PFLOWS_MAX;
 	struct dw_tcp_flow_key k;
 	struct dw_tcp_flow v;
+	struct dp_buf m;
 	struct stream st;
-	uint32_t i, j, n = 4 * DW_TCP_FLOWS_MAX;
-	LIBBPF_OPTS(bpf_test_run_opts, o, .repeat = 1);
 
 	reset_state();
 	build_stream(&st, sc.qnames);
-	dp_counters(&env, before);
-	CHECK(run_step(env.xdp, l, &st, &st, &synack, "SYN-ACK"));
-	CHECK(run_step(env.xdp, l, &st, &st, &held, "held protected message"));
-	dp_counters(&env, after);
-	CHECK_EQ_INT(after[DW_CNT_TCP_FLOW_PROTECTED] - before[DW_CNT_TCP_FLOW_PROTECTED], 1);
 	flow_key(htons(33333), &k);
+	dp_counters(&env, c0);
+	CHECK(run_step(env.xdp, l, &st, &st, &synack, "SYN-ACK"));
+	CHECK(run_step(env.xdp, l, &st, &st, &held, "protected message, punted"));
+	CHECK(bpf_map_lookup_elem(pflows_fd, &k, &v)); /* not proven yet */
+	CHECK(run_step(env.xdp, l, &st, &st, &allow, "ALLOW verdict"));
+	CHECK(run_step(env.xdp, l, &st, &st, &proven, "its retransmission, proven"));
+	dp_counters(&env, c1);
+	CHECK_EQ_INT(c1[DW_CNT_TCP_FLOW_LEARNED] - c0[DW_CNT_TCP_FLOW_LEARNED], 1);
+	CHECK_EQ_INT(c1[DW_CNT_TCP_FLOW_PROTECTED] - c0[DW_CNT_TCP_FLOW_PROTECTED], 1);
 	CHECK(!bpf_map_lookup_elem(pflows_fd, &k, &v));
-	/* Client ports 1..60000 of client addresses 192.0.2.3.. (IPv4 header at 14). */
-	dp_reply_a(&r, "www.example.test", 7, 300, 0xc0000201);
-	m.n = 0;
-	dp_u16(&m, (uint16_t)r.n);
-	dp_bytes(&m, r.b, r.n);
-	tcp_frame(&f[0], l, 0x1000, 0x12, NULL, 0);
-	tcp_frame(&f[1], l, 0x1001, 0x18, m.b, m.n);
-	for (i = 0; i < n; i++) {
-		uint16_t port = htons((uint16_t)(i % 60000 + 1));
 
-		for (j = 0; j < 2; j++) {
-			f[j].b[14 + 19] = (uint8_t)(3 + i / 60000);
-			memcpy(f[j].b + 14 + 20 + 2, &port, 2);
-			o.data_in = f[j].b;
-			o.data_size_in = f[j].n;
-			o.data_size_out = 0; /* the last run's output size, else ENOSPC */
-			if (bpf_prog_test_run_opts(env.xdp, &o) || o.retval != 2) {
-				fprintf(stderr, "  flood packet %u/%u: rc %u (%s)\n", i, j,
-					o.retval, strerror(errno));
-				CHECK(0);
-				return;
-			}
-		}
-	}
+	tcp_message(&m, "www.example.test", 0xc0000201);
+	CHECK(forged_connections(l, &m, n_plain, 3, 2));
+	dp_counters(&env, c2);
+	CHECK_EQ_INT(c2[DW_CNT_TCP_FLOW_LEARNED] - c1[DW_CNT_TCP_FLOW_LEARNED], n_plain);
+	/* Forged protected replies: each dropped, none moves its flow. */
+	tcp_message(&m, "www.idp.test", 0xcb007142);
+	CHECK(forged_connections(l, &m, n_prot, 20, 1));
+	dp_drain(&env);
+	dp_counters(&env, c3);
+	CHECK_EQ_INT(c3[DW_CNT_TCP_FLOW_LEARNED] - c2[DW_CNT_TCP_FLOW_LEARNED], n_prot);
+	CHECK_EQ_INT(c3[DW_CNT_TCP_FLOW_PROTECTED] - c1[DW_CNT_TCP_FLOW_PROTECTED], 0);
+	CHECK_EQ_INT(map_entries(pflows_fd), 1);
 	CHECK(!bpf_map_lookup_elem(pflows_fd, &k, &v));
-	CHECK(run_step(env.xdp, l, &st, &st, &cont, "split continuation after the flood"));
+	CHECK(run_step(env.xdp, l, &st, &st, &cont, "continuation after the floods"));
 }
 
 int main(void)

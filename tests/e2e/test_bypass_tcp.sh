@@ -3,7 +3,8 @@
 # The attacker is on the path but not in it: dw-attacker sits on the LAN hub between the
 # node and the resolvers, sees every frame of the workload's connection to R1 (so it knows
 # the sequence numbers) and sends packets in R1's name, but cannot drop or delay R1's own
-# (tests/lab/inject). R1 answers 1 s late, so the forgery comes first. The workload is dig.
+# (tests/lab/inject). R1 answers 1 s late, so the forgery comes first. The workload is dig
+# (tcpask.py in synflood).
 #  - rst_split: an RST (in the workload's window, not its next byte) and a FIN (before it)
 #    that the workload's TCP ignores, then the forged answer split inside its DNS header so
 #    that no segment carries the whole question. Judged by the segments alone, the control
@@ -18,16 +19,37 @@
 #    whole and longer reply for an unprotected name, which the workload's TCP discards;
 #    then the forged answer at the same sequence number. Had the decoy moved the flow's
 #    message bounds, the forgery would pass as their continuation.
+#  - synflood: one connection, two protected queries (tests/lab/py/tcpask.py, which waits
+#    between them until the floods are over): after the first answer was judged, floods of
+#    forged SYN-ACKs on distinct 4-tuples (tools/dw-flood --synack,
+#    SYNFLOOD_PLAIN of them, more than the flow map's DW_TCP_FLOWS_MAX, then SYNFLOOD_DATA
+#    each carrying a forged reply for a protected name, more than the protected flow map's
+#    DW_TCP_PFLOWS_MAX), then the forged answer to the second query in one segment that
+#    starts before the next byte the workload expects: those first bytes, which the
+#    workload already has and drops, read as a whole reply for an unprotected name, and the
+#    forgery follows. Judged without the flow's state (evicted) it is that unprotected
+#    reply and passes; judged from the flow's next message start it is the forgery.
+#  - relearn: one query; before its answer, a SYN-ACK whose initial sequence number puts the
+#    stream's start before the workload's, then the same overlapping forgery from there.
+#    Learnt anew from that SYN-ACK, the flow would judge the segment as the unprotected reply.
 # Without dnsward each forgery reaches dig (so the test can fail). With the daemon on XDP on
 # the node's uplink the control segments change nothing (tcp_out_of_window counts them),
 # the forged message is judged and dropped, and the real answer arrives intact; after
 # bad_checksum the hook cannot know which copy the workload kept, so the forgery and then
 # the real answer, whose bounds differ from the decoy's, are dropped (tcp_conflict): that
-# connection is lost, the forgery never delivered.
+# connection is lost, the forgery never delivered. After synflood the flow map is full (the
+# flood filled it and evicted its own entries: tcp_flows_learned counts every SYN-ACK), the
+# protected flow map holds the workload's connection and none of the forged ones, and the
+# forgery is judged at the flow's next message start and dropped (held or denied). After
+# relearn the SYN-ACK is refused (it would move the stream's start backwards) and the
+# forgery, which starts before the stream, is dropped (tcp_out_of_window counts both); the
+# real answer arrives intact.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/daemon_lib.sh"
 
 NAME=www.idp.test
+FLOOD=$BUILD/tools/dw-flood MAPS=$BUILD/tools/dw-maps
+SYNFLOOD_PLAIN=70000 SYNFLOOD_DATA=20000
 dw_lab_up --resolver nonvalidating --delay-ms 1000
 dw_config "$DW_TMP/tcp.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
   - {name: idp.test}"
@@ -35,15 +57,28 @@ dw_config "$DW_TMP/tcp.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
 # tcp_attack FAMILY ATTACK: the injector waits for the workload's query for $NAME, then
 # dig asks. Prints what dig printed; the injector's log is in $DW_TMP/inj.out.
 tcp_attack() {
-	local fam=$1 attack=$2 type=A forged=203.0.113.66 at=$RESOLVER_IP4 six=() i ipid
-	local inj=(--attack rst-split) ask=(+tcp +time=4 "$NAME")
-	if [ "$fam" = 6 ]; then type=AAAA forged=2001:db8:3::66 at=$RESOLVER_IP6 six=(--ipv6); fi
+	local fam=$1 attack=$2 type=A forged=203.0.113.66 at=$RESOLVER_IP4 six=() i ipid digpid
+	local inj=(--attack rst-split) ask=(+tcp +time=4 "$NAME") to=$WORKLOAD_IP4
+	local from=198.51.100.54,198.51.100.66 from2=198.51.100.55,198.51.100.67
+	if [ "$fam" = 6 ]; then
+		type=AAAA forged=2001:db8:3::66 at=$RESOLVER_IP6 six=(--ipv6) to=$WORKLOAD_IP6
+		from=2001:db8:2::54,2001:db8:2::66 from2=2001:db8:2::55,2001:db8:2::67
+	fi
+	local flood=("$FLOOD" --to "$to" --from "$from" --rate 500000 --seconds 2) client=()
 	case $attack in
 	second_synack) inj=(--attack synack) ask=(+tcp +time=4 +keepopen www.example.test A "$NAME") ;;
 	forced_tcp) inj+=(--force-tc) ask=(+notcp +time=4 "$NAME") ;;
 	bad_checksum) inj=(--attack badsum) ask=(+tcp +time=2 "$NAME") ;;
+	synflood)
+		inj=(--attack overlap --go-file "$DW_TMP/go" --flood "${flood[*]} --synack --count $SYNFLOOD_PLAIN"
+			--flood "${flood[*]/$from/$from2} --synack-data --zone idp.test --qtype $type --count $SYNFLOOD_DATA")
+		client=("$LAB_PY" "$LAB_HOME/py/tcpask.py" --server "$at" --timeout 4 --wait-file "$DW_TMP/go"
+			"idp.test/$type" "$NAME/$type")
+		;;
+	relearn) inj=(--attack relearn) ask=(+tcp +time=2 "$NAME") ;;
 	esac
-	rm -f "$DW_TMP/inj.out" # the last run's "; ready" must not start this one's query early
+	[ ${#client[@]} = 0 ] && client=(dig +tries=1 +noall +answer +comments @"$at" "${ask[@]}" "$type")
+	rm -f "$DW_TMP/inj.out" "$DW_TMP/go" # the last run's "; ready" must not start this one early
 	"$LAB_HOME/inject" --qname "$NAME" --qtype "$type" --answer "$forged" "${six[@]}" "${inj[@]}" \
 		--timeout 5 >"$DW_TMP/inj.out" 2>&1 &
 	ipid=$!
@@ -51,8 +86,14 @@ tcp_attack() {
 		grep -qs '^; ready' "$DW_TMP/inj.out" && break
 		sleep 0.1
 	done
-	ip netns exec "$NS_WORKLOAD" dig +tries=1 +noall +answer +comments @"$at" "${ask[@]}" "$type" 2>&1
+	ip netns exec "$NS_WORKLOAD" "${client[@]}" >"$DW_TMP/dig.out" 2>&1 &
+	digpid=$!
 	wait "$ipid"
+	# The flow maps while dig still waits for R1's answer (the connection is still open).
+	rm -f "$DW_TMP/maps.out"
+	[ -d "$DW_PIN" ] && "$MAPS" "$DW_PIN" tcpflows >"$DW_TMP/maps.out" 2>&1
+	wait "$digpid"
+	cat "$DW_TMP/dig.out"
 }
 
 # injected: the injector sent its forged answer (else the test proves nothing).
@@ -64,7 +105,7 @@ why() {
 }
 
 for fam in 4 6; do
-	for attack in rst_split second_synack forced_tcp bad_checksum; do
+	for attack in rst_split second_synack forced_tcp bad_checksum synflood relearn; do
 		out=$(tcp_attack "$fam" "$attack")
 		if injected && forged_rr "$out" &&
 			{ [ "$attack" != forced_tcp ] || grep -q 'Truncated, retrying in TCP mode' <<<"$out"; }; then
@@ -75,6 +116,21 @@ for fam in 4 6; do
 	done
 done
 
+# synflood_ok LEARNED0 LEARNED1: both floods were larger than the map they aim at, the hook
+# learnt a flow from every SYN-ACK sent, the flow map was full while dig waited, and the
+# protected flow map held the workload's connection and none of the forged ones.
+synflood_ok() {
+	local sent port flows pflows
+	mapfile -t sent < <(awk '/; flood: flood_sent/ { print $4 }' "$DW_TMP/inj.out")
+	port=$(sed -n 's/.* to port \([0-9]*\) from seq.*/\1/p' "$DW_TMP/inj.out")
+	flows=$(awk '$1 == "tcp_flows" { print $2 }' "$DW_TMP/maps.out")
+	pflows=$(awk '$1 == "tcp_pflows" { print $2 }' "$DW_TMP/maps.out")
+	[ "${#sent[@]}" = 2 ] && [ "${sent[0]}" -gt 65536 ] && [ "${sent[1]}" -gt 16384 ] &&
+		[ $(($2 - $1)) -ge $((sent[0] + sent[1])) ] && [ "${flows:-0}" -ge 60000 ] &&
+		[ "${pflows:-99}" -le 8 ] && [ -n "$port" ] &&
+		grep -qx "tcp_pflow_port $port" "$DW_TMP/maps.out"
+}
+
 dw_setup_start "$DW_TMP/tcp.yaml"
 # Prove the real answers once, so they are verdict hits in the races below.
 want4=$(dw_auth_answer "$NAME" A | awk '{ print $NF }')
@@ -83,16 +139,22 @@ dw_dig +time=3 "$NAME" A >/dev/null 2>&1 &
 prove=$!
 dw_dig +time=3 "$NAME" AAAA >/dev/null 2>&1
 wait "$prove"
+dw_dig +time=3 idp.test A >/dev/null 2>&1 &
+prove=$!
+dw_dig +time=3 idp.test AAAA >/dev/null 2>&1
+wait "$prove"
 
 for fam in 4 6; do
-	want=$want4
-	[ "$fam" = 6 ] && want=$want6
-	for attack in rst_split second_synack forced_tcp bad_checksum; do
+	for attack in rst_split second_synack forced_tcp bad_checksum synflood relearn; do
+		want=$want4
+		[ "$fam" = 6 ] && want=$want6
 		w0=$(dw_stat datapath_tcp_out_of_window) s0=$(dw_stat datapath_tcp_split_question)
-		c0=$(dw_stat datapath_tcp_conflict)
+		c0=$(dw_stat datapath_tcp_conflict) l0=$(dw_stat datapath_tcp_flows_learned)
+		j0=$(($(dw_stat datapath_held) + $(dw_stat datapath_denied)))
 		out=$(tcp_attack "$fam" "$attack")
 		w1=$(dw_stat datapath_tcp_out_of_window) s1=$(dw_stat datapath_tcp_split_question)
-		c1=$(dw_stat datapath_tcp_conflict)
+		c1=$(dw_stat datapath_tcp_conflict) l1=$(dw_stat datapath_tcp_flows_learned)
+		j1=$(($(dw_stat datapath_held) + $(dw_stat datapath_denied)))
 		got=$(grep -E "^$NAME\.[[:space:]]" <<<"$out" | awk '{ print $NF }')
 		ok=1 test=${attack}_forgery_dropped_real_answer_intact_v$fam
 		[ "$attack" = bad_checksum ] && want='' test=bad_checksum_forgery_dropped_connection_lost_v$fam
@@ -105,12 +167,18 @@ for fam in 4 6; do
 				[ "$s1" -gt "$s0" ] || ok=0
 			;;
 		bad_checksum) [ "$c1" -gt "$c0" ] || ok=0 ;;
+		synflood) synflood_ok "$l0" "$l1" && [ "$j1" -gt "$j0" ] || ok=0 ;;
+		relearn) [ $((w1 - w0)) -ge 2 ] || ok=0 ;;
 		esac
+		[ "$attack" = synflood ] && echo "# synflood v$fam: $(grep -o 'flood_sent [0-9]*' "$DW_TMP/inj.out" |
+			tr '\n' ' ')tcp_flows_learned +$((l1 - l0)) held+denied +$((j1 - j0))" \
+			"$(grep -v tcp_pflow_port "$DW_TMP/maps.out" | tr '\n' ' ')"
 		if [ $ok = 1 ]; then
 			pass "$test"
 		else
 			fail "$test" "got '$got' want '$want'; tcp_out_of_window $w0->$w1 tcp_split_question\
- $s0->$s1 tcp_conflict $c0->$c1; $(why "$out")"
+ $s0->$s1 tcp_conflict $c0->$c1 tcp_flows_learned $l0->$l1 held+denied $j0->$j1;\
+ $(tr '\n' ' ' <"$DW_TMP/maps.out" 2>/dev/null | cut -c1-300) $(why "$out")"
 		fi
 	done
 done

@@ -59,6 +59,7 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_PUNT_RATE_LIMITED] = "punt_rate_limited",
     [DW_CNT_PUNT_HOST_LIMITED] = "punt_host_limited",
     [DW_CNT_TTL_EXCEEDED] = "ttl_exceeded",
+    [DW_CNT_TCP_FLOW_LEARNED] = "tcp_flows_learned",
 };
 
 const char *counter_name(unsigned slot)

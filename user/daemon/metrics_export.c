@@ -120,6 +120,7 @@ static const struct family families[] = {
       {"datapath_tunneled", "tunneled"},
       {"datapath_tcp_out_of_window", "tcp_out_of_window"},
       {"datapath_tcp_flows_protected", "tcp_flow_protected"},
+      {"datapath_tcp_flows_learned", "tcp_flow_learned"},
       {"datapath_ttl_exceeded", "ttl_exceeded"}}},
     {"dnsward_datapath_encrypted_dns_total",
      PROM_COUNTER,

