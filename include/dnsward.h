@@ -60,8 +60,9 @@
 #define DW_TCP_FLOWS_MAX 65536
 /*
  * Flows that carried a protected message move to a map of their own
- * (DW_MAP_TCP_PFLOWS, LRU) that only a judged protected message can enter: a
- * flood of forged connections evicts none of them.
+ * (DW_MAP_TCP_PFLOWS, LRU) that only a protected message passed on an ALLOW
+ * verdict, or held for the validator, can enter: a flood of forged
+ * connections evicts none of them.
  */
 #define DW_TCP_PFLOWS_MAX 16384
 /*

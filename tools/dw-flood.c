@@ -221,14 +221,14 @@ static size_t flood_synack(uint8_t *out, const struct flood_opts *o, uint64_t *r
 	const struct flood_addr *src = &o->from[i % (uint64_t)o->n_from];
 	uint16_t dport = (uint16_t)(FLOOD_PORT_FIRST + (i / (uint64_t)o->n_from) % FLOOD_PORTS);
 	uint64_t r = flood_rand(rnd);
-	static struct dp_buf m, f;
+	static struct dp_buf msg, m, f;
 	size_t ip_len, l3;
 
 	m.n = 0;
 	if (o->kind == FLOOD_SYNACK_DATA) {
-		dp_u16(&m, 0); /* the TCP length prefix, patched below */
-		flood_message(&m, o, r);
-		dp_patch16(&m, 0, (uint16_t)(m.n - 2));
+		flood_message(&msg, o, r); /* it starts its buffer afresh */
+		dp_u16(&m, (uint16_t)msg.n); /* the TCP length prefix */
+		dp_bytes(&m, msg.b, msg.n);
 	}
 	f.n = 0;
 	if (o->to.family == AF_INET6) {

@@ -69,12 +69,12 @@
  * evicted) have no known message bounds: a segment passes only when it is one
  * whole message, judged as such (DW_CNT_TCP_UNTRACKED); any other data is
  * dropped (DW_CNT_TCP_SPLIT_QUESTION when no question can be read, else
- * DW_CNT_TCP_SEGMENT), whatever the zone. Flows that carried a protected
- * message move to their own LRU map (dnsward_tcp_pflows,
- * DW_CNT_TCP_FLOW_PROTECTED) that neither forged SYN-ACKs nor forged
- * unprotected replies can enter, so a flood of connections evicts only flows
- * that judged nothing yet or only unprotected messages (whose later segments
- * are then dropped unless whole).
+ * DW_CNT_TCP_SEGMENT), whatever the zone. Flows whose protected message
+ * passed on an ALLOW verdict, or is held for the validator, move to their own
+ * LRU map (dnsward_tcp_pflows, DW_CNT_TCP_FLOW_PROTECTED) that neither forged
+ * SYN-ACKs nor forged replies that are dropped can enter, so a flood of
+ * connections evicts only flows that carried no proven protected message
+ * (whose later segments are then dropped unless whole).
  *
  * Both steps are global functions per hook, verified once on their own. A
  * message start beyond the bytes the hook can read (tc: the pulled
@@ -109,7 +109,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dnsward_tcp_flows SEC(".maps");
 
-/* Flows that carried a protected message: only a judged protected message moves one here. */
+/* Flows that carried a protected message: only one that passed proven, or is held, moves one here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, DW_TCP_PFLOWS_MAX);
