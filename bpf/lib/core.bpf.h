@@ -24,6 +24,7 @@
 #include "lib/selfreply.bpf.h"
 #include "lib/memo.bpf.h"
 #include "lib/outstanding.bpf.h"
+#include "lib/tcphold.bpf.h"
 
 /* Bytes tc pulls into the linear area when headers are not there. */
 #define DW_PULL_LEN 256
@@ -63,25 +64,6 @@ static __always_inline void dw_tc_linearize(void *ctx, __u32 frame_len)
 	if (skb->data_end - skb->data < want)
 		bpf_skb_pull_data(skb, want);
 }
-
-/* Copies min(frame, DW_PUNT_PKT_MAX) bytes into the scratch; returns the count or 0. */
-static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch *s,
-					   __u32 frame_len)
-{
-	__u32 n = frame_len > DW_PUNT_PKT_MAX ? DW_PUNT_PKT_MAX : frame_len;
-	__u64 len = dw_copy_len(n, DW_PUNT_PKT_MAX);
-	long err;
-
-	if (n < 1)
-		return 0;
-	if (xdp)
-		err = bpf_xdp_load_bytes(ctx, 0, s->punt.pkt, len);
-	else
-		err = bpf_skb_load_bytes(ctx, 0, s->punt.pkt, len);
-	return err ? 0 : n;
-}
-
-#include "lib/tcphold.bpf.h" /* reads frames with dw_copy_frame */
 
 /*
  * A marked reply (tc) re-injected by the daemon: its proof, taken once. The

@@ -215,6 +215,23 @@ static __always_inline __u32 dw_punt_admit(const struct dw_datapath_cfg *cfg,
 	return DW_CNT_PUNT_RATE_LIMITED;
 }
 
+/* Copies min(frame, DW_PUNT_PKT_MAX) bytes into the scratch; returns the count or 0. */
+static __always_inline __u32 dw_copy_frame(void *ctx, int xdp, struct dw_scratch *s,
+					   __u32 frame_len)
+{
+	__u32 n = frame_len > DW_PUNT_PKT_MAX ? DW_PUNT_PKT_MAX : frame_len;
+	__u64 len = dw_copy_len(n, DW_PUNT_PKT_MAX);
+	long err;
+
+	if (n < 1)
+		return 0;
+	if (xdp)
+		err = bpf_xdp_load_bytes(ctx, 0, s->punt.pkt, len);
+	else
+		err = bpf_skb_load_bytes(ctx, 0, s->punt.pkt, len);
+	return err ? 0 : n;
+}
+
 /*
  * The punt record's header for the frame copied into s->punt.pkt (pkt_len
  * bytes); the verdict key is the caller's (zero for a query record).
