@@ -64,6 +64,7 @@ int dnsward_tc_query(struct __sk_buff *skb)
 	if (dw_encdns(skb) == DW_ACT_DROP)
 		return DW_TC_ACT_SHOT;
 	dw_query(skb);
+	dw_tcp_syn_note(skb);
 	return DW_TC_ACT_OK;
 }
 

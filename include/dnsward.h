@@ -27,6 +27,7 @@
 #define DW_MAP_PUNT_RATE      "dnsward_punt_rate"
 #define DW_MAP_TCP_FLOWS      "dnsward_tcp_flows"
 #define DW_MAP_TCP_PFLOWS     "dnsward_tcp_pflows"
+#define DW_MAP_TCP_SYNS	      "dnsward_tcp_syns"
 #define DW_MAP_RELEASE_PROOFS "dnsward_release_proofs"
 #define DW_MAP_QUERIES	      "dnsward_queries"
 #define DW_MAP_QUERY_LINKS    "dnsward_query_links"
@@ -65,6 +66,15 @@
  * connections evicts none of them.
  */
 #define DW_TCP_PFLOWS_MAX 16384
+/*
+ * Connections a workload opened to the DNS port, as the query hook saw each
+ * SYN leave (DW_MAP_TCP_SYNS, LRU, keyed like a flow by the reply
+ * direction). On a link whose queries the hook sees, only a SYN-ACK that
+ * answers one of them learns a flow; a record lasts DW_TCP_SYN_TRACK_NS
+ * from the last SYN (a retransmitted SYN renews it).
+ */
+#define DW_TCP_SYNS_MAX	    16384
+#define DW_TCP_SYN_TRACK_NS (10ull * 1000000000ull)
 /*
  * Bytes of a frame (from the link-layer header) copied into a punt record.
  * A power of two so the verifier can bound masked offsets; covers the 1232-byte
@@ -181,7 +191,9 @@ enum dw_counter {
 	DW_CNT_PUNT_RATE_LIMITED, /* destination past its share while the validator is busy */
 	DW_CNT_PUNT_HOST_LIMITED, /* validation queue or ring full: no punt for anyone */
 	DW_CNT_TTL_EXCEEDED, /* ALLOW hit whose TTLs exceed the judged copy's: judged as a miss */
-	DW_CNT_TCP_FLOW_LEARNED, /* a SYN-ACK from the DNS port started tracking a TCP flow */
+	DW_CNT_TCP_FLOW_LEARNED,       /* a SYN-ACK from the DNS port started tracking a TCP flow */
+	DW_CNT_TCP_SYN_SEEN,	       /* query hook: a workload's SYN to the DNS port remembered */
+	DW_CNT_TCP_SYNACK_UNSOLICITED, /* SYN-ACK answering no SYN seen leaving: no flow learnt */
 	DW_CNT_MAX,
 };
 

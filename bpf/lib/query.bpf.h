@@ -7,7 +7,8 @@
  * validator starts proving the question while the resolver works on it and
  * the held reply finds the truth cached or in flight. The hook never drops,
  * delays or changes a packet: every path returns pass. UDP only (a query
- * over TCP is not prefetched: its reply is judged when it arrives). Monitor zones
+ * over TCP is not prefetched: its reply is judged when it arrives), but for
+ * the SYN that opens a connection to the DNS port (tcpsyn.bpf.h). Monitor zones
  * are not prefetched: their replies are never held, so there is no wait to
  * save.
  */
@@ -120,6 +121,69 @@ dw_query_question(struct __sk_buff *skb, const struct dw_datapath_cfg *cfg, stru
 		return;
 	}
 	dw_prefetch_send(skb, s, z, end, now);
+}
+
+/* The SYN's 4-tuple as the reply direction's key: its destination is the server. */
+static __always_inline int dw_tcp_syn_key(struct __sk_buff *skb, const struct dw_hdrs *h,
+					  const __u8 ports[4], struct dw_tcp_flow_key *k)
+{
+	long err;
+
+	__builtin_memcpy(&k->sport, ports + 2, 2);
+	__builtin_memcpy(&k->dport, ports, 2);
+	if (h->l3 == 4) {
+		k->family = 2;
+		err = bpf_skb_load_bytes(skb, h->l3_off + 16, k->saddr, 4);
+		err |= bpf_skb_load_bytes(skb, h->l3_off + 12, k->daddr, 4);
+	} else {
+		k->family = 10;
+		err = bpf_skb_load_bytes(skb, h->l3_off + 24, k->saddr, 16);
+		err |= bpf_skb_load_bytes(skb, h->l3_off + 8, k->daddr, 16);
+	}
+	return err ? -1 : 0;
+}
+
+/*
+ * The query hook: a workload's SYN (no ACK) to the DNS port is remembered.
+ * Every SYN is, whoever sends it (the validator's own TCP queries too: their
+ * answers need their flows). A global function: verified once, on its own;
+ * it never drops.
+ */
+__noinline int dw_tcp_syn_note(struct __sk_buff *skb)
+{
+	struct dw_tcp_flow_key k = {};
+	struct dw_datapath_cfg *cfg;
+	struct dw_hdrs h = {};
+	__u8 ports[4], fl = 0;
+	__u32 zero = 0;
+	__u64 expires;
+	int proto = -1, rc;
+
+	cfg = bpf_map_lookup_elem(&dnsward_config, &zero);
+	if (!skb || !cfg || !cfg->enabled)
+		return 0;
+	rc = dw_parse_l3((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, 0, &h,
+			 &proto);
+	if (rc == DW_P_SHORT) {
+		bpf_skb_pull_data(skb, skb->len < DW_PULL_LEN ? skb->len : DW_PULL_LEN);
+		rc = dw_parse_l3((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, 0,
+				 &h, &proto);
+	}
+	if (rc != DW_P_REPLY || proto != DW_IPPROTO_TCP || h.frag)
+		return 0;
+	if (bpf_skb_load_bytes(skb, h.l4_off, ports, 4) ||
+	    bpf_skb_load_bytes(skb, h.l4_off + 13, &fl, 1))
+		return 0;
+	if ((fl & (DW_TCP_SYN | DW_TCP_ACK | DW_TCP_RST)) != DW_TCP_SYN)
+		return 0;
+	if (!dw_is_dns_port(*(__be16 *)(ports + 2), cfg->dns_port ? cfg->dns_port : 53))
+		return 0;
+	if (dw_tcp_syn_key(skb, &h, ports, &k))
+		return 0;
+	expires = bpf_ktime_get_boot_ns() + DW_TCP_SYN_TRACK_NS;
+	if (!bpf_map_update_elem(&dnsward_tcp_syns, &k, &expires, BPF_ANY))
+		dw_count(DW_CNT_TCP_SYN_SEEN);
+	return 0;
 }
 
 /* The UDP header onwards; only DNS queries get this far. */

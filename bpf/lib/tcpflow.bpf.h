@@ -96,6 +96,8 @@
 /* The IP header starts within this many bytes (Ethernet and two VLAN tags). */
 #define DW_TCP_L3_MAX 63
 
+#include "lib/tcpsyn.bpf.h"
+
 /*
  * DNS-over-TCP flows, keyed by the reply direction: the last judged message
  * and its decision. LRU: a flood of connections evicts the oldest, which are
@@ -138,6 +140,8 @@ enum dw_tseg {
 #define dw_ctx_data_end(ctx, xdp)                                                                  \
 	((xdp) ? (void *)(long)((struct xdp_md *)(ctx))->data_end                                  \
 	       : (void *)(long)((struct __sk_buff *)(ctx))->data_end)
+#define dw_ctx_ifindex(ctx, xdp)                                                                   \
+	((xdp) ? ((struct xdp_md *)(ctx))->ingress_ifindex : ((struct __sk_buff *)(ctx))->ifindex)
 
 /* The reply direction's 4-tuple from the frame (k zeroed by the caller); 0 or -1. */
 static __always_inline int dw_tcp_key(void *ctx, int xdp, const struct dw_hdrs *h,
@@ -280,9 +284,12 @@ static __always_inline int dw_tcp_untracked(void *ctx, int xdp, struct dw_scratc
 	return DW_TSEG_JUDGE;
 }
 
-/* RST, SYN-ACK and a FIN without data: they change the flow only inside its window. */
+/*
+ * RST, SYN-ACK and a FIN without data: they change the flow only inside its
+ * window. ifindex: the link the segment arrived on (tcpsyn.bpf.h).
+ */
 static __always_inline int dw_tcp_control(struct dw_hdrs *h, struct dw_tcp_flow_key *k,
-					  struct dw_tcp_flow *st, __u32 paylen)
+					  struct dw_tcp_flow *st, __u32 paylen, __u32 ifindex)
 {
 	struct dw_tcp_flow fresh = {};
 	__u32 seq = h->tcp_seq;
@@ -296,6 +303,15 @@ static __always_inline int dw_tcp_control(struct dw_hdrs *h, struct dw_tcp_flow_
 		return dw_pass(DW_CNT_NOT_DNS);
 	}
 	if ((fl & (DW_TCP_SYN | DW_TCP_ACK)) == (DW_TCP_SYN | DW_TCP_ACK)) {
+		/*
+		 * No workload opened this connection: nothing to learn. The
+		 * receiver resets it; data it carries has no stream to be in.
+		 */
+		if (!dw_tcp_syn_seen(k, ifindex)) {
+			if (paylen)
+				return dw_drop(DW_CNT_TCP_SYNACK_UNSOLICITED);
+			return dw_pass(DW_CNT_TCP_SYNACK_UNSOLICITED);
+		}
 		/*
 		 * Another ISN would move next under passed messages; one before the
 		 * learnt stream's start would let a segment that starts before the
@@ -342,7 +358,7 @@ static __always_inline int dw_tcp_pre(void *ctx, int xdp, struct dw_scratch *s, 
 	paylen = h->l3_end - h->pay_off;
 	st = dw_tcp_find(&k);
 	if (h->tcp_flags & (DW_TCP_RST | DW_TCP_SYN) || !paylen) {
-		act = dw_tcp_control(h, &k, st, paylen);
+		act = dw_tcp_control(h, &k, st, paylen, dw_ctx_ifindex(ctx, xdp));
 		if (act != DW_TSEG_JUDGE)
 			return act;
 		st = dw_tcp_find(&k); /* a SYN-ACK with data: learnt just now */

@@ -10,8 +10,9 @@
  * one PASS or FAIL line over both layouts and both hooks. Attacks come as
  * segments outside the window (RST, FIN, a second SYN-ACK), as another copy
  * of a passed segment's bytes (what a receiver that discarded the first copy,
- * say for its checksum, would take instead), on untracked flows, and as a
- * SYN-ACK flood against the flow maps.
+ * say for its checksum, would take instead), on untracked flows, as a
+ * SYN-ACK flood against the flow maps, and as SYN-ACKs that answer no SYN
+ * the query hook saw leave.
  */
 #include <stdlib.h>
 #include <arpa/inet.h>
@@ -23,7 +24,7 @@
 #include "daemon/tcp_reasm.h"
 
 static struct dp_env env;
-static int flows_fd, pflows_fd;
+static int flows_fd, pflows_fd, syns_fd, links_fd, prog_query;
 
 enum { ACT_PASS, ACT_DROP };
 
@@ -620,6 +621,8 @@ static void reset_state(void)
 		bpf_map_delete_elem(flows_fd, &fk);
 	for (i = 0; i < 100000 && !bpf_map_get_next_key(pflows_fd, NULL, &fk); i++)
 		bpf_map_delete_elem(pflows_fd, &fk);
+	for (i = 0; i < 100000 && !bpf_map_get_next_key(syns_fd, NULL, &fk); i++)
+		bpf_map_delete_elem(syns_fd, &fk);
 	for (i = 0; i < 100000 && !bpf_map_get_next_key(env.verdicts, NULL, &vk); i++)
 		bpf_map_delete_elem(env.verdicts, &vk);
 	dp_drain(&env);
@@ -946,6 +949,168 @@ static void test_flood_keeps_protected_flows(void)
 	CHECK(run_step(env.xdp, l, &st, &st, &cont, "continuation after the floods"));
 }
 
+/* BPF_PROG_RUN's packets arrive on the loopback device: its queries seen, or not. */
+static void query_link(int on)
+{
+	__u32 lo = 1;
+	__u8 one = 1;
+
+	if (on)
+		CHECK_EQ_INT(bpf_map_update_elem(links_fd, &lo, &one, BPF_ANY), 0);
+	else
+		bpf_map_delete_elem(links_fd, &lo);
+}
+
+/* The workload's SYN for the layout's connection (the reply's 4-tuple turned round). */
+static void syn_frame(struct dp_buf *f, const struct layout *l)
+{
+	size_t l3 = 14 + 4 * (size_t)l->vlans, alen = l->l3 == DP_IP6 ? 16 : 4;
+	size_t src = l3 + (l->l3 == DP_IP6 ? 8 : 12), l4 = l3 + (l->l3 == DP_IP6 ? 40 : 20);
+	uint8_t tmp[16];
+
+	tcp_frame(f, l, 0x7000, 0x02, NULL, 0);
+	memcpy(tmp, f->b + src, alen);
+	memcpy(f->b + src, f->b + src + alen, alen);
+	memcpy(f->b + src + alen, tmp, alen);
+	memcpy(tmp, f->b + l4, 2);
+	memcpy(f->b + l4, f->b + l4 + 2, 2);
+	memcpy(f->b + l4 + 2, tmp, 2);
+}
+
+/* Sends the layout's SYN through the query hook; 1 when it passed unchanged. */
+static int send_syn(const struct layout *l)
+{
+	struct __sk_buff skb = {};
+	struct dp_buf f;
+	uint8_t out[sizeof(f.b)];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_out = out, .data_size_out = sizeof(out),
+		    .ctx_in = &skb, .ctx_size_in = sizeof(skb), .repeat = 1);
+
+	syn_frame(&f, l);
+	o.data_in = f.b;
+	o.data_size_in = f.n;
+	if (bpf_prog_test_run_opts(prog_query, &o)) {
+		fprintf(stderr, "  BPF_PROG_RUN of the SYN: %s\n", strerror(errno));
+		return 0;
+	}
+	return o.retval == 0 && o.data_size_out == f.n && !memcmp(out, f.b, f.n);
+}
+
+static int has_flow(const struct layout *l)
+{
+	struct dw_tcp_flow_key k;
+	struct dw_tcp_flow v;
+
+	layout_key(l, &k);
+	return !bpf_map_lookup_elem(flows_fd, &k, &v) || !bpf_map_lookup_elem(pflows_fd, &k, &v);
+}
+
+/*
+ * On a link whose queries the hook sees, a SYN-ACK that answers no SYN seen
+ * leaving learns nothing (counted, passed; with data, dropped); once the
+ * query hook saw the workload's SYN, the same SYN-ACK learns the flow. Where
+ * the hook does not run, a SYN-ACK learns as before.
+ */
+static void test_synack_needs_the_workloads_syn(void)
+{
+	struct step unsol = {S_SYNACK, START(0), START(0), ACT_PASS, DW_CNT_TCP_SYNACK_UNSOLICITED,
+			     -1,       -1};
+	struct step learn = {S_SYNACK, START(0), START(0), ACT_PASS, DW_CNT_TCP_FLOW_LEARNED,
+			     -1,       -1};
+	static const char *const qnames[3] = {"www.idp.test"};
+	uint64_t c0[DW_CNT_MAX], c1[DW_CNT_MAX];
+	struct stream st;
+	size_t li;
+	int p;
+
+	build_stream(&st, qnames);
+	for (li = 0; li < ARRAY_SIZE(layouts); li++) {
+		const struct layout *l = &layouts[li];
+
+		for (p = 0; p < 2; p++) {
+			int prog = p ? env.tc : env.xdp;
+			struct dp_buf m, f;
+
+			reset_state();
+			query_link(1);
+			CHECK(run_step(prog, l, &st, &st, &unsol, "SYN-ACK, no SYN seen"));
+			CHECK(!has_flow(l));
+			/* With data: a whole protected reply, on no connection. */
+			tcp_message(&m, "www.idp.test", 0xcb007142);
+			tcp_frame(&f, l, l->isn, 0x12, m.b, m.n);
+			dp_counters(&env, c0);
+			CHECK_EQ_INT(act_of(prog, dp_run(&env, prog, f.b, f.n, 0, NULL, 1, NULL)),
+				     ACT_DROP);
+			dp_counters(&env, c1);
+			CHECK_EQ_INT(c1[DW_CNT_TCP_SYNACK_UNSOLICITED] -
+					 c0[DW_CNT_TCP_SYNACK_UNSOLICITED],
+				     1);
+			CHECK_EQ_INT(dp_drain(&env), 0);
+			CHECK(!has_flow(l));
+			/* The workload's SYN leaves: its SYN-ACK learns the flow. */
+			CHECK(send_syn(l));
+			dp_counters(&env, c0);
+			CHECK_EQ_INT(c0[DW_CNT_TCP_SYN_SEEN] - c1[DW_CNT_TCP_SYN_SEEN], 1);
+			CHECK(run_step(prog, l, &st, &st, &learn, "SYN-ACK after the SYN"));
+			CHECK(has_flow(l));
+			/* Where the query hook does not run, a SYN-ACK learns as before. */
+			reset_state();
+			query_link(0);
+			CHECK(run_step(prog, l, &st, &st, &learn, "SYN-ACK, no query hook"));
+			CHECK(has_flow(l));
+		}
+	}
+	query_link(0);
+}
+
+/*
+ * While the query hook runs on the link, a flood of forged connections
+ * (SYN-ACK, a whole reply, an ACK) larger than the flow map leaves it as it
+ * was: only the workload's own connection is in it, in its state, and its
+ * next message is judged at its place. A signed answer replayed on forged
+ * connections (its ALLOW verdict in the cache) passes as the whole message
+ * it is, but no forged connection enters the protected map.
+ */
+static void test_synack_flood_learns_nothing(void)
+{
+	static const struct scenario sc = {.desc = "flood",
+					   .qnames = {"www.example.test", "www.idp.test"}};
+	const struct layout *l = &layouts[0];
+	struct step synack = {S_SYNACK, START(0), START(0), ACT_PASS, DW_CNT_TCP_FLOW_LEARNED,
+			      -1,	-1};
+	struct step first = D(START(0), END(0), ACT_PASS, DW_CNT_NOT_PROTECTED, -1);
+	struct step split = D(START(1), QEND(1, -5), ACT_DROP, DW_CNT_TCP_SPLIT_QUESTION, -1);
+	uint64_t c0[DW_CNT_MAX], c1[DW_CNT_MAX];
+	uint32_t n = DW_TCP_FLOWS_MAX + 4096;
+	struct dp_buf m, signed_answer;
+	struct stream st;
+
+	reset_state();
+	query_link(1);
+	build_stream(&st, sc.qnames);
+	CHECK(send_syn(l));
+	CHECK(run_step(env.xdp, l, &st, &st, &synack, "SYN-ACK"));
+	CHECK(run_step(env.xdp, l, &st, &st, &first, "an unprotected answer"));
+	dp_counters(&env, c0);
+	tcp_message(&m, "www.example.test", 0xc0000201);
+	CHECK(forged_connections(l, &m, n, 3, 2));
+	tcp_message(&m, "www.idp.test", 0xcb007142);
+	dp_reply_a(&signed_answer, "www.idp.test", 7, 300, 0xcb007142);
+	put_allow(&signed_answer);
+	CHECK(forged_connections(l, &m, DW_TCP_PFLOWS_MAX + 1024, 20, 2));
+	dp_drain(&env);
+	dp_counters(&env, c1);
+	CHECK_EQ_INT(c1[DW_CNT_TCP_SYNACK_UNSOLICITED] - c0[DW_CNT_TCP_SYNACK_UNSOLICITED],
+		     n + DW_TCP_PFLOWS_MAX + 1024);
+	CHECK_EQ_INT(c1[DW_CNT_TCP_FLOW_LEARNED] - c0[DW_CNT_TCP_FLOW_LEARNED], 0);
+	CHECK_EQ_INT(c1[DW_CNT_TCP_FLOW_PROTECTED] - c0[DW_CNT_TCP_FLOW_PROTECTED], 0);
+	CHECK_EQ_INT(map_entries(flows_fd), 1);
+	CHECK_EQ_INT(map_entries(pflows_fd), 0);
+	/* The workload's flow kept its place: the next message split is judged, not untracked. */
+	CHECK(run_step(env.xdp, l, &st, &st, &split, "split after the flood"));
+	query_link(0);
+}
+
 int main(void)
 {
 	int err = dp_env_open(&env);
@@ -957,6 +1122,9 @@ int main(void)
 	}
 	flows_fd = bpf_map__fd(env.skel->maps.dnsward_tcp_flows);
 	pflows_fd = bpf_map__fd(env.skel->maps.dnsward_tcp_pflows);
+	syns_fd = bpf_map__fd(env.skel->maps.dnsward_tcp_syns);
+	links_fd = bpf_map__fd(env.skel->maps.dnsward_query_links);
+	prog_query = bpf_program__fd(env.skel->progs.dnsward_tc_query);
 	/* One line per scenario, as RUN_TEST prints it for a test function. */
 	for (c = 0; c < ARRAY_SIZE(scenarios); c++) {
 		harness_failed = 0;
@@ -968,6 +1136,8 @@ int main(void)
 	}
 	RUN_TEST(test_hooks_share_the_flow);
 	RUN_TEST(test_flood_keeps_protected_flows);
+	RUN_TEST(test_synack_needs_the_workloads_syn);
+	RUN_TEST(test_synack_flood_learns_nothing);
 	dp_env_close(&env);
 	HARNESS_EXIT();
 }

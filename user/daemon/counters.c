@@ -60,6 +60,8 @@ static const char *const names[DW_CNT_MAX] = {
     [DW_CNT_PUNT_HOST_LIMITED] = "punt_host_limited",
     [DW_CNT_TTL_EXCEEDED] = "ttl_exceeded",
     [DW_CNT_TCP_FLOW_LEARNED] = "tcp_flows_learned",
+    [DW_CNT_TCP_SYN_SEEN] = "tcp_syns_seen",
+    [DW_CNT_TCP_SYNACK_UNSOLICITED] = "tcp_synack_unsolicited",
 };
 
 const char *counter_name(unsigned slot)

@@ -22,7 +22,7 @@
 #include "version.h"
 
 #define NS	    1e-9 /* nanoseconds to the seconds Prometheus counts in */
-#define MEMBERS_MAX 12	 /* statistics in one family */
+#define MEMBERS_MAX 16	 /* statistics in one family */
 #define STATS_MAX   512	 /* lines of `dnsward stats` read per scrape */
 
 struct member {
@@ -121,7 +121,8 @@ static const struct family families[] = {
       {"datapath_tcp_out_of_window", "tcp_out_of_window"},
       {"datapath_tcp_flows_protected", "tcp_flow_protected"},
       {"datapath_tcp_flows_learned", "tcp_flow_learned"},
-      {"datapath_ttl_exceeded", "ttl_exceeded"}}},
+      {"datapath_ttl_exceeded", "ttl_exceeded"},
+      {"datapath_tcp_synack_unsolicited", "tcp_synack_unsolicited"}}},
     {"dnsward_datapath_encrypted_dns_total",
      PROM_COUNTER,
      "action",
@@ -146,7 +147,8 @@ static const struct family families[] = {
       {"datapath_query_tracked", "tracked"},
       {"datapath_query_rate_limited", "rate_limited"},
       {"datapath_query_ring_full", "ring_full"},
-      {"datapath_query_malformed", "malformed"}}},
+      {"datapath_query_malformed", "malformed"},
+      {"datapath_tcp_syns_seen", "tcp_syn"}}},
     {"dnsward_datapath_memo_total",
      PROM_COUNTER,
      "event",
