@@ -29,6 +29,11 @@
 #    workload already has and drops, read as a whole reply for an unprotected name, and the
 #    forgery follows. Judged without the flow's state (evicted) it is that unprotected
 #    reply and passes; judged from the flow's next message start it is the forgery.
+#  - synflood_early: one query (dig); when it leaves, before R1's answer, SYNFLOOD_EARLY
+#    forged SYN-ACKs (more than the flow map holds, sent while R1 holds the answer), then the
+#    same overlapping forgery, from before the stream's start. Had the flood evicted the
+#    connection's flow, which carried no answer yet, the forgery would pass as that whole
+#    unprotected reply.
 #  - relearn: one query; before its answer, a SYN-ACK whose initial sequence number puts the
 #    stream's start before the workload's, then the same overlapping forgery from there.
 #    Learnt anew from that SYN-ACK, the flow would judge the segment as the unprotected reply.
@@ -37,11 +42,13 @@
 # the forged message is judged and dropped, and the real answer arrives intact; after
 # bad_checksum the hook cannot know which copy the workload kept, so the forgery and then
 # the real answer, whose bounds differ from the decoy's, are dropped (tcp_conflict): that
-# connection is lost, the forgery never delivered. After synflood the flow map is full (the
-# flood filled it and evicted its own entries: tcp_flows_learned counts every SYN-ACK), the
-# protected flow map holds the workload's connection and none of the forged ones, and the
-# forgery is judged at the flow's next message start and dropped. After
-# relearn the SYN-ACK is refused (it would move the stream's start backwards) and the
+# connection is lost, the forgery never delivered. The query hook runs on the uplink the
+# workload's SYN leaves (the daemon puts it next to the XDP hook), so in synflood and
+# synflood_early every forged SYN-ACK answers no SYN seen leaving: each is counted
+# (tcp_synack_unsolicited) and learns nothing (those with data are dropped), the flow maps
+# hold a handful of real connections, never the flood (after synflood the protected map
+# holds the workload's), and the forgery is judged at the workload's flow and dropped
+# (synflood_early: tcp_out_of_window, it starts before the stream). After relearn the SYN-ACK is refused (it would move the stream's start backwards) and the
 # forgery, which starts before the stream, is dropped (tcp_out_of_window counts both); the
 # real answer arrives intact.
 . "$(dirname "$0")/../lib.sh"
@@ -49,7 +56,7 @@
 
 NAME=www.idp.test
 FLOOD=$BUILD/tools/dw-flood MAPS=$BUILD/tools/dw-maps
-SYNFLOOD_PLAIN=70000 SYNFLOOD_DATA=20000
+SYNFLOOD_PLAIN=70000 SYNFLOOD_DATA=20000 SYNFLOOD_EARLY=70000
 dw_lab_up --resolver nonvalidating --delay-ms 1000
 dw_config "$DW_TMP/tcp.yaml" "{name: $NODE_UP_IF, hook: xdp}" "
   - {name: idp.test}"
@@ -74,6 +81,9 @@ tcp_attack() {
 			--flood "${flood[*]/$from/$from2} --synack-data --zone idp.test --qtype $type --count $SYNFLOOD_DATA")
 		client=("$LAB_PY" "$LAB_HOME/py/tcpask.py" --server "$at" --timeout 4 --wait-file "$DW_TMP/go"
 			"idp.test/$type" "$NAME/$type")
+		;;
+	synflood_early)
+		inj=(--attack overlap --flood "${flood[*]} --synack --count $SYNFLOOD_EARLY") ask=(+tcp +time=4 "$NAME")
 		;;
 	relearn) inj=(--attack relearn) ask=(+tcp +time=2 "$NAME") ;;
 	esac
@@ -105,7 +115,7 @@ why() {
 }
 
 for fam in 4 6; do
-	for attack in rst_split second_synack forced_tcp bad_checksum synflood relearn; do
+	for attack in rst_split second_synack forced_tcp bad_checksum synflood synflood_early relearn; do
 		out=$(tcp_attack "$fam" "$attack")
 		if injected && forged_rr "$out" &&
 			{ [ "$attack" != forced_tcp ] || grep -q 'Truncated, retrying in TCP mode' <<<"$out"; }; then
@@ -116,20 +126,22 @@ for fam in 4 6; do
 	done
 done
 
-# synflood_ok LEARNED0 LEARNED1: both floods were larger than the map they aim at, the hook
-# learnt more flows than both maps hold (a veth may drop some of the flood), the flow map
-# was full while the workload waited, and the protected flow map held the workload's
-# connection and none of the forged ones.
+# synflood_ok ATTACK UNSOLICITED0 UNSOLICITED1 LEARNED0 LEARNED1: each flood was larger
+# than the map it aims at, the hook counted at least 60000 (a veth may drop some of the
+# flood) as answering no SYN seen leaving and learnt a flow only for the workload's own
+# connection, the flow maps held a handful of flows while the workload waited (the flood
+# filled neither), and in synflood the protected map held the workload's connection.
 synflood_ok() {
-	local sent port flows pflows
+	local sent port flows pflows n=2
+	[ "$1" = synflood_early ] && n=1
 	mapfile -t sent < <(awk '/; flood: flood_sent/ { print $4 }' "$DW_TMP/inj.out")
 	port=$(sed -n 's/.* to port \([0-9]*\) from seq.*/\1/p' "$DW_TMP/inj.out")
 	flows=$(awk '$1 == "tcp_flows" { print $2 }' "$DW_TMP/maps.out")
 	pflows=$(awk '$1 == "tcp_pflows" { print $2 }' "$DW_TMP/maps.out")
-	[ "${#sent[@]}" = 2 ] && [ "${sent[0]}" -gt 65536 ] && [ "${sent[1]}" -gt 16384 ] &&
-		[ $(($2 - $1)) -gt $((65536 + 16384)) ] && [ "${flows:-0}" -ge 60000 ] &&
-		[ "${pflows:-99}" -le 8 ] && [ -n "$port" ] &&
-		grep -qx "tcp_pflow_port $port" "$DW_TMP/maps.out"
+	[ "${#sent[@]}" = "$n" ] && [ "${sent[0]}" -gt 65536 ] && [ -n "$port" ] &&
+		[ $(($3 - $2)) -ge 60000 ] && [ $(($5 - $4)) -le 2 ] &&
+		[ "${flows:-99}" -le 8 ] && [ "${pflows:-99}" -le 8 ] || return 1
+	[ "$n" = 1 ] || { [ "${sent[1]}" -gt 16384 ] && grep -qx "tcp_pflow_port $port" "$DW_TMP/maps.out"; }
 }
 
 dw_setup_start "$DW_TMP/tcp.yaml"
@@ -146,15 +158,17 @@ dw_dig +time=3 idp.test AAAA >/dev/null 2>&1
 wait "$prove"
 
 for fam in 4 6; do
-	for attack in rst_split second_synack forced_tcp bad_checksum synflood relearn; do
+	for attack in rst_split second_synack forced_tcp bad_checksum synflood synflood_early relearn; do
 		want=$want4
 		[ "$fam" = 6 ] && want=$want6
 		w0=$(dw_stat datapath_tcp_out_of_window) s0=$(dw_stat datapath_tcp_split_question)
 		c0=$(dw_stat datapath_tcp_conflict) l0=$(dw_stat datapath_tcp_flows_learned)
+		u0=$(dw_stat datapath_tcp_synack_unsolicited)
 		j0=$(($(dw_stat datapath_held) + $(dw_stat datapath_denied)))
 		out=$(tcp_attack "$fam" "$attack")
 		w1=$(dw_stat datapath_tcp_out_of_window) s1=$(dw_stat datapath_tcp_split_question)
 		c1=$(dw_stat datapath_tcp_conflict) l1=$(dw_stat datapath_tcp_flows_learned)
+		u1=$(dw_stat datapath_tcp_synack_unsolicited)
 		j1=$(($(dw_stat datapath_held) + $(dw_stat datapath_denied)))
 		got=$(grep -E "^$NAME\.[[:space:]]" <<<"$out" | awk '{ print $NF }')
 		ok=1 test=${attack}_forgery_dropped_real_answer_intact_v$fam
@@ -168,17 +182,18 @@ for fam in 4 6; do
 				[ "$s1" -gt "$s0" ] || ok=0
 			;;
 		bad_checksum) [ "$c1" -gt "$c0" ] || ok=0 ;;
-		synflood) synflood_ok "$l0" "$l1" || ok=0 ;;
+		synflood) synflood_ok "$attack" "$u0" "$u1" "$l0" "$l1" || ok=0 ;;
+		synflood_early) synflood_ok "$attack" "$u0" "$u1" "$l0" "$l1" && [ "$w1" -gt "$w0" ] || ok=0 ;;
 		relearn) [ $((w1 - w0)) -ge 2 ] || ok=0 ;;
 		esac
-		[ "$attack" = synflood ] && echo "# synflood v$fam: $(grep -o 'flood_sent [0-9]*' "$DW_TMP/inj.out" |
-			tr '\n' ' ')tcp_flows_learned +$((l1 - l0)) held+denied +$((j1 - j0))" \
+		[ "${attack#synflood}" != "$attack" ] && echo "# $attack v$fam: $(grep -o 'flood_sent [0-9]*' "$DW_TMP/inj.out" |
+			tr '\n' ' ')tcp_synack_unsolicited +$((u1 - u0)) tcp_flows_learned +$((l1 - l0)) held+denied +$((j1 - j0))" \
 			"$(grep -v tcp_pflow_port "$DW_TMP/maps.out" | tr '\n' ' ')"
 		if [ $ok = 1 ]; then
 			pass "$test"
 		else
 			fail "$test" "got '$got' want '$want'; tcp_out_of_window $w0->$w1 tcp_split_question\
- $s0->$s1 tcp_conflict $c0->$c1 tcp_flows_learned $l0->$l1 held+denied $j0->$j1;\
+ $s0->$s1 tcp_conflict $c0->$c1 tcp_flows_learned $l0->$l1 tcp_synack_unsolicited $u0->$u1 held+denied $j0->$j1;\
  $(tr '\n' ' ' <"$DW_TMP/maps.out" 2>/dev/null | cut -c1-300) $(why "$out")"
 		fi
 	done
