@@ -54,7 +54,9 @@
  * Control segments change the state only inside the window, as RFC 5961
  * asks of the receiver itself: an RST or a FIN forgets the flow only when its
  * sequence number is exactly next (a FIN with data: when the data ends the
- * last message); a SYN-ACK learns a flow that is new or has judged nothing
+ * last message); a SYN-ACK that answers no SYN the query hook saw leave, on a
+ * link where that hook runs, learns nothing (DW_CNT_TCP_SYNACK_UNSOLICITED,
+ * tcpsyn.bpf.h); any other learns a flow that is new or has judged nothing
  * yet (DW_CNT_TCP_FLOW_LEARNED), never one with judged messages (another ISN
  * would move next), nor with an ISN before the learnt one: a segment that
  * starts before the receiver's next byte would then be judged from its
