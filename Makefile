@@ -178,7 +178,7 @@ bench: $(BUILD)/dnsward $(TEST_BINS) $(BENCH_BINS) tools
 
 # dnsward against the validating resolver alone, in the lab (root; about 7 minutes once
 # it holds the lab's lock, at most 10; the lock wait is bounded at 15).
-bench-peers: $(BUILD)/dnsward
+bench-peers: $(BUILD)/dnsward $(BUILD)/passthrough.bpf.o
 	$(Q)timeout --kill-after=20 1560 tests/bench/peers
 
 # New protected names while tools/dw-flood floods the workload with blind forgeries, in the
