@@ -165,6 +165,10 @@ struct punt_budget *punt_budget_start(int map_fd, int dests_fd, const struct dw_
 				   .pool = pool,
 				   .queue_max = queue_max,
 				   .loop = l};
+	/* Marks from the assumed capacity until one is measured: with none, an empty queue reads full. */
+	pb->capacity = CAPACITY_START;
+	pb->win_start_ns = verdict_now_ns();
+	punt_budget_marks(pb->capacity, queue_max, &pb->marks);
 	publish(pb);
 	pb->timer = loop_add_timer(l, PUNT_BUDGET_TICK_MS, on_tick, pb);
 	if (pb->timer < 0) {
