@@ -26,9 +26,6 @@
 #include "lib/outstanding.bpf.h"
 #include "lib/tcphold.bpf.h"
 
-/* Bytes tc pulls into the linear area when headers are not there. */
-#define DW_PULL_LEN 256
-
 struct dw_hook_info {
 	__u32 mark;
 	__u8 hook; /* enum dw_hook */

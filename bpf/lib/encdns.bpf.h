@@ -70,13 +70,7 @@ __noinline int dw_encdns(struct __sk_buff *skb)
 	cfg = bpf_map_lookup_elem(&dnsward_config, &zero);
 	if (!skb || !cfg || !(cfg->enabled & DW_CFG_ENCDNS))
 		return DW_ACT_PASS;
-	rc = dw_parse_l3((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, 0, &h,
-			 &proto);
-	if (rc == DW_P_SHORT) {
-		bpf_skb_pull_data(skb, skb->len < DW_PULL_LEN ? skb->len : DW_PULL_LEN);
-		rc = dw_parse_l3((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, 0,
-				 &h, &proto);
-	}
+	rc = dw_parse_l3_skb(skb, &h, &proto);
 	/* Later fragments pass: without the first, nothing is reassembled. */
 	if (rc != DW_P_REPLY || (proto != DW_IPPROTO_TCP && proto != DW_IPPROTO_UDP))
 		return DW_ACT_PASS;

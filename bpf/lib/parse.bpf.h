@@ -265,6 +265,22 @@ static __always_inline int dw_parse_l3(void *data, void *data_end, __u32 frame_l
 	return DW_P_NOT_DNS;
 }
 
+/* Bytes tc pulls into the linear area when headers are not there. */
+#define DW_PULL_LEN 256
+
+/* dw_parse_l3 on a tc packet, pulling the headers into the linear area when they are not there. */
+static __always_inline int dw_parse_l3_skb(struct __sk_buff *skb, struct dw_hdrs *h, int *proto)
+{
+	int rc = dw_parse_l3((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, 0, h,
+			     proto);
+
+	if (rc != DW_P_SHORT)
+		return rc;
+	bpf_skb_pull_data(skb, skb->len < DW_PULL_LEN ? skb->len : DW_PULL_LEN);
+	return dw_parse_l3((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, 0, h,
+			   proto);
+}
+
 /*
  * A reply from a DNS port, else DW_P_UDP_OTHER for UDP that is no DNS reply:
  * the caller then looks for a reply inside a VXLAN or Geneve frame

@@ -162,13 +162,7 @@ __noinline int dw_tcp_syn_note(struct __sk_buff *skb)
 	cfg = bpf_map_lookup_elem(&dnsward_config, &zero);
 	if (!skb || !cfg || !cfg->enabled)
 		return 0;
-	rc = dw_parse_l3((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, 0, &h,
-			 &proto);
-	if (rc == DW_P_SHORT) {
-		bpf_skb_pull_data(skb, skb->len < DW_PULL_LEN ? skb->len : DW_PULL_LEN);
-		rc = dw_parse_l3((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, 0,
-				 &h, &proto);
-	}
+	rc = dw_parse_l3_skb(skb, &h, &proto);
 	if (rc != DW_P_REPLY || proto != DW_IPPROTO_TCP || h.frag)
 		return 0;
 	if (bpf_skb_load_bytes(skb, h.l4_off, ports, 4) ||
