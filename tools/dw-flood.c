@@ -226,7 +226,7 @@ static size_t flood_synack(uint8_t *out, const struct flood_opts *o, uint64_t *r
 
 	m.n = 0;
 	if (o->kind == FLOOD_SYNACK_DATA) {
-		flood_message(&msg, o, r); /* it starts its buffer afresh */
+		flood_message(&msg, o, r);   /* it starts its buffer afresh */
 		dp_u16(&m, (uint16_t)msg.n); /* the TCP length prefix */
 		dp_bytes(&m, msg.b, msg.n);
 	}
